@@ -1,0 +1,252 @@
+//! The site configuration, `mend.yaml`.
+//!
+//! Takes the file's text; gives a validated [`SiteConfig`] or diagnostics with
+//! `mend.yaml:line:col`. Strict: unknown keys are errors. Configuration mistakes
+//! are usage errors (exit code 2). Never reads files itself.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Kind};
+use crate::yaml::{Block, Limits};
+
+/// The name of the configuration file at the project root.
+pub const FILE_NAME: &str = "mend.yaml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_site_theme")]
+    site_theme: String,
+    themes: IndexMap<String, RawTheme>,
+    #[serde(default)]
+    allow_raw_html: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_site_theme() -> String {
+    "default".to_string()
+}
+
+/// A topic theme that articles and sections are cross-linked by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theme {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    /// Absolute base URL ending in `/`, used for canonical links, feeds and sitemaps.
+    /// `None` when the site does not know where it will be published.
+    pub base_url: Option<String>,
+    pub language: String,
+    /// The folder under `themes/` whose templates render the site.
+    pub site_theme: String,
+    /// Topic themes in the order `mend.yaml` lists them.
+    pub themes: Vec<Theme>,
+    pub allow_raw_html: bool,
+}
+
+impl SiteConfig {
+    pub fn theme(&self, id: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.id == id)
+    }
+
+    pub fn theme_index(&self, id: &str) -> Option<usize> {
+        self.themes.iter().position(|t| t.id == id)
+    }
+}
+
+/// Parse and validate `mend.yaml`. `base_url_override` comes from `--base-url`.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    base_url_override: Option<&str>,
+) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let block = Block {
+        path,
+        file: text,
+        offset: 0,
+        text,
+        kind: Kind::Usage,
+    };
+    let raw: RawConfig = block.parse(Limits::default()).map_err(|d| vec![d])?;
+    let mut errors = Vec::new();
+
+    if raw.title.trim().is_empty() {
+        errors.push(block.error_at_key("title", "`title` must not be empty"));
+    }
+    if !is_segment(&raw.site_theme) {
+        errors.push(block.error_at_value(
+            "site_theme",
+            &raw.site_theme,
+            format!("`{}` is not a theme folder name", raw.site_theme),
+        ));
+    }
+    if raw.themes.is_empty() {
+        errors.push(block.error_at_key("themes", "at least one theme is needed"));
+    }
+    let mut themes = Vec::new();
+    for (id, theme) in raw.themes {
+        if !is_slug(&id) {
+            errors.push(
+                block
+                    .error_at_key(
+                        &id,
+                        format!(
+                            "theme id `{id}` must be lowercase ASCII letters, digits and hyphens"
+                        ),
+                    )
+                    .with_hint("theme ids appear in URLs, e.g. `themes/forgiveness/`"),
+            );
+        }
+        if theme.title.trim().is_empty() {
+            errors.push(block.error_at_key(&id, format!("theme `{id}` needs a title")));
+        }
+        themes.push(Theme {
+            id,
+            title: theme.title,
+            description: theme.description,
+        });
+    }
+
+    let base_url = match base_url_override.map(str::to_string).or(raw.base_url) {
+        None => None,
+        Some(url) => match normalize_base_url(&url) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                let d = if base_url_override.is_some() {
+                    Diagnostic::usage(format!("--base-url: {message}"))
+                } else {
+                    block.error_at_value("base_url", &url, message)
+                };
+                errors.push(d);
+                None
+            }
+        },
+    };
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(SiteConfig {
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        language: raw.language,
+        site_theme: raw.site_theme,
+        themes,
+        allow_raw_html: raw.allow_raw_html,
+    })
+}
+
+/// An absolute http(s) URL, given a trailing slash.
+fn normalize_base_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("base URL `{url}` must start with http:// or https://"))?;
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    {
+        return Err(format!("base URL `{url}` is not a valid absolute URL"));
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+/// Lowercase ASCII letters, digits and inner hyphens: the shape of slugs and theme ids.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 200
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// A single safe path segment: no separators, no dot names, no control characters.
+fn is_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && !s.starts_with('.')
+        && !s.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
+        parse(Path::new("mend.yaml"), text, None)
+    }
+
+    #[test]
+    fn keeps_theme_order_and_adds_trailing_slash() {
+        let c = parse_str("title: T\nbase_url: https://example.org/kb\nthemes:\n  b: {title: B}\n  a: {title: A}\n").unwrap();
+        assert_eq!(c.base_url.as_deref(), Some("https://example.org/kb/"));
+        let ids: Vec<_> = c.themes.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"]);
+    }
+
+    #[test]
+    fn errors_on_unknown_key_with_line() {
+        let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
+        assert_eq!(
+            err[0].headline(),
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`"
+        );
+        assert_eq!(err[0].kind, Kind::Usage);
+    }
+
+    #[test]
+    fn errors_on_bad_theme_id_and_base_url() {
+        let err =
+            parse_str("title: T\nbase_url: ftp://x\nthemes:\n  Bad_Id: {title: A}\n").unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert_eq!(err[0].line, 4);
+        assert_eq!(
+            err[1].headline(),
+            "mend.yaml:2:11: error: base URL `ftp://x` must start with http:// or https://"
+        );
+    }
+
+    #[test]
+    fn slugs_are_lowercase_ascii_with_inner_hyphens() {
+        assert!(is_slug("start-here-2"));
+        for bad in ["", "-a", "a-", "A", "a_b", "é", "a.b"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Diagnostics: the one error type of the crate.
+//!
+//! Takes a location (path, line, column, the source line) and a message; gives a
+//! `path:line:col: error: message` report with the source line, a caret under the
+//! spot and an optional hint. Never prints: `main` decides what to show and the
+//! exit code.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// What kind of mistake it is; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Content or build errors: exit code 1.
+    Content,
+    /// Usage or configuration errors: exit code 2.
+    Usage,
+}
+
+/// A located message about the input, the configuration or the file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub kind: Kind,
+    /// Path as shown to the user (relative to the project root where possible).
+    pub path: Option<PathBuf>,
+    /// 1-based line; 0 when unknown.
+    pub line: usize,
+    /// 1-based column in characters; 0 when unknown.
+    pub col: usize,
+    pub message: String,
+    /// The text of the line, for the snippet under the heading line.
+    pub source_line: Option<String>,
+    /// How many characters the caret underlines (at least one).
+    pub width: usize,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A content error without a location yet.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind: Kind::Content,
+            path: None,
+            line: 0,
+            col: 0,
+            message: message.into(),
+            source_line: None,
+            width: 1,
+            hint: None,
+        }
+    }
+
+    /// A usage or configuration error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind: Kind::Usage,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// An I/O failure on `path`, naming the path.
+    pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
+        Diagnostic::error(format!("{action}: {err}")).in_file(path)
+    }
+
+    pub fn warning(self) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..self
+        }
+    }
+
+    pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Locate the diagnostic at a byte offset of `text`, the whole file.
+    pub fn at_offset(self, text: &str, offset: usize, len_bytes: usize) -> Self {
+        let pos = Position::of(text, offset);
+        let end = (offset + len_bytes).min(pos.line_end);
+        let width = text
+            .get(offset.min(end)..end)
+            .map_or(1, |s| s.chars().count().max(1));
+        self.at(pos.line, pos.col, pos.line_text(text), width)
+    }
+
+    /// Locate the diagnostic at a known line and column.
+    pub fn at(mut self, line: usize, col: usize, source_line: &str, width: usize) -> Self {
+        self.line = line;
+        self.col = col;
+        self.source_line = Some(source_line.trim_end_matches(['\r', '\n']).to_string());
+        self.width = width.max(1);
+        self
+    }
+
+    /// Locate the diagnostic on a whole line (column 1, underlining the line).
+    pub fn at_line(self, text: &str, line: usize) -> Self {
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let width = line_text.chars().count();
+        self.at(line, 1, line_text, width)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The first line only: `path:line:col: error: message`.
+    pub fn headline(&self) -> String {
+        let mut out = String::new();
+        if let Some(path) = &self.path {
+            out.push_str(&display_path(path));
+            if self.line > 0 {
+                out.push_str(&format!(":{}", self.line));
+                if self.col > 0 {
+                    out.push_str(&format!(":{}", self.col));
+                }
+            }
+            out.push_str(": ");
+        }
+        out.push_str(match self.severity {
+            Severity::Error => "error: ",
+            Severity::Warning => "warning: ",
+        });
+        out.push_str(&self.message);
+        out
+    }
+}
+
+/// Paths are shown with forward slashes so messages read the same everywhere.
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.headline())?;
+        if let (Some(source), true) = (&self.source_line, self.line > 0) {
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            let source = source.replace('\t', " ");
+            let caret_pad = " ".repeat(self.col.saturating_sub(1));
+            let carets = "^".repeat(self.width);
+            write!(
+                f,
+                "\n{pad} |\n{number} | {source}\n{pad} | {caret_pad}{carets}"
+            )?;
+            if let Some(hint) = &self.hint {
+                write!(f, "\n{pad} = help: {hint}")?;
+            }
+        } else if let Some(hint) = &self.hint {
+            write!(f, "\n  = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every diagnostic of a failed build, in the order found (sorted by file and line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    /// 2 when any error is a usage or configuration error, otherwise 1.
+    pub fn exit_code(&self) -> i32 {
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.kind == Kind::Usage)
+        {
+            2
+        } else {
+            1
+        }
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure {
+            diagnostics: vec![d],
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        sort(&mut diagnostics);
+        Failure { diagnostics }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Orders diagnostics by file, then line and column, so output is stable
+/// whatever order parallel stages found them in.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message))
+    });
+}
+
+/// A byte offset turned into a 1-based line and a 1-based character column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub col: usize,
+    pub line_start: usize,
+    pub line_end: usize,
+}
+
+impl Position {
+    pub fn of(text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        Position {
+            line: text[..offset].matches('\n').count() + 1,
+            col: text[line_start..offset].chars().count() + 1,
+            line_start,
+            line_end,
+        }
+    }
+
+    pub fn line_text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.line_start..self.line_end]
+    }
+}
+
+/// The closest candidate to `word` within a small edit distance, for "did you mean".
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_counts_lines_and_characters() {
+        let text = "ab\nçd ef\n";
+        let p = Position::of(text, text.find('e').unwrap());
+        assert_eq!((p.line, p.col), (2, 4));
+        assert_eq!(p.line_text(text), "çd ef");
+    }
+
+    #[test]
+    fn renders_location_snippet_caret_and_hint() {
+        let d = Diagnostic::error("unknown theme `forgivness`")
+            .in_file("articles/a.md")
+            .at(3, 10, "themes: [forgivness]", 10)
+            .with_hint("did you mean `forgiveness`?");
+        assert_eq!(
+            d.to_string(),
+            "articles/a.md:3:10: error: unknown theme `forgivness`\n  |\n3 | themes: [forgivness]\n  |          ^^^^^^^^^^\n  = help: did you mean `forgiveness`?"
+        );
+    }
+
+    #[test]
+    fn suggests_only_close_words() {
+        let themes = ["apology", "forgiveness", "therapy"];
+        assert_eq!(did_you_mean("forgivness", themes), Some("forgiveness"));
+        assert_eq!(did_you_mean("banana", themes), None);
+    }
+
+    #[test]
+    fn usage_errors_exit_with_two() {
+        let f = Failure::from(vec![Diagnostic::error("x"), Diagnostic::usage("y")]);
+        assert_eq!(f.exit_code(), 2);
+        assert_eq!(Failure::from(Diagnostic::error("x")).exit_code(), 1);
+    }
+}

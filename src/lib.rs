@@ -1,0 +1,29 @@
+//! mend: a static knowledge-base site generator.
+//!
+//! Markdown articles with YAML front matter go in; a static, cross-linked site
+//! comes out. The build is a pipeline of stages, each taking the previous
+//! stage's plain values and returning its own:
+//!
+//! 1. [`load`]: read `mend.yaml`, `articles/*.md` and the site theme from disk.
+//! 2. [`parse`]: one article at a time (in parallel): front matter, headings
+//!    with ids and section themes, links with their locations.
+//! 3. [`link`]: the whole corpus: resolve links (with did-you-mean errors),
+//!    backlinks, related articles, the theme index.
+//! 4. [`render`]: pure: every page as bytes, through the theme's Tera templates.
+//! 5. [`write`]: the only writer: stage the output and swap it in atomically.
+//!
+//! [`pipeline::build`] runs them in order. Every problem is an
+//! [`error::Diagnostic`] with `path:line:col`; no stage prints.
+
+pub mod config;
+pub mod error;
+pub mod link;
+pub mod load;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod write;
+mod yaml;
+
+pub use error::{Diagnostic, Failure};
+pub use pipeline::{BuildOptions, BuildReport, build, generate};

@@ -1,0 +1,423 @@
+//! Link: everything that needs the whole corpus at once.
+//!
+//! Takes the parsed articles and the site configuration; gives a
+//! [`KnowledgeBase`]: published articles in reading order, every link resolved
+//! to an article and section (or a located error with a did-you-mean), backlinks,
+//! related articles ranked by shared themes, and per theme the articles and
+//! sections tagged with it. Nothing here is quadratic in the number of articles
+//! beyond what the theme index holds. Never renders and never touches the disk.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::config::SiteConfig;
+use crate::error::{Diagnostic, did_you_mean};
+use crate::parse::{Article, Target};
+
+/// How many related articles an article lists.
+pub const RELATED_LIMIT: usize = 5;
+
+/// A link resolved against the knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Another article (by index into [`KnowledgeBase::articles`]), maybe a section of it.
+    Article {
+        index: usize,
+        heading: Option<usize>,
+    },
+    /// A section of the same article, by heading index.
+    Anchor(usize),
+    /// Kept as written.
+    External(String),
+}
+
+/// An article related to another, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub article: usize,
+    /// Theme ids both share, in configuration order.
+    pub shared: Vec<String>,
+    pub score: usize,
+}
+
+/// What the link stage knows about one article.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Connections {
+    /// One per `Article::links` entry, in order.
+    pub links: Vec<Resolved>,
+    pub related: Vec<Related>,
+    /// Articles linking here, in reading order.
+    pub backlinks: Vec<usize>,
+    pub previous: Option<usize>,
+    pub next: Option<usize>,
+}
+
+/// A section of an article: `(article index, heading index)`.
+pub type SectionRef = (usize, usize);
+
+/// Everything tagged with one theme.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ThemeIndex {
+    /// Articles with the theme in their front matter or on a section, in reading order.
+    pub articles: Vec<usize>,
+    /// Tagged sections, grouped by article in reading order.
+    pub sections: Vec<SectionRef>,
+}
+
+/// The whole linked corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowledgeBase {
+    pub site: SiteConfig,
+    /// Published articles in reading order: `start-here` first, then by title.
+    pub articles: Vec<Article>,
+    /// Parallel to `articles`.
+    pub connections: Vec<Connections>,
+    /// Parallel to `site.themes`.
+    pub themes: Vec<ThemeIndex>,
+}
+
+impl KnowledgeBase {
+    pub fn article_index(&self, slug: &str) -> Option<usize> {
+        self.articles.iter().position(|a| a.slug == slug)
+    }
+}
+
+/// Link the corpus. Drafts are dropped unless `include_drafts`.
+pub fn knowledge_base(
+    site: SiteConfig,
+    all: Vec<Article>,
+    include_drafts: bool,
+) -> Result<KnowledgeBase, Vec<Diagnostic>> {
+    let (mut articles, drafts): (Vec<Article>, Vec<Article>) =
+        all.into_iter().partition(|a| include_drafts || !a.draft);
+    articles.sort_by_key(reading_key);
+    let by_slug: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.slug.as_str(), i))
+        .collect();
+    let draft_slugs: BTreeSet<&str> = drafts.iter().map(|a| a.slug.as_str()).collect();
+
+    let mut errors = Vec::new();
+    let mut connections: Vec<Connections> = vec![Connections::default(); articles.len()];
+    let mut backlinks: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); articles.len()];
+    for (i, article) in articles.iter().enumerate() {
+        for link in &article.links {
+            let error = |message: String| {
+                Diagnostic::error(message).in_file(article.path.clone()).at(
+                    link.at.line,
+                    link.at.col,
+                    &link.at.line_text,
+                    link.at.width,
+                )
+            };
+            let resolved = match &link.target {
+                Target::External(url) => Resolved::External(url.clone()),
+                Target::Anchor(fragment) => match heading_index(article, fragment) {
+                    Some(h) => Resolved::Anchor(h),
+                    None => {
+                        errors.push(missing_section(
+                            error(format!("no section `#{fragment}` in this article")),
+                            article,
+                            fragment,
+                        ));
+                        Resolved::Anchor(0)
+                    }
+                },
+                Target::Article { slug, fragment } => match by_slug.get(slug.as_str()) {
+                    None if draft_slugs.contains(slug.as_str()) => {
+                        errors.push(
+                            error(format!("link to `{slug}`, a draft left out of this build"))
+                                .with_hint("build with --drafts, or remove the link"),
+                        );
+                        continue;
+                    }
+                    None => {
+                        let d = error(format!("link to missing article `{slug}`"));
+                        errors.push(match did_you_mean(slug, articles.iter().map(|a| a.slug.as_str())) {
+                            Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                            None => d.with_hint("articles are linked by file name, e.g. `[text](other.md)` or `[[other]]`"),
+                        });
+                        continue;
+                    }
+                    Some(&index) => {
+                        if index != i {
+                            backlinks[index].insert(i);
+                        }
+                        let heading = match fragment {
+                            None => None,
+                            Some(fragment) => match heading_index(&articles[index], fragment) {
+                                Some(h) => Some(h),
+                                None => {
+                                    errors.push(missing_section(
+                                        error(format!("no section `#{fragment}` in `{slug}`")),
+                                        &articles[index],
+                                        fragment,
+                                    ));
+                                    None
+                                }
+                            },
+                        };
+                        Resolved::Article { index, heading }
+                    }
+                },
+            };
+            connections[i].links.push(resolved);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let themes = theme_index(&site, &articles);
+    for (i, c) in connections.iter_mut().enumerate() {
+        c.backlinks = backlinks[i].iter().copied().collect();
+        c.previous = i.checked_sub(1);
+        c.next = (i + 1 < articles.len()).then_some(i + 1);
+        c.related = related(i, &articles, &themes, &site);
+    }
+    Ok(KnowledgeBase {
+        site,
+        articles,
+        connections,
+        themes,
+    })
+}
+
+fn reading_key(a: &Article) -> (bool, String, String) {
+    (
+        a.slug != "start-here",
+        a.title.to_lowercase(),
+        a.slug.clone(),
+    )
+}
+
+fn heading_index(article: &Article, fragment: &str) -> Option<usize> {
+    article.headings.iter().position(|h| h.id == fragment)
+}
+
+fn missing_section(d: Diagnostic, target: &Article, fragment: &str) -> Diagnostic {
+    match did_you_mean(fragment, target.headings.iter().map(|h| h.id.as_str())) {
+        Some(near) => d.with_hint(format!("did you mean `#{near}`?")),
+        None if target.headings.is_empty() => {
+            d.with_hint(format!("`{}` has no headings", target.slug))
+        }
+        None => d.with_hint(format!(
+            "sections there: {}",
+            target
+                .headings
+                .iter()
+                .take(8)
+                .map(|h| format!("#{}", h.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Every theme's articles and tagged sections, in one pass over the corpus.
+fn theme_index(site: &SiteConfig, articles: &[Article]) -> Vec<ThemeIndex> {
+    let mut index = vec![ThemeIndex::default(); site.themes.len()];
+    for (a, article) in articles.iter().enumerate() {
+        let mut on: BTreeSet<usize> = article
+            .themes
+            .iter()
+            .filter_map(|t| site.theme_index(t))
+            .collect();
+        for (h, heading) in article.headings.iter().enumerate() {
+            for t in heading.themes.iter().filter_map(|t| site.theme_index(t)) {
+                index[t].sections.push((a, h));
+                on.insert(t);
+            }
+        }
+        for t in on {
+            index[t].articles.push(a);
+        }
+    }
+    index
+}
+
+/// Related articles for `a`: shared front-matter themes weigh 2, themes shared
+/// only through sections weigh 1. Candidates come from the theme index.
+fn related(
+    a: usize,
+    articles: &[Article],
+    themes: &[ThemeIndex],
+    site: &SiteConfig,
+) -> Vec<Related> {
+    let own_front: BTreeSet<&str> = articles[a].themes.iter().map(String::as_str).collect();
+    let mut scores: BTreeMap<usize, (usize, Vec<usize>)> = BTreeMap::new();
+    for (t, index) in themes.iter().enumerate() {
+        if index.articles.binary_search(&a).is_err() {
+            continue;
+        }
+        let id = site.themes[t].id.as_str();
+        for &b in &index.articles {
+            if b == a {
+                continue;
+            }
+            let both_front = own_front.contains(id) && articles[b].themes.iter().any(|x| x == id);
+            let entry = scores.entry(b).or_default();
+            entry.0 += if both_front { 2 } else { 1 };
+            entry.1.push(t);
+        }
+    }
+    let mut related: Vec<Related> = scores
+        .into_iter()
+        .map(|(article, (score, shared))| Related {
+            article,
+            shared: shared
+                .into_iter()
+                .map(|t| site.themes[t].id.clone())
+                .collect(),
+            score,
+        })
+        .collect();
+    related.sort_by(|x, y| y.score.cmp(&x.score).then(x.article.cmp(&y.article)));
+    related.truncate(RELATED_LIMIT);
+    related
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Theme;
+    use crate::load::{ArticleSource, SourceFile};
+
+    fn site() -> SiteConfig {
+        SiteConfig {
+            title: "T".into(),
+            description: String::new(),
+            base_url: None,
+            language: "en".into(),
+            site_theme: "default".into(),
+            themes: ["apology", "therapy", "patience"]
+                .iter()
+                .map(|id| Theme {
+                    id: id.to_string(),
+                    title: id.to_string(),
+                    description: String::new(),
+                })
+                .collect(),
+            allow_raw_html: false,
+        }
+    }
+
+    fn art(slug: &str, themes: &str, body: &str) -> Article {
+        let text = format!("---\ntitle: {slug}\nsummary: s\nthemes: [{themes}]\n---\n{body}");
+        let source = ArticleSource {
+            slug: slug.into(),
+            file: SourceFile {
+                path: format!("articles/{slug}.md").into(),
+                text,
+            },
+        };
+        crate::parse::article(&source, &site()).unwrap()
+    }
+
+    #[test]
+    fn resolves_links_and_collects_backlinks() {
+        let kb = knowledge_base(
+            site(),
+            vec![
+                art("a", "apology", "[b](b.md#two)\n"),
+                art("b", "therapy", "## Two\n"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            kb.connections[0].links,
+            [Resolved::Article {
+                index: 1,
+                heading: Some(0)
+            }]
+        );
+        assert_eq!(kb.connections[1].backlinks, [0]);
+        assert!(kb.connections[0].backlinks.is_empty());
+    }
+
+    #[test]
+    fn links_to_missing_anchor_report_line_and_suggestion() {
+        let err = knowledge_base(
+            site(),
+            vec![
+                art("a", "apology", "\n[b](b.md#tow)\n"),
+                art("b", "therapy", "## Two\n"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err[0].headline(),
+            "articles/a.md:7:1: error: no section `#tow` in `b`"
+        );
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `#two`?"));
+    }
+
+    #[test]
+    fn related_ranks_front_matter_themes_above_section_themes() {
+        let kb = knowledge_base(
+            site(),
+            vec![
+                art("a", "apology, therapy", ""),
+                art("b", "patience", "## X {.apology}\n"),
+                art("c", "therapy", ""),
+                art("d", "patience", ""),
+            ],
+            false,
+        )
+        .unwrap();
+        let rel: Vec<_> = kb.connections[0]
+            .related
+            .iter()
+            .map(|r| {
+                (
+                    kb.articles[r.article].slug.as_str(),
+                    r.shared.clone(),
+                    r.score,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                ("c", vec!["therapy".to_string()], 2),
+                ("b", vec!["apology".to_string()], 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn theme_index_lists_tagged_sections_grouped_by_article() {
+        let kb = knowledge_base(
+            site(),
+            vec![
+                art(
+                    "b",
+                    "therapy",
+                    "## One {.apology}\n## Two\n## Three {.apology}\n",
+                ),
+                art("a", "apology", "## A {.apology}\n"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(kb.themes[0].sections, [(0, 0), (1, 0), (1, 2)]);
+        assert_eq!(kb.themes[0].articles, [0, 1]);
+    }
+
+    #[test]
+    fn drafts_are_left_out_and_links_to_them_explained() {
+        let mut draft = art("d", "apology", "");
+        draft.draft = true;
+        let kb =
+            knowledge_base(site(), vec![art("a", "apology", ""), draft.clone()], false).unwrap();
+        assert_eq!(kb.articles.len(), 1);
+        let err =
+            knowledge_base(site(), vec![art("a", "apology", "[[d]]\n"), draft], false).unwrap_err();
+        assert_eq!(
+            err[0].message,
+            "link to `d`, a draft left out of this build"
+        );
+    }
+}

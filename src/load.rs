@@ -1,0 +1,340 @@
+//! Load: the only stage that reads the project from disk.
+//!
+//! Takes the project root; gives plain values: the text of `mend.yaml`, every
+//! article's text with its slug, and the site theme's templates and static files.
+//! Never follows symbolic links, skips hidden and editor temporary files, and
+//! names the path in every I/O error. Never parses content.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::{self, is_slug};
+use crate::error::Diagnostic;
+
+/// Articles larger than this are refused before they are read.
+pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A text file of the project, with the path shown in diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Relative to the project root, e.g. `articles/apology.md`.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// An article's file: its slug comes from the file stem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSource {
+    pub slug: String,
+    pub file: SourceFile,
+}
+
+/// A site theme: its Tera templates and the static files copied to the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeFiles {
+    pub name: String,
+    /// `(template name, source)`, e.g. `("article.html", SourceFile)`.
+    pub templates: Vec<(String, SourceFile)>,
+    /// `(path under static/ with forward slashes, bytes)`.
+    pub static_files: Vec<(String, Vec<u8>)>,
+}
+
+/// Read `mend.yaml` at the root.
+pub fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
+    let path = root.join(config::FILE_NAME);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(SourceFile {
+            path: PathBuf::from(config::FILE_NAME),
+            text,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(
+                Diagnostic::usage(format!("no {} in {}", config::FILE_NAME, root.display()))
+                    .with_hint("run mend in a knowledge base folder, or pass --root DIR"),
+            )
+        }
+        Err(e) => Err(Diagnostic {
+            kind: crate::error::Kind::Usage,
+            ..Diagnostic::io(Path::new(config::FILE_NAME), "cannot read", &e)
+        }),
+    }
+}
+
+/// Whether a file name is an editor's backup, swap or lock file, or hidden.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+/// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
+pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let dir = root.join("articles");
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    if !dir.is_dir() {
+        return Err(vec![
+            Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
+        ]);
+    }
+    let walker = WalkDir::new(&dir)
+        .follow_links(false)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_str().is_some_and(is_ignored_name));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| PathBuf::from("articles"), |p| relative(root, p));
+                errors.push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
+                continue;
+            }
+        };
+        let shown = relative(root, entry.path());
+        let Some(name) = entry.file_name().to_str() else {
+            errors.push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
+            continue;
+        };
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            warnings.push(
+                Diagnostic::error("skipped: symbolic links are not followed")
+                    .in_file(shown)
+                    .warning(),
+            );
+            continue;
+        }
+        if kind.is_dir() {
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".md") else {
+            continue;
+        };
+        if !kind.is_file() {
+            warnings.push(
+                Diagnostic::error("skipped: not a regular file")
+                    .in_file(shown)
+                    .warning(),
+            );
+            continue;
+        }
+        if entry.depth() > 1 {
+            errors.push(
+                Diagnostic::error("articles must sit directly in articles/")
+                    .in_file(shown)
+                    .with_hint(format!("move it to articles/{name}")),
+            );
+            continue;
+        }
+        if !is_slug(stem) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "`{stem}` is not a valid slug: use lowercase ASCII letters, digits and hyphens"
+                ))
+                .in_file(shown)
+                .with_hint(format!("rename it to articles/{}.md", suggest_slug(stem))),
+            );
+            continue;
+        }
+        match read_text(entry.path(), &shown, MAX_ARTICLE_BYTES) {
+            Ok(text) => sources.push(ArticleSource {
+                slug: stem.to_string(),
+                file: SourceFile { path: shown, text },
+            }),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok((sources, warnings))
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
+    let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
+    if meta.len() > limit {
+        return Err(Diagnostic::error(format!(
+            "file is {} bytes, more than the limit of {limit} bytes",
+            meta.len()
+        ))
+        .in_file(shown));
+    }
+    let bytes = fs::read(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::error("file is not valid UTF-8")
+            .in_file(shown)
+            .at_offset(&text, at, 1)
+    })
+}
+
+/// A slug an author could rename a badly named file to.
+pub fn suggest_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c == '\'' || c == '\u{2019}' {
+            continue;
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() {
+        "article".to_string()
+    } else {
+        out
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// The site theme `name`: `themes/<name>/` in the project, or the built-in
+/// default theme when the project has no such folder and asks for `default`.
+pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
+    let dir = root.join("themes").join(name);
+    if !dir.is_dir() {
+        if name == "default" {
+            return Ok(builtin_theme());
+        }
+        return Err(Diagnostic::usage(format!(
+            "site theme `{name}` not found: no folder themes/{name}/"
+        ))
+        .in_file(PathBuf::from(config::FILE_NAME)));
+    }
+    let mut templates = Vec::new();
+    for (rel, path) in files_under(&dir.join("templates"))? {
+        let shown = relative(root, &path);
+        let text = read_text(&path, &shown, MAX_ARTICLE_BYTES)?;
+        templates.push((rel, SourceFile { path: shown, text }));
+    }
+    let mut static_files = Vec::new();
+    for (rel, path) in files_under(&dir.join("static"))? {
+        let bytes = fs::read(&path)
+            .map_err(|e| Diagnostic::io(&relative(root, &path), "cannot read", &e))?;
+        static_files.push((rel, bytes));
+    }
+    Ok(ThemeFiles {
+        name: name.to_string(),
+        templates,
+        static_files,
+    })
+}
+
+/// Regular files under `dir` (none if it is missing), as `(relative path, path)`,
+/// sorted; hidden files, editor leftovers and symbolic links are skipped.
+fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_str().is_some_and(is_ignored_name));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            Diagnostic::error(format!("cannot read: {e}"))
+                .in_file(e.path().unwrap_or(dir).to_path_buf())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_str()
+            .ok_or_else(|| {
+                Diagnostic::error("file name is not valid UTF-8")
+                    .in_file(entry.path().to_path_buf())
+            })?
+            .replace('\\', "/");
+        out.push((rel, entry.path().to_path_buf()));
+    }
+    Ok(out)
+}
+
+macro_rules! builtin {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../themes/default/templates/", $name)))),*]
+    };
+}
+
+fn builtin_theme() -> ThemeFiles {
+    let templates = builtin!(
+        "base.html",
+        "index.html",
+        "article.html",
+        "articles.html",
+        "theme.html",
+        "themes.html",
+        "404.html",
+    );
+    ThemeFiles {
+        name: "default".to_string(),
+        templates: templates
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    SourceFile {
+                        path: PathBuf::from(format!("themes/default/templates/{name}")),
+                        text: text.to_string(),
+                    },
+                )
+            })
+            .collect(),
+        static_files: vec![(
+            "style.css".to_string(),
+            include_bytes!("../themes/default/static/style.css").to_vec(),
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignores_editor_and_hidden_files() {
+        for name in [
+            ".a.md.swp",
+            "a.md~",
+            ".#a.md",
+            "#a.md#",
+            "4913",
+            ".hidden.md",
+        ] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("a.md"));
+    }
+
+    #[test]
+    fn suggests_a_slug_from_a_title_like_name() {
+        assert_eq!(
+            suggest_slug("Rebuilding Trust's Steps"),
+            "rebuilding-trusts-steps"
+        );
+        assert_eq!(suggest_slug("__"), "article");
+    }
+}

@@ -1,0 +1,850 @@
+//! Render: the knowledge base as output files, in memory.
+//!
+//! Takes a [`KnowledgeBase`] and the site theme's files; gives every output
+//! file as bytes ([`OutputFile`]): the home page, article pages, the article
+//! list, theme pages, the 404 page, static files and, when some article has a
+//! fenced code block, the highlighting stylesheet. Pure: never touches the disk.
+//! Each template gets one typed context; every internal URL is relative, so the
+//! site works under any sub-path.
+
+mod body;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Tera;
+
+use crate::error::{Diagnostic, Kind, did_you_mean};
+use crate::link::KnowledgeBase;
+use crate::load::ThemeFiles;
+use crate::parse::{Article, Attribution};
+
+pub use body::{MAX_HIGHLIGHT_LINE, escape};
+
+/// Pages larger than this are refused (a runaway template loop, say).
+pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Words a reader reads per minute, for "N min read".
+const WORDS_PER_MINUTE: usize = 200;
+
+/// The templates every site theme must provide.
+pub const REQUIRED_TEMPLATES: [&str; 6] = [
+    "index.html",
+    "article.html",
+    "articles.html",
+    "theme.html",
+    "themes.html",
+    "404.html",
+];
+
+/// A file of the generated site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with forward slashes, e.g. `articles/apology/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Choices that change the rendered bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Write `index.html` into every internal link, for reading from disk.
+    pub portable: bool,
+}
+
+/// Relative URLs from one page to the others.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// `../` repeated once per folder the page sits in, or an absolute base path.
+    root: String,
+    portable: bool,
+}
+
+impl Urls {
+    fn at_depth(depth: usize, options: RenderOptions) -> Urls {
+        Urls {
+            root: "../".repeat(depth),
+            portable: options.portable,
+        }
+    }
+
+    /// A folder page, e.g. `articles/` -> `../articles/`.
+    fn dir(&self, path: &str) -> String {
+        let mut url = format!("{}{path}", self.root);
+        if self.portable {
+            url.push_str("index.html");
+        } else if url.is_empty() {
+            url.push_str("./");
+        }
+        url
+    }
+
+    fn asset(&self, path: &str) -> String {
+        format!("{}{path}", self.root)
+    }
+
+    pub fn home(&self) -> String {
+        self.dir("")
+    }
+
+    pub fn article(&self, slug: &str) -> String {
+        self.dir(&format!("articles/{slug}/"))
+    }
+
+    pub fn theme(&self, id: &str) -> String {
+        self.dir(&format!("themes/{id}/"))
+    }
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    href: String,
+}
+
+/// What every page's layout needs.
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    /// Prefix for static files, e.g. `../../`.
+    root: String,
+    home_url: String,
+    articles_url: String,
+    themes_url: String,
+    /// The `<title>` of this page.
+    page_title: String,
+    /// The meta description of this page.
+    page_description: String,
+    canonical: Option<String>,
+    /// Whether this page links the code highlighting stylesheet.
+    has_code: bool,
+    breadcrumbs: Vec<Crumb>,
+}
+
+#[derive(Serialize)]
+struct ThemeLink<'a> {
+    id: &'a str,
+    title: &'a str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct ArticleLink<'a> {
+    title: &'a str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct ArticleCard<'a> {
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    href: String,
+    reading_minutes: usize,
+    themes: Vec<ThemeLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct ThemeCard<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: &'a str,
+    href: String,
+    article_count: usize,
+    section_count: usize,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    text: &'a str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct RelatedCard<'a> {
+    title: &'a str,
+    summary: &'a str,
+    href: String,
+    /// Titles of the shared themes.
+    shares: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DateView<'a> {
+    iso: &'a str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct IndexPage<'a> {
+    site: SiteContext<'a>,
+    start_here: Option<ArticleCard<'a>>,
+    themes: Vec<ThemeCard<'a>>,
+    articles: Vec<ArticleCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct ArticlesPage<'a> {
+    site: SiteContext<'a>,
+    articles: Vec<ArticleCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct ArticlePage<'a> {
+    site: SiteContext<'a>,
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    source: Option<&'a Attribution>,
+    date: Option<DateView<'a>>,
+    updated: Option<DateView<'a>>,
+    reading_minutes: usize,
+    themes: Vec<ThemeLink<'a>>,
+    toc: Vec<TocEntry<'a>>,
+    body: String,
+    related: Vec<RelatedCard<'a>>,
+    backlinks: Vec<ArticleLink<'a>>,
+    previous: Option<ArticleLink<'a>>,
+    next: Option<ArticleLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct ThemesPage<'a> {
+    site: SiteContext<'a>,
+    themes: Vec<ThemeCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionGroup<'a> {
+    article: ArticleLink<'a>,
+    sections: Vec<ArticleLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct ThemePage<'a> {
+    site: SiteContext<'a>,
+    theme: ThemeCard<'a>,
+    articles: Vec<ArticleCard<'a>>,
+    groups: Vec<SectionGroup<'a>>,
+    other_themes: Vec<ThemeLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct NotFoundPage<'a> {
+    site: SiteContext<'a>,
+}
+
+/// Render the whole site.
+pub fn site(
+    kb: &KnowledgeBase,
+    theme: &ThemeFiles,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let templates = Templates::compile(theme)?;
+    let r = Renderer {
+        kb,
+        templates: &templates,
+        options,
+    };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut push = |result: Result<OutputFile, Diagnostic>| match result {
+        Ok(f) => files.push(f),
+        Err(d) => errors.push(d),
+    };
+    push(r.index());
+    push(r.articles_page());
+    push(r.themes_page());
+    push(r.not_found());
+    for result in (0..kb.articles.len())
+        .into_par_iter()
+        .map(|a| r.article(a))
+        .collect::<Vec<_>>()
+    {
+        push(result);
+    }
+    for result in (0..kb.site.themes.len())
+        .into_par_iter()
+        .map(|t| r.theme(t))
+        .collect::<Vec<_>>()
+    {
+        push(result);
+    }
+    if kb.articles.iter().any(|a| a.has_fenced_code) {
+        files.push(OutputFile {
+            path: "syntax.css".to_string(),
+            bytes: body::syntax_css().into_bytes(),
+        });
+    }
+    let generated: HashMap<String, ()> = files.iter().map(|f| (f.path.clone(), ())).collect();
+    for (path, bytes) in &theme.static_files {
+        if generated.contains_key(path) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "static file `{path}` would overwrite a generated page"
+                ))
+                .in_file(format!("themes/{}/static/{path}", theme.name)),
+            );
+            continue;
+        }
+        files.push(OutputFile {
+            path: path.clone(),
+            bytes: bytes.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Compiled templates and where each came from.
+struct Templates {
+    tera: Tera,
+    paths: HashMap<String, String>,
+    theme: String,
+}
+
+impl Templates {
+    fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.register_function(
+            "get_env",
+            |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                Err(tera::Error::msg(
+                    "function get_env is disabled: templates cannot read the environment",
+                ))
+            },
+        );
+        let paths: HashMap<String, String> = theme
+            .templates
+            .iter()
+            .map(|(name, f)| (name.clone(), f.path.to_string_lossy().replace('\\', "/")))
+            .collect();
+        let mut errors = Vec::new();
+        for (name, file) in &theme.templates {
+            // Parse each alone first, so a syntax error names its own file and line.
+            if let Err(e) = tera::Template::new(name, None, &file.text) {
+                errors.push(template_error(&paths, name, &e, &file.text));
+            }
+        }
+        if errors.is_empty()
+            && let Err(e) = tera.add_raw_templates(
+                theme
+                    .templates
+                    .iter()
+                    .map(|(n, f)| (n.as_str(), f.text.as_str())),
+            )
+        {
+            errors.push(
+                Diagnostic::error(format!("in theme `{}`: {}", theme.name, chain(&e)))
+                    .in_file(format!("themes/{}/templates", theme.name)),
+            );
+        }
+        for required in REQUIRED_TEMPLATES {
+            if !paths.contains_key(required) {
+                let available: Vec<&str> = paths.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(format!(
+                    "template `{required}` not found in theme `{}`",
+                    theme.name
+                ))
+                .in_file(format!("themes/{}/templates", theme.name));
+                if let Some(near) = did_you_mean(required, available.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{near}`?"));
+                }
+                errors.push(d);
+            }
+        }
+        if errors.is_empty() {
+            Ok(Templates {
+                tera,
+                paths,
+                theme: theme.name.clone(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A template syntax error at `path:line:col` when tera gives a position.
+fn template_error(
+    paths: &HashMap<String, String>,
+    name: &str,
+    e: &tera::Error,
+    text: &str,
+) -> Diagnostic {
+    let message = chain(e);
+    let d = Diagnostic {
+        kind: Kind::Usage,
+        ..Diagnostic::error(format!("template syntax error: {}", first_line(&message)))
+    }
+    .in_file(paths.get(name).cloned().unwrap_or_else(|| name.to_string()));
+    match position_in(&message) {
+        Some((line, col)) => {
+            let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            d.at(line, col, line_text, 1)
+        }
+        None => d,
+    }
+}
+
+fn first_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.starts_with('=')
+        })
+        .collect();
+    lines.join(" ").chars().take(300).collect()
+}
+
+/// Tera's pest errors read `--> 12:7`.
+fn position_in(message: &str) -> Option<(usize, usize)> {
+    let at = message.find("--> ")?;
+    let rest = &message[at + 4..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(rest.len());
+    let (line, col) = rest[..end].split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// An error and all its sources, one sentence each.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+struct Renderer<'a> {
+    kb: &'a KnowledgeBase,
+    templates: &'a Templates,
+    options: RenderOptions,
+}
+
+impl<'a> Renderer<'a> {
+    fn urls(&self, depth: usize) -> Urls {
+        Urls::at_depth(depth, self.options)
+    }
+
+    fn site_context(
+        &self,
+        urls: &Urls,
+        page_path: &str,
+        page_title: Option<&str>,
+        description: &str,
+    ) -> SiteContext<'a> {
+        let site = &self.kb.site;
+        SiteContext {
+            title: &site.title,
+            description: &site.description,
+            language: &site.language,
+            root: urls.asset(""),
+            home_url: urls.home(),
+            articles_url: urls.dir("articles/"),
+            themes_url: urls.dir("themes/"),
+            page_title: match page_title {
+                Some(t) => format!("{t} · {}", site.title),
+                None => site.title.clone(),
+            },
+            page_description: if description.is_empty() {
+                site.description.clone()
+            } else {
+                description.to_string()
+            },
+            canonical: site.base_url.as_ref().map(|b| format!("{b}{page_path}")),
+            has_code: false,
+            breadcrumbs: Vec::new(),
+        }
+    }
+
+    fn crumbs(&self, urls: &Urls, trail: &[(&str, String)]) -> Vec<Crumb> {
+        let mut out = vec![Crumb {
+            title: "Home".to_string(),
+            href: urls.home(),
+        }];
+        out.extend(trail.iter().map(|(t, h)| Crumb {
+            title: t.to_string(),
+            href: h.clone(),
+        }));
+        out
+    }
+
+    fn render<C: Serialize>(
+        &self,
+        template: &str,
+        context: &C,
+        path: String,
+        subject: &str,
+    ) -> Result<OutputFile, Diagnostic> {
+        let shown = self
+            .templates
+            .paths
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| template.to_string());
+        let context = tera::Context::from_serialize(context).map_err(|e| {
+            Diagnostic::error(format!("while rendering {subject}: {}", chain(&e)))
+                .in_file(shown.clone())
+        })?;
+        let html = self
+            .templates
+            .tera
+            .render(template, &context)
+            .map_err(|e| {
+                Diagnostic::error(format!(
+                    "while rendering {subject} with theme `{}`: {}",
+                    self.templates.theme,
+                    chain(&e)
+                ))
+                .in_file(shown.clone())
+            })?;
+        if html.len() > MAX_PAGE_BYTES {
+            return Err(Diagnostic::error(format!(
+                "while rendering {subject}: the page is {} bytes, more than the limit of {MAX_PAGE_BYTES}",
+                html.len()
+            ))
+            .in_file(shown));
+        }
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn theme_links(&self, ids: &'a [String], urls: &Urls) -> Vec<ThemeLink<'a>> {
+        ids.iter()
+            .filter_map(|id| self.kb.site.theme(id))
+            .map(|t| ThemeLink {
+                id: &t.id,
+                title: &t.title,
+                href: urls.theme(&t.id),
+            })
+            .collect()
+    }
+
+    fn card(&self, article: &'a Article, urls: &Urls) -> ArticleCard<'a> {
+        ArticleCard {
+            slug: &article.slug,
+            title: &article.title,
+            summary: &article.summary,
+            href: urls.article(&article.slug),
+            reading_minutes: reading_minutes(article.word_count),
+            themes: self.theme_links(&article.themes, urls),
+        }
+    }
+
+    fn theme_card(&self, t: usize, urls: &Urls) -> ThemeCard<'a> {
+        let theme = &self.kb.site.themes[t];
+        ThemeCard {
+            id: &theme.id,
+            title: &theme.title,
+            description: &theme.description,
+            href: urls.theme(&theme.id),
+            article_count: self.kb.themes[t].articles.len(),
+            section_count: self.kb.themes[t].sections.len(),
+        }
+    }
+
+    fn link_to(&self, a: usize, urls: &Urls) -> ArticleLink<'a> {
+        let article = &self.kb.articles[a];
+        ArticleLink {
+            title: &article.title,
+            href: urls.article(&article.slug),
+        }
+    }
+
+    fn index(&self) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls(0);
+        let kb = self.kb;
+        let page = IndexPage {
+            site: self.site_context(&urls, "", None, &kb.site.description),
+            start_here: kb
+                .article_index("start-here")
+                .map(|a| self.card(&kb.articles[a], &urls)),
+            themes: (0..kb.site.themes.len())
+                .map(|t| self.theme_card(t, &urls))
+                .collect(),
+            articles: kb.articles.iter().map(|a| self.card(a, &urls)).collect(),
+        };
+        self.render("index.html", &page, "index.html".into(), "the home page")
+    }
+
+    fn articles_page(&self) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls(1);
+        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "");
+        site.breadcrumbs = self.crumbs(&urls, &[]);
+        let page = ArticlesPage {
+            site,
+            articles: self
+                .kb
+                .articles
+                .iter()
+                .map(|a| self.card(a, &urls))
+                .collect(),
+        };
+        self.render(
+            "articles.html",
+            &page,
+            "articles/index.html".into(),
+            "the article list",
+        )
+    }
+
+    fn article(&self, a: usize) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls(2);
+        let kb = self.kb;
+        let article = &kb.articles[a];
+        let c = &kb.connections[a];
+        let mut site = self.site_context(
+            &urls,
+            &format!("articles/{}/", article.slug),
+            Some(&article.title),
+            &article.summary,
+        );
+        site.has_code = article.has_fenced_code;
+        site.breadcrumbs = self.crumbs(&urls, &[("Articles", urls.dir("articles/"))]);
+        let page = ArticlePage {
+            site,
+            slug: &article.slug,
+            title: &article.title,
+            summary: &article.summary,
+            source: article.source.as_ref(),
+            date: article.date.as_deref().map(date_view),
+            updated: article.updated.as_deref().map(date_view),
+            reading_minutes: reading_minutes(article.word_count),
+            themes: self.theme_links(&article.themes, &urls),
+            toc: article
+                .headings
+                .iter()
+                .filter(|h| h.level == 2 || h.level == 3)
+                .map(|h| TocEntry {
+                    level: h.level,
+                    text: &h.text,
+                    href: format!("#{}", h.id),
+                })
+                .collect(),
+            body: body::html(kb, a, &urls),
+            related: c
+                .related
+                .iter()
+                .map(|r| {
+                    let other = &kb.articles[r.article];
+                    RelatedCard {
+                        title: &other.title,
+                        summary: &other.summary,
+                        href: urls.article(&other.slug),
+                        shares: r
+                            .shared
+                            .iter()
+                            .filter_map(|id| kb.site.theme(id))
+                            .map(|t| t.title.as_str())
+                            .collect(),
+                    }
+                })
+                .collect(),
+            backlinks: c
+                .backlinks
+                .iter()
+                .map(|&b| self.link_to(b, &urls))
+                .collect(),
+            previous: c.previous.map(|p| self.link_to(p, &urls)),
+            next: c.next.map(|n| self.link_to(n, &urls)),
+        };
+        self.render(
+            "article.html",
+            &page,
+            format!("articles/{}/index.html", article.slug),
+            &article.path.to_string_lossy(),
+        )
+    }
+
+    fn themes_page(&self) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls(1);
+        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "");
+        site.breadcrumbs = self.crumbs(&urls, &[]);
+        let page = ThemesPage {
+            site,
+            themes: (0..self.kb.site.themes.len())
+                .map(|t| self.theme_card(t, &urls))
+                .collect(),
+        };
+        self.render(
+            "themes.html",
+            &page,
+            "themes/index.html".into(),
+            "the theme list",
+        )
+    }
+
+    fn theme(&self, t: usize) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls(2);
+        let kb = self.kb;
+        let theme = &kb.site.themes[t];
+        let index = &kb.themes[t];
+        let mut site = self.site_context(
+            &urls,
+            &format!("themes/{}/", theme.id),
+            Some(&theme.title),
+            &theme.description,
+        );
+        site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.dir("themes/"))]);
+        let mut groups: Vec<SectionGroup<'a>> = Vec::new();
+        let mut last: Option<usize> = None;
+        for &(a, h) in &index.sections {
+            let article = &kb.articles[a];
+            let heading = &article.headings[h];
+            let link = ArticleLink {
+                title: &heading.text,
+                href: format!("{}#{}", urls.article(&article.slug), heading.id),
+            };
+            match (last, groups.last_mut()) {
+                (Some(prev), Some(group)) if prev == a => group.sections.push(link),
+                _ => groups.push(SectionGroup {
+                    article: self.link_to(a, &urls),
+                    sections: vec![link],
+                }),
+            }
+            last = Some(a);
+        }
+        let page = ThemePage {
+            site,
+            theme: self.theme_card(t, &urls),
+            articles: index
+                .articles
+                .iter()
+                .map(|&a| self.card(&kb.articles[a], &urls))
+                .collect(),
+            groups,
+            other_themes: kb
+                .site
+                .themes
+                .iter()
+                .filter(|o| o.id != theme.id)
+                .map(|o| ThemeLink {
+                    id: &o.id,
+                    title: &o.title,
+                    href: urls.theme(&o.id),
+                })
+                .collect(),
+        };
+        self.render(
+            "theme.html",
+            &page,
+            format!("themes/{}/index.html", theme.id),
+            &format!("theme `{}`", theme.id),
+        )
+    }
+
+    fn not_found(&self) -> Result<OutputFile, Diagnostic> {
+        // Served at any depth, so links start from the site's base path.
+        let base_path = self
+            .kb
+            .site
+            .base_url
+            .as_deref()
+            .map_or("/".to_string(), base_path);
+        let urls = Urls {
+            root: base_path,
+            portable: self.options.portable,
+        };
+        let mut site = self.site_context(&urls, "404.html", Some("Page not found"), "");
+        site.canonical = None;
+        self.render(
+            "404.html",
+            &NotFoundPage { site },
+            "404.html".into(),
+            "the 404 page",
+        )
+    }
+}
+
+/// `/kb/` from `https://example.org/kb/`.
+fn base_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.find('/') {
+        Some(i) => rest[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(WORDS_PER_MINUTE).max(1)
+}
+
+fn date_view(iso: &str) -> DateView<'_> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = iso
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    let day = iso.get(8..10).and_then(|d| d.parse::<u32>().ok());
+    let text = match (month, day, iso.get(0..4)) {
+        (Some(m), Some(d), Some(y)) => format!("{d} {m} {y}"),
+        _ => iso.to_string(),
+    };
+    DateView { iso, text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_relative_and_portable_on_request() {
+        let urls = Urls::at_depth(2, RenderOptions::default());
+        assert_eq!(urls.article("a"), "../../articles/a/");
+        assert_eq!(Urls::at_depth(0, RenderOptions::default()).home(), "./");
+        let portable = Urls::at_depth(1, RenderOptions { portable: true });
+        assert_eq!(portable.theme("t"), "../themes/t/index.html");
+        assert_eq!(portable.home(), "../index.html");
+    }
+
+    #[test]
+    fn reads_tera_positions() {
+        assert_eq!(
+            position_in("Failed to parse\n --> 12:7\n  |"),
+            Some((12, 7))
+        );
+        assert_eq!(position_in("nothing"), None);
+    }
+
+    #[test]
+    fn base_path_of_sub_path_sites() {
+        assert_eq!(base_path("https://example.org/kb/"), "/kb/");
+        assert_eq!(base_path("https://example.org/"), "/");
+    }
+
+    #[test]
+    fn reading_time_rounds_up_and_dates_read_naturally() {
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(201), 2);
+        assert_eq!(date_view("2024-03-05").text, "5 March 2024");
+    }
+}

@@ -1,0 +1,216 @@
+//! Write: the only code that touches the output folder.
+//!
+//! Takes rendered [`OutputFile`]s and the output path; writes them into a
+//! staging folder beside the output and swaps it in only when every file is
+//! written, so a failed build leaves the previous site byte-for-byte untouched.
+//! Refuses output folders that would destroy the project (the root, an
+//! ancestor of it, `articles/`, `themes/`, a regular file) or a folder that
+//! mend did not create (no marker file) unless forced.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Diagnostic;
+use crate::render::OutputFile;
+
+/// The marker file that says "mend made this folder; it may be replaced".
+pub const MARKER: &str = ".mend-output";
+
+/// An absolute, lexically normalised path (no `.` or `..`), with symbolic links
+/// in the existing part resolved.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    // Resolve the longest existing prefix so `site` and a link to it compare equal.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return out,
+        }
+    }
+    let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    resolved
+}
+
+/// Refuse output folders that must never be replaced. Called before any work.
+pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagnostic> {
+    let root = absolute(root);
+    let out = absolute(output);
+    let shown = output.display().to_string();
+    let refuse = |why: &str| {
+        Err(Diagnostic::usage(format!(
+            "refusing to use `{shown}` as the output folder: {why}"
+        )))
+    };
+    if out == root {
+        return refuse("it is the project root");
+    }
+    if root.starts_with(&out) {
+        return refuse("it contains the project");
+    }
+    for protected in ["articles", "themes"] {
+        if out.starts_with(root.join(protected)) {
+            return refuse(&format!("it is inside {protected}/"));
+        }
+    }
+    if out.parent().is_none() {
+        return refuse("it is the file system root");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+        && out == absolute(Path::new(&home))
+    {
+        return refuse("it is the home folder");
+    }
+    match fs::symlink_metadata(&out) {
+        Err(_) => Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => refuse("it is a symbolic link"),
+        Ok(meta) if !meta.is_dir() => refuse("it is a file, not a folder"),
+        Ok(_) => {
+            let empty = fs::read_dir(&out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if empty || force || out.join(MARKER).is_file() {
+                Ok(())
+            } else {
+                Err(Diagnostic::usage(format!(
+                    "refusing to replace `{shown}`: it is not empty and was not made by mend (no {MARKER} file)"
+                ))
+                .with_hint("choose another --output-dir, or pass --force to replace it"))
+            }
+        }
+    }
+}
+
+/// Write the site: stage everything, then swap it in.
+pub fn site(files: &[OutputFile], output: &Path) -> Result<(), Diagnostic> {
+    let output = absolute(output);
+    let parent = output
+        .parent()
+        .ok_or_else(|| Diagnostic::usage("the output folder has no parent"))?;
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, "cannot create folder", &e))?;
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.mend-staging-{pid}"));
+    let old = parent.join(format!(".{name}.mend-old-{pid}"));
+
+    let staged = stage(files, &staging);
+    if let Err(e) = staged {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let had_old = output.exists();
+    if had_old && let Err(e) = fs::rename(&output, &old) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Diagnostic::io(
+            &output,
+            "cannot move the previous site aside",
+            &e,
+        ));
+    }
+    if let Err(e) = fs::rename(&staging, &output) {
+        if had_old {
+            let _ = fs::rename(&old, &output);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Diagnostic::io(
+            &output,
+            "cannot move the new site in place",
+            &e,
+        ));
+    }
+    if had_old {
+        fs::remove_dir_all(&old)
+            .map_err(|e| Diagnostic::io(&old, "cannot remove the previous site", &e))?;
+    }
+    Ok(())
+}
+
+fn stage(files: &[OutputFile], staging: &Path) -> Result<(), Diagnostic> {
+    if staging.exists() {
+        fs::remove_dir_all(staging)
+            .map_err(|e| Diagnostic::io(staging, "cannot clear the staging folder", &e))?;
+    }
+    fs::create_dir_all(staging)
+        .map_err(|e| Diagnostic::io(staging, "cannot create the staging folder", &e))?;
+    fs::write(
+        staging.join(MARKER),
+        b"This folder is generated by mend and is replaced on every build.\n",
+    )
+    .map_err(|e| Diagnostic::io(&staging.join(MARKER), "cannot write", &e))?;
+    for file in files {
+        let path = contained(staging, &file.path)?;
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, "cannot create folder", &e))?;
+        }
+        fs::write(&path, &file.bytes).map_err(|e| Diagnostic::io(&path, "cannot write", &e))?;
+    }
+    Ok(())
+}
+
+/// Join a relative output path under `base`, segment by segment, refusing
+/// anything that could step outside it.
+fn contained(base: &Path, relative: &str) -> Result<PathBuf, Diagnostic> {
+    let mut path = base.to_path_buf();
+    for segment in relative.split('/') {
+        let bad = segment.is_empty()
+            || segment == "."
+            || segment == ".."
+            || segment.len() > 255
+            || segment.contains(['\\', '\0', ':']);
+        if bad {
+            return Err(Diagnostic::error(format!(
+                "refusing to write `{relative}`: not a plain relative path"
+            )));
+        }
+        path.push(segment);
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_that_step_outside_the_output() {
+        let base = Path::new("/tmp/x");
+        assert!(contained(base, "a/b.html").is_ok());
+        for bad in ["../a", "a/../../b", "/etc/passwd", "a//b", "a\\b", "c:/x"] {
+            assert!(contained(base, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn absolute_normalises_dots() {
+        assert_eq!(absolute(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+}

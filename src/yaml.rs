@@ -1,0 +1,301 @@
+//! All YAML parsing lives here: `mend.yaml` and article front matter.
+//!
+//! Takes a YAML block and where it sits in its file; gives a typed value or a
+//! diagnostic whose line is the line in the *file* (not in the block). Guards
+//! size and nesting with a cheap scan before the parser sees the text, because
+//! serde_yaml's backend slows down quadratically on deep nesting. Never reads files.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Diagnostic, Kind, Position};
+
+/// Caps checked before parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024,
+            max_depth: 64,
+        }
+    }
+}
+
+/// A YAML block inside a file: `text` starts at byte `offset` of `file`.
+#[derive(Debug, Clone, Copy)]
+pub struct Block<'a> {
+    pub path: &'a Path,
+    pub file: &'a str,
+    pub offset: usize,
+    pub text: &'a str,
+    pub kind: Kind,
+}
+
+impl<'a> Block<'a> {
+    /// A diagnostic in this block's file, located at a byte offset within the block.
+    pub fn error_at(
+        &self,
+        block_offset: usize,
+        len: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let d = Diagnostic {
+            kind: self.kind,
+            ..Diagnostic::error(message)
+        };
+        d.in_file(self.path)
+            .at_offset(self.file, self.offset + block_offset, len)
+    }
+
+    /// A diagnostic at a key (`key:` at any indentation), or at the block's start.
+    pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        let (at, len) = find_key(self.text, key).map_or((0, 1), |at| (at, key.len()));
+        self.error_at(at, len, message)
+    }
+
+    /// A diagnostic at `value` as written under `key` (a scalar or a list item).
+    pub fn error_at_value(&self, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+        match find_value(self.text, key, value) {
+            Some(at) => self.error_at(at, value.len(), message),
+            None => self.error_at_key(key, message),
+        }
+    }
+
+    /// Parse the block into `T` after the size and nesting checks.
+    pub fn parse<T: DeserializeOwned>(&self, limits: Limits) -> Result<T, Diagnostic> {
+        if self.text.len() > limits.max_bytes {
+            return Err(self.error_at(
+                0,
+                1,
+                format!(
+                    "YAML block is {} bytes, more than the limit of {} bytes",
+                    self.text.len(),
+                    limits.max_bytes
+                ),
+            ));
+        }
+        if let Some(at) = too_deep(self.text, limits.max_depth) {
+            return Err(self.error_at(
+                at,
+                1,
+                format!(
+                    "YAML nests deeper than the limit of {} levels",
+                    limits.max_depth
+                ),
+            ));
+        }
+        serde_yaml::from_str(self.text).map_err(|e| self.serde_error(&e))
+    }
+
+    fn serde_error(&self, e: &serde_yaml::Error) -> Diagnostic {
+        let full = e.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(i) => full[..i].to_string(),
+            None => full,
+        };
+        let offset = match e.location() {
+            Some(loc) => offset_of(self.text, loc.line(), loc.column()),
+            None => 0,
+        };
+        // A missing-field error points at the start of the mapping; name the
+        // block's first line instead of the `---` fence above it.
+        self.error_at(
+            offset,
+            token_len(&self.text[offset.min(self.text.len())..]),
+            message,
+        )
+    }
+}
+
+/// Byte offset of a 1-based line and column in `text`.
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = &text[start..];
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    start
+        + rest[..line_len]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(line_len, |(i, _)| i)
+}
+
+fn token_len(rest: &str) -> usize {
+    rest.find(|c: char| c == ':' || c == ',' || c == ']' || c.is_whitespace())
+        .unwrap_or(rest.len())
+        .max(1)
+}
+
+/// The offset of the first character where flow brackets or block indentation
+/// nest deeper than `max`, found without parsing.
+fn too_deep(text: &str, max: usize) -> Option<usize> {
+    let mut flow: usize = 0;
+    let mut indents: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '-']);
+        let indent = line.len() - trimmed.len();
+        if !trimmed.trim().is_empty() && !trimmed.starts_with('#') && flow == 0 {
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+            if indents.len() > max {
+                return Some(offset);
+            }
+        }
+        let mut quote: Option<char> = None;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow + indents.len() > max {
+                        return Some(offset + i);
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Offset of `key` written as a mapping key (`key:` after optional indentation).
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with(':')
+        {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Offset of `value` on the `key:` line or in the lines indented below it.
+fn find_value(text: &str, key: &str, value: &str) -> Option<usize> {
+    let key_at = find_key(text, key)?;
+    let key_pos = Position::of(text, key_at);
+    let key_indent = key_pos.col - 1;
+    let mut offset = key_at + key.len();
+    let mut first = true;
+    for line in text[offset..].split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        if !first
+            && !line.trim().is_empty()
+            && indent <= key_indent
+            && !line.trim_start().starts_with('-')
+        {
+            return None;
+        }
+        if let Some(i) = find_token(line, value) {
+            return Some(offset + i);
+        }
+        first = false;
+        offset += line.len();
+    }
+    None
+}
+
+/// `value` as a whole token in `line` (not part of a longer word).
+fn find_token(line: &str, value: &str) -> Option<usize> {
+    if value.is_empty() {
+        return None;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    line.match_indices(value).map(|(i, _)| i).find(|&i| {
+        let before = line[..i].chars().next_back();
+        let after = line[i + value.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Small {
+        title: String,
+        #[serde(default)]
+        themes: Vec<String>,
+    }
+
+    fn block(file: &str) -> Block<'_> {
+        let offset = file.find("title").unwrap();
+        Block {
+            path: Path::new("a.md"),
+            file,
+            offset,
+            text: &file[offset..file.rfind("---").unwrap()],
+            kind: Kind::Content,
+        }
+    }
+
+    #[test]
+    fn unknown_key_is_reported_at_its_line_in_the_file() {
+        let file = "---\ntitle: A\ncolour: red\n---\nbody\n";
+        let err = block(file).parse::<Small>(Limits::default()).unwrap_err();
+        assert_eq!((err.line, err.col), (3, 1));
+        assert!(
+            err.message.starts_with("unknown field `colour`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn finds_a_list_value_under_its_key() {
+        let file = "---\ntitle: A\nthemes:\n  - apology\n  - forgivness\n---\n";
+        let d = block(file).error_at_value("themes", "forgivness", "x");
+        assert_eq!((d.line, d.col, d.width), (5, 5, 10));
+        let file = "---\ntitle: A\nthemes: [apology, forgivness]\n---\n";
+        let d = block(file).error_at_value("themes", "forgivness", "x");
+        assert_eq!((d.line, d.col), (3, 19));
+    }
+
+    #[test]
+    fn rejects_deep_nesting_before_parsing() {
+        let deep = format!("title: {}{}\n", "[".repeat(100), "]".repeat(100));
+        let file = format!("---\n{deep}---\n");
+        let err = block(&file).parse::<Small>(Limits::default()).unwrap_err();
+        assert!(
+            err.message.contains("deeper than the limit of 64"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn rejects_oversized_blocks_before_parsing() {
+        let file = format!("---\ntitle: {}\n---\n", "x".repeat(70 * 1024));
+        let err = block(&file).parse::<Small>(Limits::default()).unwrap_err();
+        assert!(
+            err.message.contains("more than the limit"),
+            "{}",
+            err.message
+        );
+    }
+}
