@@ -115,33 +115,55 @@ pub struct Article {
     pub has_fenced_code: bool,
 }
 
-/// Parse every article in parallel; all errors of all articles are returned.
-pub fn articles(
-    sources: &[ArticleSource],
-    site: &SiteConfig,
-) -> Result<Vec<Article>, Vec<Diagnostic>> {
-    let results: Vec<Result<Article, Vec<Diagnostic>>> =
-        sources.par_iter().map(|s| article(s, site)).collect();
-    let mut articles = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(a) => articles.push(a),
-            Err(mut e) => errors.append(&mut e),
+/// Every article parsed in parallel, in the order given.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub articles: Vec<Article>,
+    /// Slugs of the articles that failed.
+    pub failed: std::collections::BTreeSet<String>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Parse every article in parallel; all errors of all articles are collected.
+pub fn articles(sources: &[ArticleSource], site: &SiteConfig) -> Parsed {
+    let results: Vec<(Option<Article>, Vec<Diagnostic>)> = sources
+        .par_iter()
+        .map(|s| article_and_errors(s, site))
+        .collect();
+    let mut parsed = Parsed::default();
+    for ((article, mut errors), source) in results.into_iter().zip(sources) {
+        match article {
+            Some(a) => parsed.articles.push(a),
+            None => {
+                parsed.failed.insert(source.slug.clone());
+            }
         }
+        parsed.errors.append(&mut errors);
     }
-    if errors.is_empty() {
-        Ok(articles)
-    } else {
-        Err(errors)
-    }
+    parsed
 }
 
 /// Parse one article.
 pub fn article(source: &ArticleSource, site: &SiteConfig) -> Result<Article, Vec<Diagnostic>> {
+    match article_and_errors(source, site) {
+        (Some(article), errors) if errors.is_empty() => Ok(article),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parse one article, keeping what could be read even when there are errors
+/// (so later stages can still check its links): the article is `None` only
+/// when its front matter cannot even be found.
+fn article_and_errors(
+    source: &ArticleSource,
+    site: &SiteConfig,
+) -> (Option<Article>, Vec<Diagnostic>) {
     let path = &source.file.path;
     let text = source.file.text.as_str();
-    let (fm_range, body_start) = split_front_matter(text).map_err(|d| vec![d.in_file(path)])?;
+    let (fm_range, body_start) = match split_front_matter(text) {
+        Ok(split) => split,
+        Err(d) => return (None, vec![d.in_file(path)]),
+    };
     let block = Block {
         path,
         file: text,
@@ -150,36 +172,42 @@ pub fn article(source: &ArticleSource, site: &SiteConfig) -> Result<Article, Vec
         kind: Kind::Content,
     };
     let mut errors = Vec::new();
-    let fm: Option<FrontMatter> = match block.parse(Limits::default()) {
-        Ok(fm) => Some(fm),
+    let fm: FrontMatter = match block.parse(Limits::default()) {
+        Ok(fm) => {
+            validate_front_matter(&fm, &block, site, &mut errors);
+            fm
+        }
         Err(d) => {
             errors.push(d);
-            None
+            FrontMatter {
+                title: source.slug.clone(),
+                summary: String::new(),
+                themes: Vec::new(),
+                source: None,
+                date: None,
+                updated: None,
+                draft: false,
+            }
         }
     };
-    if let Some(fm) = &fm {
-        validate_front_matter(fm, &block, site, &mut errors);
-    }
     let body = Body::parse(text, body_start, path, site, &mut errors);
-    match fm {
-        Some(fm) if errors.is_empty() => Ok(Article {
-            slug: source.slug.clone(),
-            path: path.clone(),
-            title: fm.title,
-            summary: fm.summary,
-            themes: fm.themes,
-            source: fm.source,
-            date: fm.date,
-            updated: fm.updated,
-            draft: fm.draft,
-            headings: body.headings,
-            links: body.links,
-            body: body.events,
-            word_count: body.word_count,
-            has_fenced_code: body.has_fenced_code,
-        }),
-        _ => Err(errors),
-    }
+    let article = Article {
+        slug: source.slug.clone(),
+        path: path.clone(),
+        title: fm.title,
+        summary: fm.summary,
+        themes: fm.themes,
+        source: fm.source,
+        date: fm.date,
+        updated: fm.updated,
+        draft: fm.draft,
+        headings: body.headings,
+        links: body.links,
+        body: body.events,
+        word_count: body.word_count,
+        has_fenced_code: body.has_fenced_code,
+    };
+    (Some(article), errors)
 }
 
 /// Byte range of the YAML between the `---` fences, and where the body starts.

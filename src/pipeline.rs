@@ -93,13 +93,20 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let theme = load::theme(root, &site.site_theme)?;
     lap("load", &mut t);
 
-    let articles = parse::articles(&sources, &site).map_err(|mut e| {
-        e.append(&mut warnings);
-        e
-    })?;
+    let parsed = parse::articles(&sources, &site);
     lap("parse", &mut t);
 
-    let kb = link::knowledge_base(site, articles, options.drafts)?;
+    if !parsed.errors.is_empty() {
+        // Still link what parsed, so one run reports every error.
+        let mut errors = parsed.errors;
+        if let Err(mut e) = link::check_links(site, parsed.articles, options.drafts, &parsed.failed)
+        {
+            errors.append(&mut e);
+        }
+        errors.append(&mut warnings);
+        return Err(errors.into());
+    }
+    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
     lap("link", &mut t);
 
     let files = render::site(&kb, &theme, options.render)?;

@@ -16,7 +16,7 @@ use crate::link::{KnowledgeBase, Resolved};
 /// Lines longer than this are not highlighted (syntect slows badly on them).
 pub const MAX_HIGHLIGHT_LINE: usize = 16 * 1024;
 
-/// How many other articles' sections an "also on" line names per theme.
+/// How many other articles an "also on" line names per theme.
 const ALSO_ON_LIMIT: usize = 3;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -52,6 +52,7 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
     let mut out: Vec<Event<'_>> = Vec::with_capacity(article.body.len());
     let mut link_no = 0;
     let mut heading_no = 0;
+    let mut themes_shown = Vec::new();
     let mut skip_link_text = false;
     let mut code: Option<(String, String)> = None;
 
@@ -111,7 +112,7 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
             }
             Event::End(TagEnd::Heading(_)) => {
                 out.push(event.clone());
-                if let Some(line) = also_on(kb, a, heading_no, urls) {
+                if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
                     out.push(Event::Html(CowStr::from(line)));
                 }
                 heading_no += 1;
@@ -152,9 +153,18 @@ fn resolve(
     }
 }
 
-/// The line under a tagged section: its themes, and the same themes' sections
-/// in other articles.
-fn also_on(kb: &KnowledgeBase, a: usize, h: usize, urls: &Urls) -> Option<String> {
+/// The line under a tagged section: for each of its themes, the theme and,
+/// the first time the article treats that theme, the other articles with
+/// sections on it (each link goes to that article's first such section).
+/// Later sections on the same theme show only the theme, which keeps long,
+/// densely tagged articles light.
+fn also_on(
+    kb: &KnowledgeBase,
+    a: usize,
+    h: usize,
+    urls: &Urls,
+    shown: &mut Vec<usize>,
+) -> Option<String> {
     let heading = kb.articles[a].headings.get(h)?;
     if heading.themes.is_empty() {
         return None;
@@ -165,45 +175,44 @@ fn also_on(kb: &KnowledgeBase, a: usize, h: usize, urls: &Urls) -> Option<String
             continue;
         };
         let theme = &kb.site.themes[t];
-        let others: Vec<_> = kb.themes[t]
-            .sections
-            .iter()
-            .filter(|(b, _)| *b != a)
-            .collect();
-        let mut part = format!(
-            "<a class=\"theme-tag\" href=\"{}\">{}</a>",
-            escape(&urls.theme(&theme.id)),
-            escape(&theme.title)
-        );
-        if !others.is_empty() {
-            let links: Vec<String> = others
+        let theme_url = escape(&urls.theme(&theme.id));
+        // Sections are grouped by article, so the first of each run is that article's first.
+        let mut firsts: Vec<(usize, usize)> = Vec::new();
+        for &(b, bh) in &kb.themes[t].sections {
+            if b != a && firsts.last().is_none_or(|&(last, _)| last != b) {
+                firsts.push((b, bh));
+            }
+        }
+        let mut part = format!("<a href=\"{theme_url}\">{}</a>", escape(&theme.title));
+        if !firsts.is_empty() && !shown.contains(&t) {
+            shown.push(t);
+            let links: Vec<String> = firsts
                 .iter()
                 .take(ALSO_ON_LIMIT)
-                .map(|&&(b, bh)| {
+                .map(|&(b, bh)| {
                     let target = &kb.articles[b];
                     let section = &target.headings[bh];
                     format!(
-                        "<a href=\"{}#{}\">{}: {}</a>",
+                        "<a href=\"{}#{}\" title=\"{}\">{}</a>",
                         escape(&urls.article(&target.slug)),
                         escape(&section.id),
-                        escape(&target.title),
-                        escape(&section.text)
+                        escape(&section.text),
+                        escape(&target.title)
                     )
                 })
                 .collect();
             part.push_str(&format!(" also in {}", links.join(", ")));
-            if others.len() > ALSO_ON_LIMIT {
+            if firsts.len() > ALSO_ON_LIMIT {
                 part.push_str(&format!(
-                    ", <a href=\"{}\">{} more</a>",
-                    escape(&urls.theme(&theme.id)),
-                    others.len() - ALSO_ON_LIMIT
+                    ", <a href=\"{theme_url}\">{} more</a>",
+                    firsts.len() - ALSO_ON_LIMIT
                 ));
             }
         }
         parts.push(part);
     }
     Some(format!(
-        "<p class=\"also-on\"><span class=\"also-on-label\">On</span> {}</p>\n",
+        "<p class=\"also-on\">On {}</p>\n",
         parts.join("; ")
     ))
 }

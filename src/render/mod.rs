@@ -56,22 +56,59 @@ pub struct RenderOptions {
 /// Relative URLs from one page to the others.
 #[derive(Debug, Clone)]
 pub struct Urls {
-    /// `../` repeated once per folder the page sits in, or an absolute base path.
-    root: String,
+    /// The folder the page sits in, as segments (`["articles", "apology"]`).
+    here: Vec<String>,
+    /// An absolute base path (`/kb/`) for pages served at any depth, like 404.html.
+    absolute: Option<String>,
     portable: bool,
 }
 
 impl Urls {
-    fn at_depth(depth: usize, options: RenderOptions) -> Urls {
+    fn at(dir: &str, options: RenderOptions) -> Urls {
         Urls {
-            root: "../".repeat(depth),
+            here: dir
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            absolute: None,
             portable: options.portable,
         }
     }
 
-    /// A folder page, e.g. `articles/` -> `../articles/`.
+    fn from_base_path(base_path: String, options: RenderOptions) -> Urls {
+        Urls {
+            here: Vec::new(),
+            absolute: Some(base_path),
+            portable: options.portable,
+        }
+    }
+
+    /// The shortest relative path from this page's folder to `path` (from the site root).
+    fn relative(&self, path: &str) -> String {
+        if let Some(base) = &self.absolute {
+            return format!("{base}{path}");
+        }
+        let target: Vec<&str> = path.split('/').collect();
+        let (dirs, file) = target.split_at(target.len() - 1);
+        let common = self
+            .here
+            .iter()
+            .zip(dirs)
+            .take_while(|(a, b)| a == *b)
+            .count();
+        let mut url = "../".repeat(self.here.len() - common);
+        for dir in &dirs[common..] {
+            url.push_str(dir);
+            url.push('/');
+        }
+        url.push_str(file[0]);
+        url
+    }
+
+    /// A folder page, e.g. `articles/` -> `../articles/` (or `../articles/index.html`).
     fn dir(&self, path: &str) -> String {
-        let mut url = format!("{}{path}", self.root);
+        let mut url = self.relative(path);
         if self.portable {
             url.push_str("index.html");
         } else if url.is_empty() {
@@ -80,8 +117,9 @@ impl Urls {
         url
     }
 
+    /// A file from the site root, e.g. `style.css` -> `../../style.css`.
     fn asset(&self, path: &str) -> String {
-        format!("{}{path}", self.root)
+        self.relative(path)
     }
 
     pub fn home(&self) -> String {
@@ -157,11 +195,12 @@ struct ThemeCard<'a> {
     section_count: usize,
 }
 
+/// A table-of-contents entry: an H2 with its H3s (an H3 before any H2 stands alone).
 #[derive(Serialize)]
 struct TocEntry<'a> {
-    level: u8,
     text: &'a str,
     href: String,
+    children: Vec<TocEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -314,6 +353,8 @@ impl Templates {
     fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        // Same safety as tera's default, without turning every `/` in a URL into `&#x2F;`.
+        tera.set_escape_fn(escape);
         tera.register_function(
             "get_env",
             |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
@@ -436,8 +477,8 @@ struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn urls(&self, depth: usize) -> Urls {
-        Urls::at_depth(depth, self.options)
+    fn urls(&self, dir: &str) -> Urls {
+        Urls::at(dir, self.options)
     }
 
     fn site_context(
@@ -568,7 +609,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn index(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls(0);
+        let urls = self.urls("");
         let kb = self.kb;
         let page = IndexPage {
             site: self.site_context(&urls, "", None, &kb.site.description),
@@ -584,7 +625,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn articles_page(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls(1);
+        let urls = self.urls("articles/");
         let mut site = self.site_context(&urls, "articles/", Some("All articles"), "");
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ArticlesPage {
@@ -605,9 +646,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn article(&self, a: usize) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls(2);
         let kb = self.kb;
         let article = &kb.articles[a];
+        let urls = self.urls(&format!("articles/{}/", article.slug));
         let c = &kb.connections[a];
         let mut site = self.site_context(
             &urls,
@@ -627,16 +668,7 @@ impl<'a> Renderer<'a> {
             updated: article.updated.as_deref().map(date_view),
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, &urls),
-            toc: article
-                .headings
-                .iter()
-                .filter(|h| h.level == 2 || h.level == 3)
-                .map(|h| TocEntry {
-                    level: h.level,
-                    text: &h.text,
-                    href: format!("#{}", h.id),
-                })
-                .collect(),
+            toc: toc(article),
             body: body::html(kb, a, &urls),
             related: c
                 .related
@@ -673,7 +705,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn themes_page(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls(1);
+        let urls = self.urls("themes/");
         let mut site = self.site_context(&urls, "themes/", Some("Themes"), "");
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ThemesPage {
@@ -691,9 +723,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn theme(&self, t: usize) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls(2);
         let kb = self.kb;
         let theme = &kb.site.themes[t];
+        let urls = self.urls(&format!("themes/{}/", theme.id));
         let index = &kb.themes[t];
         let mut site = self.site_context(
             &urls,
@@ -757,10 +789,7 @@ impl<'a> Renderer<'a> {
             .base_url
             .as_deref()
             .map_or("/".to_string(), base_path);
-        let urls = Urls {
-            root: base_path,
-            portable: self.options.portable,
-        };
+        let urls = Urls::from_base_path(base_path, self.options);
         let mut site = self.site_context(&urls, "404.html", Some("Page not found"), "");
         site.canonical = None;
         self.render(
@@ -770,6 +799,31 @@ impl<'a> Renderer<'a> {
             "the 404 page",
         )
     }
+}
+
+/// The H2/H3 outline of an article.
+fn toc(article: &Article) -> Vec<TocEntry<'_>> {
+    let mut entries: Vec<TocEntry<'_>> = Vec::new();
+    let mut last_level = 0;
+    for h in article
+        .headings
+        .iter()
+        .filter(|h| h.level == 2 || h.level == 3)
+    {
+        let entry = TocEntry {
+            text: &h.text,
+            href: format!("#{}", h.id),
+            children: Vec::new(),
+        };
+        match entries.last_mut() {
+            Some(parent) if h.level == 3 && last_level != 0 => parent.children.push(entry),
+            _ => {
+                entries.push(entry);
+                last_level = if h.level == 2 { 2 } else { 0 };
+            }
+        }
+    }
+    entries
 }
 
 /// `/kb/` from `https://example.org/kb/`.
@@ -818,12 +872,21 @@ mod tests {
 
     #[test]
     fn urls_are_relative_and_portable_on_request() {
-        let urls = Urls::at_depth(2, RenderOptions::default());
-        assert_eq!(urls.article("a"), "../../articles/a/");
-        assert_eq!(Urls::at_depth(0, RenderOptions::default()).home(), "./");
-        let portable = Urls::at_depth(1, RenderOptions { portable: true });
-        assert_eq!(portable.theme("t"), "../themes/t/index.html");
+        let plain = RenderOptions::default();
+        let urls = Urls::at("articles/a/", plain);
+        assert_eq!(urls.article("b"), "../b/");
+        assert_eq!(urls.article("a"), "./");
+        assert_eq!(urls.theme("t"), "../../themes/t/");
+        assert_eq!(urls.asset("style.css"), "../../style.css");
+        assert_eq!(Urls::at("", plain).home(), "./");
+        assert_eq!(Urls::at("", plain).article("a"), "articles/a/");
+        let portable = Urls::at("themes/", RenderOptions { portable: true });
+        assert_eq!(portable.theme("t"), "t/index.html");
         assert_eq!(portable.home(), "../index.html");
+        assert_eq!(
+            Urls::from_base_path("/kb/".into(), plain).article("a"),
+            "/kb/articles/a/"
+        );
     }
 
     #[test]

@@ -1,0 +1,134 @@
+//! A fixture site in a temp dir, and the real binary run on it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CONFIG: &str = "title: Fixture KB\ndescription: A fixture.\nbase_url: https://example.org/kb/\nthemes:\n  apology: {title: Apology, description: Saying sorry.}\n  forgiveness: {title: Forgiveness, description: Letting go.}\n  therapy: {title: Therapy, description: Getting help.}\n";
+
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+/// The result of running `mend`.
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+}
+
+impl Site {
+    /// An empty project with the standard fixture `mend.yaml`.
+    pub fn new() -> Site {
+        let site = Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        site.file("mend.yaml", CONFIG);
+        fs::create_dir_all(site.root().join("articles")).expect("articles dir");
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, path: &str, text: &str) -> &Site {
+        let path = self.root().join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write fixture");
+        self
+    }
+
+    /// An article with the given themes and body.
+    pub fn article(&self, slug: &str, themes: &str, body: &str) -> &Site {
+        self.file(
+            &format!("articles/{slug}.md"),
+            &format!("---\ntitle: Title of {slug}\nsummary: Summary of {slug}.\nthemes: [{themes}]\n---\n{body}"),
+        )
+    }
+
+    /// Run `mend ARGS` in the project root.
+    #[track_caller]
+    pub fn mend(&self, args: &[&str]) -> Run {
+        run(self.root(), args, &[])
+    }
+
+    /// `mend build`, expecting success.
+    #[track_caller]
+    pub fn build(&self) -> Run {
+        let run = self.mend(&["build"]);
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        run
+    }
+
+    /// `mend build`, expecting failure with `code`.
+    #[track_caller]
+    pub fn build_fails(&self, code: i32) -> Run {
+        let run = self.mend(&["build"]);
+        assert_eq!(
+            run.code, code,
+            "unexpected exit code; stderr:\n{}",
+            run.stderr
+        );
+        run
+    }
+
+    #[track_caller]
+    pub fn read(&self, path: &str) -> String {
+        let path = self.root().join("site").join(path);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.root().join("site").join(path).exists()
+    }
+}
+
+#[track_caller]
+pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mend"));
+    cmd.args(args).current_dir(dir).env_remove("RUST_BACKTRACE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let Output { status, stderr, .. } = cmd.output().expect("run mend");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Every file under `dir` with its bytes, keyed by relative path.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_path_buf();
+            out.insert(rel, fs::read(entry.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// The `href` values of every `<a>` inside the element that starts with `start` (up to its `end`).
+pub fn hrefs_between(html: &str, start: &str, end: &str) -> Vec<String> {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no `{start}` in page"));
+    let rest = &html[from..];
+    let to = rest.find(end).unwrap_or(rest.len());
+    hrefs(&rest[..to])
+}
+
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("<a ")
+        .skip(1)
+        .filter_map(|a| a.split("href=\"").nth(1).and_then(|h| h.split('"').next()))
+        .map(str::to_string)
+        .collect()
+}

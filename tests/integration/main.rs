@@ -1,0 +1,17 @@
+//! Integration tests: the real `mend` binary on small fixture sites in temp dirs.
+
+// Test code may panic on broken fixtures; that is how a test fails.
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+
+// Pages, URLs and cross-links of a built site.
+mod build;
+// Diagnostics: exact messages, locations and exit codes.
+mod errors;
+// Atomic output, refusals and reproducible bytes.
+mod output;
+// The bundled knowledge base in articles/ and mend.yaml.
+mod knowledge_base;
+// The command line: help, version, usage errors.
+mod cli;

@@ -1,0 +1,144 @@
+use std::fs;
+
+use crate::harness::{Site, run, tree};
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
+    let site = Site::new();
+    site.article("a", "apology", "## One {.apology}\n")
+        .article("b", "therapy", "[[a]]\n");
+    site.build();
+    let before = tree(&site.root().join("site"));
+    site.article("b", "therapy", "[[missing]]\n");
+    site.build_fails(1);
+    assert_eq!(tree(&site.root().join("site")), before);
+    let leftovers: Vec<_> = fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().contains("mend-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging leftovers: {leftovers:?}");
+}
+
+#[test]
+fn stale_pages_are_removed_on_rebuild() {
+    let site = Site::new();
+    site.article("a", "apology", "").article("b", "apology", "");
+    site.build();
+    fs::remove_file(site.root().join("articles/b.md")).unwrap();
+    site.build();
+    assert!(!site.exists("articles/b/index.html"));
+    assert!(site.exists("articles/a/index.html"));
+}
+
+#[test]
+fn two_builds_are_identical_whatever_the_threads_or_the_folder() {
+    let site = Site::new();
+    site.article(
+        "a",
+        "apology, therapy",
+        "## One {.apology}\n\n```rust\nfn x() {}\n```\n[[b]]\n",
+    )
+    .article("b", "therapy", "## Two {.therapy}\n\n[[a#one]]\n")
+    .article("c", "forgiveness", "## Three {.forgiveness .apology}\n");
+    assert_eq!(
+        run(
+            site.root(),
+            &["build", "-o", "one"],
+            &[("RAYON_NUM_THREADS", "1")]
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        run(
+            site.root(),
+            &["build", "-o", "two"],
+            &[("RAYON_NUM_THREADS", "4")]
+        )
+        .code,
+        0
+    );
+    let one = tree(&site.root().join("one"));
+    assert_eq!(one, tree(&site.root().join("two")));
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("deeper/project");
+    fs::create_dir_all(copy.join("articles")).unwrap();
+    fs::copy(site.root().join("mend.yaml"), copy.join("mend.yaml")).unwrap();
+    for name in ["a.md", "b.md", "c.md"] {
+        fs::copy(
+            site.root().join("articles").join(name),
+            copy.join("articles").join(name),
+        )
+        .unwrap();
+    }
+    assert_eq!(run(&copy, &["build"], &[]).code, 0);
+    assert_eq!(tree(&copy.join("site")), one);
+}
+
+#[test]
+fn refuses_output_folders_that_would_destroy_the_project() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    site.file("notes.txt", "keep me");
+    for (dir, why) in [
+        (".", "it is the project root"),
+        ("..", "it contains the project"),
+        ("articles", "it is inside articles/"),
+        ("themes/x", "it is inside themes/"),
+        ("notes.txt", "it is a file, not a folder"),
+    ] {
+        let r = site.mend(&["build", "-o", dir]);
+        assert_eq!(r.code, 2, "{dir}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "refusing to use `{dir}` as the output folder: {why}"
+            )),
+            "{dir}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(site.root().join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(site.root().join("articles/a.md").exists());
+}
+
+#[test]
+fn refuses_to_replace_a_folder_mend_did_not_make_unless_forced() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    site.file("public/precious.txt", "mine");
+    let r = site.mend(&["build", "-o", "public"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("refusing to replace `public`: it is not empty and was not made by mend"),
+        "{}",
+        r.stderr
+    );
+    assert!(site.root().join("public/precious.txt").exists());
+    assert_eq!(site.mend(&["build", "-o", "public", "--force"]).code, 0);
+    assert!(site.root().join("public/index.html").exists());
+    assert_eq!(
+        site.mend(&["build", "-o", "public"]).code,
+        0,
+        "a folder mend made is replaced without --force"
+    );
+}
+
+#[test]
+fn root_flag_builds_another_folder() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let r = run(
+        std::env::temp_dir().as_path(),
+        &["build", "--root", site.root().to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(site.exists("articles/a/index.html"));
+}
