@@ -30,6 +30,16 @@ struct RawConfig {
     themes: IndexMap<String, RawTheme>,
     #[serde(default)]
     allow_raw_html: bool,
+    #[serde(default)]
+    search: RawSearch,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    /// Groups of words a search treats as one (`[affair, infidelity, cheating]`).
+    #[serde(default)]
+    synonyms: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +80,8 @@ pub struct SiteConfig {
     /// Topic themes in the order `mend.yaml` lists them.
     pub themes: Vec<Theme>,
     pub allow_raw_html: bool,
+    /// Search synonym groups, as written.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl SiteConfig {
@@ -162,6 +174,7 @@ pub fn parse(
         site_theme: raw.site_theme,
         themes,
         allow_raw_html: raw.allow_raw_html,
+        synonyms: raw.search.synonyms,
     })
 }
 
@@ -225,7 +238,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }

@@ -10,7 +10,8 @@
 //! 3. [`link`]: the whole corpus: resolve links (with did-you-mean errors),
 //!    backlinks, related articles, the theme index.
 //! 4. [`render`]: pure: every page as bytes, through the theme's Tera templates.
-//! 5. [`write`]: the only writer: stage the output and swap it in atomically.
+//! 5. [`search`]: pure: the full-text index for the browser, as files.
+//! 6. [`write`]: the only writer: stage the output and swap it in atomically.
 //!
 //! [`pipeline::build`] runs them in order. Every problem is an
 //! [`error::Diagnostic`] with `path:line:col`; no stage prints.
@@ -22,6 +23,7 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod write;
 mod yaml;
 

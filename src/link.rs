@@ -312,6 +312,7 @@ mod tests {
                 })
                 .collect(),
             allow_raw_html: false,
+            synonyms: Vec::new(),
         }
     }
 

@@ -288,6 +288,7 @@ fn builtin_theme() -> ThemeFiles {
         "theme.html",
         "themes.html",
         "404.html",
+        "search.html",
     );
     ThemeFiles {
         name: "default".to_string(),
@@ -303,10 +304,20 @@ fn builtin_theme() -> ThemeFiles {
                 )
             })
             .collect(),
-        static_files: vec![(
-            "style.css".to_string(),
-            include_bytes!("../themes/default/static/style.css").to_vec(),
-        )],
+        static_files: vec![
+            (
+                "search.css".to_string(),
+                include_bytes!("../themes/default/static/search.css").to_vec(),
+            ),
+            (
+                "search.js".to_string(),
+                include_bytes!("../themes/default/static/search.js").to_vec(),
+            ),
+            (
+                "style.css".to_string(),
+                include_bytes!("../themes/default/static/style.css").to_vec(),
+            ),
+        ],
     }
 }
 

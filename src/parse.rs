@@ -766,6 +766,7 @@ mod tests {
                 })
                 .collect(),
             allow_raw_html: false,
+            synonyms: Vec::new(),
         }
     }
 

@@ -1,11 +1,11 @@
-//! The build, stage by stage: load -> parse -> link -> render -> write.
+//! The build, stage by stage: load -> parse -> link -> render -> search -> write.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Failure};
 use crate::render::{OutputFile, RenderOptions};
-use crate::{config, link, load, parse, render, write};
+use crate::{config, link, load, parse, render, search, write};
 
 /// What `mend build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -109,8 +109,12 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
     lap("link", &mut t);
 
-    let files = render::site(&kb, &theme, options.render)?;
+    let mut files = render::site(&kb, &theme, options.render)?;
     lap("render", &mut t);
+
+    files.extend(search::index(&kb));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    lap("search index", &mut t);
 
     crate::error::sort(&mut warnings);
     let report = BuildReport {

@@ -29,13 +29,14 @@ pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
 const WORDS_PER_MINUTE: usize = 200;
 
 /// The templates every site theme must provide.
-pub const REQUIRED_TEMPLATES: [&str; 6] = [
+pub const REQUIRED_TEMPLATES: [&str; 7] = [
     "index.html",
     "article.html",
     "articles.html",
     "theme.html",
     "themes.html",
     "404.html",
+    "search.html",
 ];
 
 /// A file of the generated site.
@@ -152,6 +153,7 @@ struct SiteContext<'a> {
     home_url: String,
     articles_url: String,
     themes_url: String,
+    search_url: String,
     /// The `<title>` of this page.
     page_title: String,
     /// The meta description of this page.
@@ -272,8 +274,9 @@ struct ThemePage<'a> {
     other_themes: Vec<ThemeLink<'a>>,
 }
 
+/// The 404 page and the search page need only the layout.
 #[derive(Serialize)]
-struct NotFoundPage<'a> {
+struct PlainPage<'a> {
     site: SiteContext<'a>,
 }
 
@@ -299,6 +302,7 @@ pub fn site(
     push(r.articles_page());
     push(r.themes_page());
     push(r.not_found());
+    push(r.search_page());
     for result in (0..kb.articles.len())
         .into_par_iter()
         .map(|a| r.article(a))
@@ -497,6 +501,7 @@ impl<'a> Renderer<'a> {
             home_url: urls.home(),
             articles_url: urls.dir("articles/"),
             themes_url: urls.dir("themes/"),
+            search_url: urls.dir("search/"),
             page_title: match page_title {
                 Some(t) => format!("{t} · {}", site.title),
                 None => site.title.clone(),
@@ -781,6 +786,18 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    fn search_page(&self) -> Result<OutputFile, Diagnostic> {
+        let urls = self.urls("search/");
+        let mut site = self.site_context(&urls, "search/", Some("Search"), "");
+        site.breadcrumbs = self.crumbs(&urls, &[]);
+        self.render(
+            "search.html",
+            &PlainPage { site },
+            "search/index.html".into(),
+            "the search page",
+        )
+    }
+
     fn not_found(&self) -> Result<OutputFile, Diagnostic> {
         // Served at any depth, so links start from the site's base path.
         let base_path = self
@@ -794,7 +811,7 @@ impl<'a> Renderer<'a> {
         site.canonical = None;
         self.render(
             "404.html",
-            &NotFoundPage { site },
+            &PlainPage { site },
             "404.html".into(),
             "the 404 page",
         )

@@ -18,7 +18,7 @@ fn builds_every_page_kind_with_a_summary_line() {
     let run = site.build();
     assert!(
         run.stderr
-            .starts_with("built 3 articles, 3 themes, 10 pages in "),
+            .starts_with("built 3 articles, 3 themes, 11 pages in "),
         "{}",
         run.stderr
     );
@@ -268,7 +268,9 @@ fn base_url_flag_sets_absolute_urls_and_404_paths() {
 fn theme_static_files_and_templates_come_from_the_project() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "article", "articles", "theme", "themes", "404"] {
+    for name in [
+        "index", "article", "articles", "theme", "themes", "404", "search",
+    ] {
         site.file(
             &format!("themes/plain/templates/{name}.html"),
             "<p>{{ site.title }}</p>",

@@ -171,7 +171,9 @@ fn a_missing_config_is_a_usage_error() {
 fn template_syntax_errors_name_the_template_line_and_column() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "article", "articles", "theme", "themes", "404"] {
+    for name in [
+        "index", "article", "articles", "theme", "themes", "404", "search",
+    ] {
         site.file(&format!("themes/plain/templates/{name}.html"), "ok");
     }
     site.file(
@@ -195,7 +197,7 @@ fn template_syntax_errors_name_the_template_line_and_column() {
 fn a_missing_template_names_the_template_and_the_theme() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "article", "articles", "theme", "themes"] {
+    for name in ["index", "article", "articles", "theme", "themes", "search"] {
         site.file(&format!("themes/plain/templates/{name}.html"), "ok");
     }
     site.file("themes/plain/templates/4O4.html", "x");
@@ -215,7 +217,7 @@ fn a_missing_template_names_the_template_and_the_theme() {
 fn template_runtime_errors_name_the_article_and_get_env_is_disabled() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "articles", "theme", "themes", "404"] {
+    for name in ["index", "articles", "theme", "themes", "404", "search"] {
         site.file(&format!("themes/plain/templates/{name}.html"), "ok");
     }
     site.file(

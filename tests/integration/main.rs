@@ -15,3 +15,5 @@ mod output;
 mod knowledge_base;
 // The command line: help, version, usage errors.
 mod cli;
+// The search index written at build time.
+mod search;

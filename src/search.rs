@@ -1,0 +1,462 @@
+//! Search: the full-text index, built at build time for the browser.
+//!
+//! Takes the [`KnowledgeBase`]; gives the index as output files under
+//! `search/` in the format described in `docs/search-index.md`: a small
+//! manifest, term shards keyed by the first two characters of a stem, and
+//! document chunks holding snippet text. Every H2/H3 section is a document.
+//! Folding, tokenizing and stemming here are mirrored exactly by
+//! `themes/default/static/search.js`. Pure: never touches the disk.
+
+use std::collections::BTreeMap;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::link::KnowledgeBase;
+use crate::render::OutputFile;
+
+/// Documents per `d/` file.
+pub const CHUNK: usize = 16;
+/// Postings kept per stem, best first.
+pub const MAX_POSTINGS: usize = 300;
+/// Characters of section text kept for snippets.
+pub const SNIPPET_CHARS: usize = 1000;
+/// Bytes of a section's text that are indexed.
+pub const MAX_INDEXED_BYTES: usize = 64 * 1024;
+/// Tokens longer than this (in characters) are skipped.
+pub const MAX_TOKEN_CHARS: usize = 40;
+
+/// Field weights of BM25F.
+const W_TITLE: f64 = 5.0;
+const W_HEADING: f64 = 3.0;
+const W_THEMES: f64 = 2.0;
+const W_BODY: f64 = 1.0;
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// Words too common to search for. The browser gets this list in the manifest.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "because", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do",
+    "does", "doing", "down", "each", "even", "few", "for", "from", "further", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "of", "off",
+    "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then",
+    "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up",
+    "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "will", "with", "would", "you", "your", "yours",
+];
+
+/// Case, accent and apostrophe folding: NFD, combining marks dropped,
+/// typographic apostrophes made plain, lowercase.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| {
+            if c == '\u{2019}' || c == '\u{2018}' {
+                '\''
+            } else {
+                c
+            }
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Folded tokens of `text`, stop words included (callers filter).
+pub fn tokens(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_alphabetic() || c.is_numeric() {
+            current.push(c);
+        } else if c == '\''
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+        {
+            // An apostrophe between letters is deleted: "it's" -> "its".
+        } else {
+            push_token(&mut out, &mut current);
+        }
+    }
+    push_token(&mut out, &mut current);
+    out
+}
+
+fn push_token(out: &mut Vec<String>, current: &mut String) {
+    if !current.is_empty() {
+        if current.chars().count() <= MAX_TOKEN_CHARS {
+            out.push(std::mem::take(current));
+        } else {
+            current.clear();
+        }
+    }
+}
+
+/// The index terms of `text`: folded, tokenized, stop words dropped, stemmed.
+pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
+    tokens(text)
+        .into_iter()
+        .filter(|t| STOP_WORDS.binary_search(&t.as_str()).is_err())
+        .map(|t| stemmer.stem(&t).into_owned())
+        .collect()
+}
+
+/// The shard a stem's postings live in.
+pub fn shard_key(stem: &str) -> String {
+    let mut key = String::new();
+    for c in stem.chars().take(2) {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else {
+            key.push_str(&format!("_{:x}", c as u32));
+        }
+    }
+    key
+}
+
+/// A searchable section.
+#[derive(Debug, Clone, PartialEq)]
+struct Document {
+    /// Relative to the site root, e.g. `articles/a/#sec`.
+    url: String,
+    title: String,
+    heading: String,
+    /// The article's themes, shown with the result.
+    themes: Vec<usize>,
+    /// Themes indexed for this document: the article's for its introduction,
+    /// the heading's own tags for a section.
+    indexed_themes: Vec<usize>,
+    mask: u32,
+    text: String,
+}
+
+/// Split every article into documents: its introduction, then each H2/H3 section.
+fn documents(kb: &KnowledgeBase) -> Vec<Document> {
+    let per_article: Vec<Vec<Document>> = kb
+        .articles
+        .par_iter()
+        .map(|article| {
+            let article_themes: Vec<usize> = article
+                .themes
+                .iter()
+                .filter_map(|t| kb.site.theme_index(t))
+                .collect();
+            let base_mask = mask_of(&article_themes);
+            let base_url = format!("articles/{}/", article.slug);
+            let mut docs = vec![Document {
+                url: base_url.clone(),
+                title: article.title.clone(),
+                heading: String::new(),
+                themes: article_themes.clone(),
+                indexed_themes: article_themes.clone(),
+                mask: base_mask,
+                text: String::new(),
+            }];
+            let mut heading_no = 0;
+            let mut in_heading: Option<u8> = None;
+            for event in &article.body {
+                match event {
+                    Event::Start(Tag::Heading { level, .. }) => {
+                        let level = *level as u8;
+                        in_heading = Some(level);
+                        if level == 2 || level == 3 {
+                            let heading = &article.headings[heading_no];
+                            let own: Vec<usize> = heading
+                                .themes
+                                .iter()
+                                .filter_map(|t| kb.site.theme_index(t))
+                                .collect();
+                            docs.push(Document {
+                                url: format!("{base_url}#{}", heading.id),
+                                title: article.title.clone(),
+                                heading: heading.text.clone(),
+                                themes: article_themes.clone(),
+                                mask: base_mask | mask_of(&own),
+                                indexed_themes: own,
+                                text: String::new(),
+                            });
+                        }
+                    }
+                    Event::End(TagEnd::Heading(_)) => {
+                        if in_heading.is_some_and(|l| l > 3)
+                            && let Some(doc) = docs.last_mut()
+                        {
+                            doc.text.push(' ');
+                        }
+                        in_heading = None;
+                        heading_no += 1;
+                    }
+                    Event::Text(t) | Event::Code(t) => {
+                        // H2/H3 text is the heading field; deeper headings stay in the body.
+                        if in_heading.is_none_or(|l| l > 3)
+                            && let Some(doc) = docs.last_mut()
+                        {
+                            doc.text.push_str(t);
+                        }
+                    }
+                    Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+                        if let Some(doc) = docs.last_mut()
+                            && !doc.text.ends_with(' ')
+                        {
+                            doc.text.push(' ');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for doc in &mut docs {
+                doc.text = collapse_whitespace(&doc.text);
+            }
+            docs
+        })
+        .collect();
+    per_article.into_iter().flatten().collect()
+}
+
+fn mask_of(themes: &[usize]) -> u32 {
+    // Browser bit operations are 32-bit; themes past the 31st cannot be filtered on.
+    themes
+        .iter()
+        .filter(|&&t| t < 31)
+        .fold(0, |m, &t| m | (1 << t))
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    v: u32,
+    docs: usize,
+    chunk: usize,
+    shards: Vec<&'a str>,
+    themes: Vec<(&'a str, &'a str)>,
+    stop: &'a [&'a str],
+    syn: Vec<Vec<String>>,
+}
+
+/// `(document, score, theme mask)`.
+type Posting = (usize, u32, u32);
+
+/// One document's contribution to the index: per-stem weighted frequency, and its body length.
+struct Counted {
+    weighted: BTreeMap<String, f64>,
+    body_len: usize,
+}
+
+fn count(doc: &Document, kb: &KnowledgeBase, stemmer: &Stemmer) -> Counted {
+    let mut weighted: BTreeMap<String, f64> = BTreeMap::new();
+    let mut add = |text: &str, weight: f64| -> usize {
+        let terms = terms(text, stemmer);
+        let n = terms.len();
+        for t in terms {
+            *weighted.entry(t).or_default() += weight;
+        }
+        n
+    };
+    if doc.heading.is_empty() {
+        add(&doc.title, W_TITLE);
+    } else {
+        add(&doc.heading, W_HEADING);
+    }
+    for &t in &doc.indexed_themes {
+        add(&kb.site.themes[t].title, W_THEMES);
+    }
+    let body_len = add(truncate_bytes(&doc.text, MAX_INDEXED_BYTES), W_BODY);
+    Counted { weighted, body_len }
+}
+
+/// Build the index files.
+pub fn index(kb: &KnowledgeBase) -> Vec<OutputFile> {
+    let docs = documents(kb);
+    let stemmer = Stemmer::create(Algorithm::English);
+    let counted: Vec<Counted> = docs
+        .par_iter()
+        .map(|d| count(d, kb, &Stemmer::create(Algorithm::English)))
+        .collect();
+
+    let n = docs.len().max(1) as f64;
+    let avg_len = (counted.iter().map(|c| c.body_len).sum::<usize>() as f64 / n).max(1.0);
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &counted {
+        for stem in c.weighted.keys() {
+            *df.entry(stem.as_str()).or_default() += 1;
+        }
+    }
+    let mut postings: BTreeMap<&str, Vec<Posting>> = BTreeMap::new();
+    for (d, c) in counted.iter().enumerate() {
+        let norm = K1 * (1.0 - B + B * c.body_len as f64 / avg_len);
+        for (stem, &tf) in &c.weighted {
+            let df = df.get(stem.as_str()).copied().unwrap_or(1) as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let score = idf * tf * (K1 + 1.0) / (tf + norm);
+            let quantized = (score * 100.0).round().max(1.0) as u32;
+            postings
+                .entry(stem.as_str())
+                .or_default()
+                .push((d, quantized, docs[d].mask));
+        }
+    }
+
+    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<Posting>>> = BTreeMap::new();
+    for (stem, mut list) in postings {
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(MAX_POSTINGS);
+        shards
+            .entry(shard_key(stem))
+            .or_default()
+            .insert(stem, list);
+    }
+
+    let mut files = Vec::with_capacity(shards.len() + docs.len() / CHUNK + 2);
+    let manifest = Manifest {
+        v: 1,
+        docs: docs.len(),
+        chunk: CHUNK,
+        shards: shards.keys().map(String::as_str).collect(),
+        themes: kb
+            .site
+            .themes
+            .iter()
+            .map(|t| (t.id.as_str(), t.title.as_str()))
+            .collect(),
+        stop: STOP_WORDS,
+        syn: kb
+            .site
+            .synonyms
+            .iter()
+            .map(|group| {
+                let mut stems: Vec<String> =
+                    group.iter().flat_map(|w| terms(w, &stemmer)).collect();
+                stems.dedup();
+                stems
+            })
+            .collect(),
+    };
+    files.push(script("manifest", &manifest));
+    for (key, shard) in &shards {
+        files.push(script(&format!("t/{key}"), shard));
+    }
+    for (i, chunk) in docs.chunks(CHUNK).enumerate() {
+        let rows: Vec<(&str, &str, &str, &[usize], String)> = chunk
+            .iter()
+            .map(|d| {
+                (
+                    d.url.as_str(),
+                    d.title.as_str(),
+                    d.heading.as_str(),
+                    d.themes.as_slice(),
+                    d.text.chars().take(SNIPPET_CHARS).collect(),
+                )
+            })
+            .collect();
+        files.push(script(&format!("d/{i}"), &rows));
+    }
+    files
+}
+
+/// `search/NAME.js`: `mendSearchLoad("NAME", DATA);` with DATA as JSON that
+/// cannot end a script element.
+fn script<T: Serialize>(name: &str, data: &T) -> OutputFile {
+    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".to_string());
+    let mut out = String::with_capacity(json.len() + name.len() + 24);
+    out.push_str("mendSearchLoad(\"");
+    out.push_str(name);
+    out.push_str("\",");
+    out.push_str(&script_safe(&json));
+    out.push_str(");\n");
+    OutputFile {
+        path: format!("search/{name}.js"),
+        bytes: out.into_bytes(),
+    }
+}
+
+/// Escape what could end or confuse a script: `<`, `>`, `&`, U+2028, U+2029.
+/// Inside JSON these only occur in strings, where `\uXXXX` means the same.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn folds_case_accents_and_apostrophes() {
+        assert_eq!(fold("Éclair İstanbul It’s"), "eclair istanbul it's");
+        assert_eq!(
+            tokens("It's a counsellor's café, 2024! 👩‍💻 中文"),
+            ["its", "a", "counsellors", "cafe", "2024", "中文"]
+        );
+    }
+
+    #[test]
+    fn stems_like_snowball_english() {
+        let s = Stemmer::create(Algorithm::English);
+        assert_eq!(
+            terms("Apologizing apologies forgiveness therapists", &s),
+            ["apolog", "apolog", "forgiv", "therapist"]
+        );
+        assert_eq!(terms("the and of", &s), Vec::<String>::new());
+    }
+
+    #[test]
+    fn shard_keys_are_file_name_safe() {
+        assert_eq!(shard_key("forgiv"), "fo");
+        assert_eq!(shard_key("a"), "a");
+        assert_eq!(shard_key("中文"), "_4e2d_6587");
+        assert_eq!(shard_key("é"), "_e9");
+    }
+
+    #[test]
+    fn script_data_cannot_close_a_script_element() {
+        let f = script("x", &vec!["</script><script>alert(1)</script>\u{2028}&"]);
+        let text = String::from_utf8(f.bytes).unwrap();
+        assert_eq!(
+            text,
+            "mendSearchLoad(\"x\",[\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u2028\\u0026\"]);\n"
+        );
+    }
+
+    #[test]
+    fn skips_overlong_tokens() {
+        let long = "a".repeat(MAX_TOKEN_CHARS + 1);
+        assert_eq!(tokens(&format!("{long} ok")), ["ok"]);
+    }
+}
