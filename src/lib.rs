@@ -16,6 +16,7 @@
 //! [`pipeline::build`] runs them in order. Every problem is an
 //! [`error::Diagnostic`] with `path:line:col`; no stage prints.
 
+pub mod author;
 pub mod config;
 pub mod error;
 pub mod link;
@@ -24,6 +25,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod write;
 mod yaml;
 

@@ -279,7 +279,8 @@ macro_rules! builtin {
     };
 }
 
-fn builtin_theme() -> ThemeFiles {
+/// The default theme embedded in the binary, used when a project has no `themes/default/`.
+pub fn builtin_theme() -> ThemeFiles {
     let templates = builtin!(
         "base.html",
         "index.html",

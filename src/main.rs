@@ -32,6 +32,16 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (site/ by default)
     Build(BuildArgs),
+    /// Write a new article with front matter and a skeleton to fill in
+    New(NewArgs),
+    /// Report every error a build would, plus warnings; writes nothing
+    Check(CheckArgs),
+    /// Create a new knowledge base that builds at once
+    Init(InitArgs),
+    /// Print shell completions for mend
+    Completions(CompletionsArgs),
+    /// Build into memory and serve a live preview that reloads as you save
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +66,31 @@ struct BuildArgs {
     quiet: bool,
 }
 
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// The knowledge base folder, holding mend.yaml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on; anything but loopback is reachable by other machines
+    #[arg(short, long, value_name = "ADDR", default_value = "127.0.0.1")]
+    interface: std::net::IpAddr,
+    /// The port to listen on (the next free one is taken if it is busy; 0 lets the system choose)
+    #[arg(short, long, default_value_t = 1111)]
+    port: u16,
+    /// Open the site in the default browser
+    #[arg(short = 'O', long)]
+    open: bool,
+    /// Include articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+    /// Poll for changes instead of using native file events
+    #[arg(long)]
+    poll: bool,
+    /// Also accept this Host name (repeatable), e.g. for a LAN address
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -66,6 +101,11 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build(args) => build(args),
+        Command::New(args) => new_article(args),
+        Command::Check(args) => check(args),
+        Command::Init(args) => init(args),
+        Command::Completions(args) => completions(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -97,10 +137,179 @@ fn build(args: BuildArgs) -> ExitCode {
     }
 }
 
+fn serve(args: ServeArgs) -> ExitCode {
+    let options = mend::serve::ServeOptions {
+        build: BuildOptions {
+            root: args.root,
+            drafts: args.drafts,
+            ..BuildOptions::default()
+        },
+        interface: args.interface,
+        port: args.port,
+        poll: args.poll,
+        allowed_hosts: args.allow_host,
+    };
+    let open = args.open;
+    let result = mend::serve::serve(options, |url| {
+        println!("serving {url} (Ctrl-C to stop)");
+        let _ = std::io::stdout().flush();
+        if open {
+            open_browser(url);
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code() as u8)
+        }
+    }
+}
+
+/// Best effort: the platform's opener, detached.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("warning: cannot open a browser ({opener}: {e}); open {url} yourself");
+    }
+}
+
 fn failure_summary(failure: &Failure) -> String {
     let n = failure.error_count();
     format!(
         "build failed with {n} error{}; the previous site was left untouched",
         if n == 1 { "" } else { "s" }
     )
+}
+
+#[derive(Args, Debug)]
+struct NewArgs {
+    /// The article's title; its file name is made from it
+    title: String,
+    /// Themes from mend.yaml, comma-separated [default: the first theme in mend.yaml]
+    #[arg(long, value_name = "THEMES", value_delimiter = ',')]
+    themes: Vec<String>,
+    /// One or two sentences for lists and search results [default: a placeholder to replace]
+    #[arg(long, value_name = "TEXT")]
+    summary: Option<String>,
+    /// The knowledge base folder, holding mend.yaml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The knowledge base folder, holding mend.yaml
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Include articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+    /// `human` (on stderr) or `json` (an array on stdout)
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Treat warnings as errors (exit code 1)
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// The folder to create (it must be new or empty)
+    dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct CompletionsArgs {
+    /// The shell to print completions for
+    shell: clap_complete::Shell,
+}
+
+fn new_article(args: NewArgs) -> ExitCode {
+    let request = mend::author::NewArticle {
+        title: args.title,
+        themes: args.themes,
+        summary: args.summary,
+    };
+    match mend::author::new_article(&args.root, &request) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code() as u8)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let options = BuildOptions {
+        root: args.root,
+        drafts: args.drafts,
+        ..BuildOptions::default()
+    };
+    let mut report = mend::author::check(&options);
+    if args.strict {
+        report = report.strict();
+    }
+    match args.format {
+        CheckFormat::Json => match mend::author::to_json(&report.diagnostics) {
+            Ok(json) => println!("{json}"),
+            Err(d) => {
+                eprintln!("{d}");
+                return ExitCode::FAILURE;
+            }
+        },
+        CheckFormat::Human => {
+            let mut stderr = std::io::stderr().lock();
+            for d in &report.diagnostics {
+                let _ = writeln!(stderr, "{d}\n");
+            }
+            let _ = writeln!(stderr, "{}", report.summary());
+        }
+    }
+    ExitCode::from(report.exit_code() as u8)
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match mend::author::init(&args.dir) {
+        Ok(written) => {
+            for path in &written {
+                println!("created {}", path.display());
+            }
+            println!(
+                "\nNext:\n  cd {} && mend serve\n  mend new \"Your first article\"\n  mend check",
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code() as u8)
+        }
+    }
+}
+
+fn completions(args: CompletionsArgs) -> ExitCode {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(args.shell, &mut command, "mend", &mut std::io::stdout());
+    ExitCode::SUCCESS
 }

@@ -14,6 +14,7 @@ pub struct Site {
 /// The result of running `mend`.
 pub struct Run {
     pub code: i32,
+    pub stdout: String,
     pub stderr: String,
 }
 
@@ -91,9 +92,14 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let Output { status, stderr, .. } = cmd.output().expect("run mend");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run mend");
     Run {
         code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }

@@ -17,3 +17,7 @@ mod knowledge_base;
 mod cli;
 // The search index written at build time.
 mod search;
+// The authoring commands: new, check, init, completions.
+mod authoring;
+// The live preview server: HTTP rules, watching, reload and overlay.
+mod serve;

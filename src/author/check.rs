@@ -1,0 +1,462 @@
+//! `mend check`: every error a build would report, then style warnings.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::config;
+use crate::error::{Diagnostic, Kind, Severity, sort};
+use crate::link::{self, KnowledgeBase};
+use crate::load::{self, ArticleSource};
+use crate::parse::{self, Article};
+use crate::pipeline::{self, BuildOptions};
+use crate::yaml::Block;
+
+/// Summaries longer than this draw a warning: lists and search results show them whole.
+pub const MAX_SUMMARY_CHARS: usize = 300;
+
+/// The article every reader starts from: nothing needs to link to it.
+const START_HERE: &str = "start-here";
+
+/// What `mend check` found.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    /// Article files read, drafts included.
+    pub articles: usize,
+    /// Errors and warnings, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+
+    /// 2 for usage or configuration errors, 1 for other errors, otherwise 0.
+    pub fn exit_code(&self) -> i32 {
+        let errors = || self.diagnostics.iter().filter(|d| d.is_error());
+        if errors().any(|d| d.kind == Kind::Usage) {
+            2
+        } else if errors().next().is_some() {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Every warning turned into an error, for `--strict`.
+    pub fn strict(mut self) -> CheckReport {
+        for d in &mut self.diagnostics {
+            d.severity = Severity::Error;
+        }
+        self
+    }
+
+    /// `checked 6 articles: 0 errors, 2 warnings`
+    pub fn summary(&self) -> String {
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "checked {}: {}, {}",
+            count(self.articles, "article"),
+            count(self.errors(), "error"),
+            count(self.warnings(), "warning")
+        )
+    }
+}
+
+/// Run every stage of a build but `write` (so nothing is written), then, when
+/// that succeeds, [`lint`] the linked corpus.
+pub fn check(options: &BuildOptions) -> CheckReport {
+    let (articles, mut diagnostics) = match pipeline::generate(options) {
+        Err(failure) => (
+            load::articles(&options.root).map_or(0, |(sources, _)| sources.len()),
+            failure.diagnostics,
+        ),
+        // `generate` keeps the linked corpus to itself; linking again is cheap
+        // next to rendering, and leaves the build pipeline untouched.
+        Ok(generated) => match corpus(options) {
+            Ok((kb, sources)) => {
+                let mut diagnostics = generated.report.warnings;
+                diagnostics.extend(lint(&kb, &sources));
+                (sources.len(), diagnostics)
+            }
+            Err(errors) => (0, errors),
+        },
+    };
+    sort(&mut diagnostics);
+    CheckReport {
+        articles,
+        diagnostics,
+    }
+}
+
+fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>), Vec<Diagnostic>> {
+    let config_file = load::config(&options.root).map_err(|d| vec![d])?;
+    let site = config::parse(
+        &config_file.path,
+        &config_file.text,
+        options.base_url.as_deref(),
+    )?;
+    let (sources, _) = load::articles(&options.root)?;
+    let parsed = parse::articles(&sources, &site);
+    if !parsed.errors.is_empty() {
+        return Err(parsed.errors);
+    }
+    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
+    Ok((kb, sources))
+}
+
+/// Warnings about a linked corpus that builds: orphan articles, themes only
+/// one article uses, articles without a tagged section, long summaries.
+/// `sources` give the lines to point at; an article without one is warned
+/// about by file only.
+pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
+    let texts: HashMap<&str, &str> = sources
+        .iter()
+        .map(|s| (s.slug.as_str(), s.file.text.as_str()))
+        .collect();
+    let mut warnings = Vec::new();
+    for (article, connections) in kb.articles.iter().zip(&kb.connections) {
+        if article.slug != START_HERE && connections.backlinks.is_empty() {
+            warnings.push(
+                warning("no other article links to this one")
+                    .in_file(&article.path)
+                    .with_hint(format!(
+                        "link to it from a related article with `[[{}]]`",
+                        article.slug
+                    )),
+            );
+        }
+        if article.headings.iter().all(|h| h.themes.is_empty()) {
+            let example = article.themes.first().map_or("theme", String::as_str);
+            warnings.push(
+                warning("no section is tagged with a theme")
+                    .in_file(&article.path)
+                    .with_hint(format!(
+                        "tag each `##` section with the themes it treats, e.g. `## A heading {{.{example}}}`"
+                    )),
+            );
+        }
+        let chars = article.summary.chars().count();
+        if chars > MAX_SUMMARY_CHARS {
+            let message =
+                format!("summary is {chars} characters long, more than {MAX_SUMMARY_CHARS}");
+            let d = match front_matter(article, &texts) {
+                Some(block) => block.error_at_key("summary", message).warning(),
+                None => warning(message).in_file(&article.path),
+            };
+            warnings.push(d.with_hint(
+                "lists and search results show the summary whole: one or two sentences read best",
+            ));
+        }
+    }
+    for (theme, index) in kb.site.themes.iter().zip(&kb.themes) {
+        let &[only] = index.articles.as_slice() else {
+            continue;
+        };
+        let article = &kb.articles[only];
+        let id = theme.id.as_str();
+        let message = format!("theme `{id}` is used by this article only");
+        let d = match (
+            front_matter(article, &texts),
+            texts.get(article.slug.as_str()),
+        ) {
+            (Some(block), _) if article.themes.iter().any(|t| t == id) => {
+                block.error_at_value("themes", id, message).warning()
+            }
+            (_, Some(text)) => at_heading_tag(message, article, text, id),
+            _ => warning(message).in_file(&article.path),
+        };
+        warnings.push(d.with_hint(format!(
+            "tag related sections of other articles with `{{.{id}}}` too, or fold it into a broader theme"
+        )));
+    }
+    sort(&mut warnings);
+    warnings
+}
+
+fn warning(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(message).warning()
+}
+
+/// The front matter of an article that parsed, as a YAML block for locating keys.
+fn front_matter<'a>(article: &'a Article, texts: &HashMap<&str, &'a str>) -> Option<Block<'a>> {
+    let path = article.path.as_path();
+    let text = *texts.get(article.slug.as_str())?;
+    let start = text.find('\n')? + 1;
+    let mut end = start;
+    for line in text[start..].split_inclusive('\n') {
+        if matches!(line.trim_end(), "---" | "...") {
+            return Some(Block {
+                path,
+                file: text,
+                offset: start,
+                text: &text[start..end],
+                kind: Kind::Content,
+            });
+        }
+        end += line.len();
+    }
+    None
+}
+
+/// A warning at the `.id` tag of the first heading carrying theme `id`.
+fn at_heading_tag(message: String, article: &Article, text: &str, id: &str) -> Diagnostic {
+    let d = warning(message).in_file(&article.path);
+    let Some(heading) = article
+        .headings
+        .iter()
+        .find(|h| h.themes.iter().any(|t| t == id))
+    else {
+        return d;
+    };
+    let line_text = text
+        .lines()
+        .nth(heading.line.saturating_sub(1))
+        .unwrap_or("");
+    let tag = format!(".{id}");
+    let col = line_text
+        .rfind('{')
+        .and_then(|brace| line_text[brace..].find(&tag).map(|i| brace + i + 1))
+        .map_or(1, |at| line_text[..at].chars().count() + 1);
+    d.at(heading.line, col, line_text, id.chars().count())
+}
+
+/// One diagnostic in `mend check --format json`.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    path: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+/// The diagnostics as a JSON array of `{severity, path, line, column, message,
+/// hint}`; unknown locations are `null`.
+pub fn to_json(diagnostics: &[Diagnostic]) -> Result<String, Diagnostic> {
+    let items: Vec<JsonDiagnostic<'_>> = diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            path: d
+                .path
+                .as_ref()
+                .map(|p| p.to_string_lossy().replace('\\', "/")),
+            line: (d.line > 0).then_some(d.line),
+            column: (d.col > 0).then_some(d.col),
+            message: &d.message,
+            hint: d.hint.as_deref(),
+        })
+        .collect();
+    serde_json::to_string_pretty(&items)
+        .map_err(|e| Diagnostic::error(format!("cannot write the report as JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::SourceFile;
+    use std::path::Path;
+
+    const CONFIG: &str =
+        "title: T\nthemes:\n  apology: {title: A}\n  therapy: {title: T}\n  patience: {title: P}\n";
+
+    fn source(slug: &str, front: &str, body: &str) -> ArticleSource {
+        ArticleSource {
+            slug: slug.into(),
+            file: SourceFile {
+                path: format!("articles/{slug}.md").into(),
+                text: format!("---\ntitle: {slug}\n{front}---\n{body}"),
+            },
+        }
+    }
+
+    fn lint_of(sources: &[ArticleSource]) -> Vec<String> {
+        let site = config::parse(Path::new("mend.yaml"), CONFIG, None).unwrap();
+        let parsed = parse::articles(sources, &site);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let kb = link::knowledge_base(site, parsed.articles, false).unwrap();
+        lint(&kb, sources)
+            .iter()
+            .map(|d| {
+                assert_eq!(d.severity, Severity::Warning);
+                d.to_string()
+            })
+            .collect()
+    }
+
+    /// Two articles linking each other, each theme used by both, sections tagged.
+    fn clean_pair() -> Vec<ArticleSource> {
+        vec![
+            source(
+                "a",
+                "summary: S\nthemes: [apology]\n",
+                "## One {.apology}\n[[b]]\n",
+            ),
+            source(
+                "b",
+                "summary: S\nthemes: [apology]\n",
+                "## Two {.apology}\n[[a]]\n",
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_connected_corpus_has_no_warnings() {
+        assert_eq!(lint_of(&clean_pair()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn warns_about_orphans_but_not_start_here() {
+        let mut sources = clean_pair();
+        sources.push(source(
+            "c",
+            "summary: S\nthemes: [apology]\n",
+            "## X {.apology}\n[[a]]\n",
+        ));
+        sources.push(source(
+            START_HERE,
+            "summary: S\nthemes: [apology]\n",
+            "## X {.apology}\n",
+        ));
+        assert_eq!(
+            lint_of(&sources),
+            [
+                "articles/c.md: warning: no other article links to this one\n  = help: link to it from a related article with `[[c]]`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_self_link_does_not_stop_an_article_being_an_orphan() {
+        let mut sources = clean_pair();
+        sources.push(source(
+            "c",
+            "summary: S\nthemes: [apology]\n",
+            "## X {.apology}\n[[c]]\n",
+        ));
+        assert_eq!(lint_of(&sources).len(), 1);
+    }
+
+    #[test]
+    fn warns_about_articles_without_a_tagged_section() {
+        let mut sources = clean_pair();
+        sources[1] = source("b", "summary: S\nthemes: [apology]\n", "## Two\n[[a]]\n");
+        assert_eq!(
+            lint_of(&sources),
+            [
+                "articles/b.md: warning: no section is tagged with a theme\n  = help: tag each `##` section with the themes it treats, e.g. `## A heading {.apology}`"
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_about_a_front_matter_theme_only_one_article_uses_at_the_theme() {
+        let mut sources = clean_pair();
+        sources[0] = source(
+            "a",
+            "summary: S\nthemes: [apology, therapy]\n",
+            "## One {.apology}\n[[b]]\n",
+        );
+        assert_eq!(
+            lint_of(&sources),
+            [
+                "articles/a.md:4:19: warning: theme `therapy` is used by this article only\n  |\n4 | themes: [apology, therapy]\n  |                   ^^^^^^^\n  = help: tag related sections of other articles with `{.therapy}` too, or fold it into a broader theme"
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_about_a_section_theme_only_one_article_uses_at_the_tag() {
+        let mut sources = clean_pair();
+        sources[1] = source(
+            "b",
+            "summary: S\nthemes: [apology]\n",
+            "[[a]]\n\n## Two {.apology .patience}\n",
+        );
+        assert_eq!(
+            lint_of(&sources)[0].lines().take(4).collect::<Vec<_>>(),
+            [
+                "articles/b.md:8:19: warning: theme `patience` is used by this article only",
+                "  |",
+                "8 | ## Two {.apology .patience}",
+                "  |                   ^^^^^^^^",
+            ]
+        );
+    }
+
+    #[test]
+    fn warns_about_long_summaries_at_the_summary_line() {
+        let mut sources = clean_pair();
+        let long = "word ".repeat(61);
+        sources[0] = source(
+            "a",
+            &format!("summary: {}\nthemes: [apology]\n", long.trim()),
+            "## One {.apology}\n[[b]]\n",
+        );
+        let warnings = lint_of(&sources);
+        assert_eq!(
+            warnings[0].lines().next(),
+            Some("articles/a.md:3:1: warning: summary is 304 characters long, more than 300")
+        );
+        assert!(
+            warnings[0].contains("\n  | ^^^^^^^\n  = help: lists and search results show the summary whole: one or two sentences read best"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn a_summary_of_exactly_the_limit_is_fine() {
+        let mut sources = clean_pair();
+        let summary = "x".repeat(MAX_SUMMARY_CHARS);
+        sources[0] = source(
+            "a",
+            &format!("summary: {summary}\nthemes: [apology]\n"),
+            "## One {.apology}\n[[b]]\n",
+        );
+        assert!(lint_of(&sources).is_empty());
+    }
+
+    #[test]
+    fn json_has_every_field_with_null_for_unknown_locations() {
+        let diagnostics = [
+            warning("w").in_file("articles/a.md"),
+            Diagnostic::error("e")
+                .in_file("articles/b.md")
+                .at(3, 5, "line", 1)
+                .with_hint("h"),
+        ];
+        let json: serde_json::Value =
+            serde_json::from_str(&to_json(&diagnostics).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([
+                {"severity": "warning", "path": "articles/a.md", "line": null, "column": null, "message": "w", "hint": null},
+                {"severity": "error", "path": "articles/b.md", "line": 3, "column": 5, "message": "e", "hint": "h"},
+            ])
+        );
+    }
+
+    #[test]
+    fn strict_turns_warnings_into_errors_and_sets_the_exit_code() {
+        let report = CheckReport {
+            articles: 2,
+            diagnostics: vec![warning("w")],
+        };
+        assert_eq!(report.exit_code(), 0);
+        assert_eq!(report.summary(), "checked 2 articles: 0 errors, 1 warning");
+        let strict = report.strict();
+        assert_eq!(strict.exit_code(), 1);
+        assert_eq!(strict.summary(), "checked 2 articles: 1 error, 0 warnings");
+    }
+}

@@ -1,0 +1,306 @@
+//! The preview server's request rules, as pure functions.
+//!
+//! Takes a request's method, path, Host and Origin; gives what to serve:
+//! which file of the in-memory site, or a refusal. Nothing here reads the disk:
+//! the preview serves the last good build from memory, so no request can reach
+//! a file outside the site whatever its spelling.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::render::escape;
+
+/// The path of the live-reload WebSocket.
+pub const LIVERELOAD_PATH: &str = "/__mend/livereload";
+
+/// A built site held in memory: output path -> bytes.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub files: HashMap<String, Arc<[u8]>>,
+}
+
+/// Where a request path leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A file of the site, by output path.
+    File(String),
+    /// A folder asked for without its trailing slash: redirect here.
+    Redirect(String),
+    NotFound,
+    /// A path no site file can have (traversal, NUL, backslash, dotfile...).
+    BadPath,
+}
+
+/// Percent-decode once; `None` when the result is not UTF-8.
+fn decode_once(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Map a request path (without query) to a site file.
+pub fn route(site: &Snapshot, raw_path: &str) -> Route {
+    let Some(path) = decode_once(raw_path) else {
+        return Route::BadPath;
+    };
+    if !path.starts_with('/') || path.contains(['\0', '\\']) || path.chars().any(char::is_control) {
+        return Route::BadPath;
+    }
+    let segments: Vec<&str> = path[1..].split('/').collect();
+    let (dirs, last) = segments.split_at(segments.len() - 1);
+    for (i, segment) in segments.iter().enumerate() {
+        let is_last = i + 1 == segments.len();
+        if segment.is_empty() && !is_last {
+            return Route::BadPath; // `//`
+        }
+        if segment.starts_with('.')
+            || (i == 0 && segment.len() >= 2 && segment.as_bytes()[1] == b':')
+        {
+            return Route::BadPath; // `..`, dotfiles, `C:`
+        }
+    }
+    let joined = dirs.join("/");
+    let prefix = if joined.is_empty() {
+        String::new()
+    } else {
+        format!("{joined}/")
+    };
+    let last = last[0];
+    if last.is_empty() {
+        let index = format!("{prefix}index.html");
+        return if site.files.contains_key(&index) {
+            Route::File(index)
+        } else {
+            Route::NotFound
+        };
+    }
+    let file = format!("{prefix}{last}");
+    if site.files.contains_key(&file) {
+        Route::File(file)
+    } else if site.files.contains_key(&format!("{file}/index.html")) {
+        Route::Redirect(format!("{raw_path}/"))
+    } else {
+        Route::NotFound
+    }
+}
+
+/// The host part of a Host header or an Origin's authority, without the port.
+fn host_name(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().map_or("", |h| h);
+    }
+    authority.rsplit_once(':').map_or(authority, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    })
+}
+
+/// Whether a Host header names this machine (DNS rebinding defence).
+pub fn host_allowed(host: &str, extra: &[String]) -> bool {
+    let name = host_name(host.trim()).to_ascii_lowercase();
+    name == "localhost"
+        || name == "127.0.0.1"
+        || name == "::1"
+        || name.ends_with(".localhost")
+        || extra.iter().any(|e| e.eq_ignore_ascii_case(&name))
+}
+
+/// Whether a WebSocket's Origin header is one of this server's pages.
+pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
+    let Some(origin) = origin else {
+        // Browsers always send Origin on WebSocket requests; anything else is not a page of ours.
+        return false;
+    };
+    let Some(authority) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    !authority.contains('/') && host_allowed(authority, extra)
+}
+
+/// The Content-Type of an output path.
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The live-reload client: reconnects with back-off, swaps stylesheets on a
+/// `css` message and reloads on anything else.
+const RELOAD_SCRIPT: &str = r#"<script>(function(){var delay=500;function connect(){var ws=new WebSocket((location.protocol==="https:"?"wss://":"ws://")+location.host+"/__mend/livereload");ws.onopen=function(){delay=500;};ws.onmessage=function(e){if(e.data==="css"){document.querySelectorAll('link[rel="stylesheet"]').forEach(function(l){var u=new URL(l.href);u.searchParams.set("mend-reload",Date.now());l.href=u.href;});}else{location.reload();}};ws.onclose=function(){setTimeout(connect,delay);delay=Math.min(delay*2,10000);};}connect();})();</script>"#;
+
+/// Add the live-reload client, and the error overlay when the last build
+/// failed, to an HTML page. `mend build` output never contains either.
+pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+    let mut extra = String::from(RELOAD_SCRIPT);
+    if let Some(error) = error {
+        extra.push_str(&overlay(error));
+    }
+    let text = String::from_utf8_lossy(html);
+    let at = text.rfind("</body>").unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len() + extra.len());
+    out.push_str(&text[..at]);
+    out.push_str(&extra);
+    out.push_str(&text[at..]);
+    out.into_bytes()
+}
+
+/// The error overlay: the build's diagnostics as escaped text.
+pub fn overlay(error: &str) -> String {
+    format!(
+        "<div id=\"mend-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#f4f4f4;padding:1.5rem;font:14px/1.5 ui-monospace,monospace\"><p style=\"font:600 16px system-ui,sans-serif;margin:0 0 1rem\">The last change did not build. The page below is the last good version; fix the file and it updates by itself.</p><pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
+        escape(error)
+    )
+}
+
+/// A whole page for when no build has succeeded yet.
+pub fn error_page(error: &str) -> Vec<u8> {
+    inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body></body></html>", Some(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Snapshot {
+        let mut files = HashMap::new();
+        for path in [
+            "index.html",
+            "articles/a/index.html",
+            "style.css",
+            "search/t/fo.js",
+        ] {
+            files.insert(path.to_string(), Arc::from(&b"x"[..]));
+        }
+        Snapshot { files }
+    }
+
+    #[test]
+    fn maps_folders_files_and_redirects() {
+        let s = site();
+        assert_eq!(route(&s, "/"), Route::File("index.html".into()));
+        assert_eq!(
+            route(&s, "/articles/a/"),
+            Route::File("articles/a/index.html".into())
+        );
+        assert_eq!(
+            route(&s, "/articles/a"),
+            Route::Redirect("/articles/a/".into())
+        );
+        assert_eq!(route(&s, "/style.css"), Route::File("style.css".into()));
+        assert_eq!(
+            route(&s, "/search/t/fo.js"),
+            Route::File("search/t/fo.js".into())
+        );
+        assert_eq!(route(&s, "/nope"), Route::NotFound);
+        assert_eq!(
+            route(&s, "/articles/%61/"),
+            Route::File("articles/a/index.html".into())
+        );
+    }
+
+    #[test]
+    fn refuses_traversal_in_every_spelling() {
+        let s = site();
+        for bad in [
+            "/../etc/passwd",
+            "/articles/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/..%5c..%5cwindows",
+            "/a\\b",
+            "/%00index.html",
+            "/C:/windows/win.ini",
+            "/c%3A/x",
+            "//etc/passwd",
+            "/.mend-output",
+            "/.git/config",
+            "/%ff",
+        ] {
+            assert_eq!(route(&s, bad), Route::BadPath, "{bad}");
+        }
+        // Double encoding decodes once: `%252e` is the literal name `%2e`, which does not exist.
+        assert_eq!(route(&s, "/%252e%252e/etc/passwd"), Route::NotFound);
+    }
+
+    #[test]
+    fn hosts_are_limited_to_this_machine() {
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "kb.localhost:8080",
+            "LOCALHOST",
+        ] {
+            assert!(host_allowed(ok, &[]), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "",
+        ] {
+            assert!(!host_allowed(bad, &[]), "{bad}");
+        }
+        assert!(host_allowed(
+            "192.168.1.5:1111",
+            &["192.168.1.5".to_string()]
+        ));
+    }
+
+    #[test]
+    fn websocket_origins_must_be_local_pages() {
+        assert!(origin_allowed(Some("http://127.0.0.1:1111"), &[]));
+        assert!(origin_allowed(Some("http://localhost:1111"), &[]));
+        assert!(!origin_allowed(Some("https://evil.example"), &[]));
+        assert!(!origin_allowed(Some("null"), &[]));
+        assert!(!origin_allowed(None, &[]));
+    }
+
+    #[test]
+    fn injects_reload_and_an_escaped_overlay_before_body_end() {
+        let page = String::from_utf8(inject(
+            b"<html><body><p>x</p></body></html>",
+            Some("a.md:1:1: <img src=x onerror=alert(1)>"),
+        ))
+        .unwrap();
+        assert!(page.ends_with("</div></body></html>"));
+        assert!(page.contains("/__mend/livereload"));
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!page.contains("<img src=x"));
+    }
+}

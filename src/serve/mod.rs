@@ -1,0 +1,658 @@
+//! `mend serve`: the live preview.
+//!
+//! Takes build options and where to listen; builds the site into memory,
+//! serves the last good build over HTTP on loopback, watches `articles/`,
+//! `themes/` and `mend.yaml`, rebuilds on change and tells open pages to
+//! reload over a WebSocket (only after the new build is in place). A failed
+//! rebuild keeps the last good pages and shows an overlay on every page until
+//! the file is fixed. Never writes to the output folder.
+//!
+//! The server owns its state in [`Preview`]; [`watch::classify`] turns file
+//! events into a [`watch::Change`]; the rebuild loop stays short.
+
+pub mod http;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
+use tokio::sync::{Semaphore, broadcast};
+
+use self::http::{LIVERELOAD_PATH, Route, Snapshot};
+use self::watch::Change;
+use crate::error::{Diagnostic, Failure};
+use crate::pipeline::{BuildOptions, Generated, generate};
+
+/// Slow clients get this long to send their request headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait in the listen queue.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Events on one path within this window arrive as one (an editor's atomic
+/// save is several events within a millisecond or two).
+pub const SETTLE: Duration = Duration::from_millis(20);
+/// After a rebuild, saves keep coming for at least this long: a burst, and
+/// the loop waits for it to end before rebuilding once more.
+pub const QUIET: Duration = Duration::from_millis(150);
+/// A burst longer than this still gets a rebuild, to show progress.
+pub const MAX_COALESCE: Duration = Duration::from_secs(2);
+/// Ports tried after the requested one is taken.
+const PORT_ATTEMPTS: u16 = 10;
+
+/// What `mend serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub build: BuildOptions,
+    pub interface: IpAddr,
+    /// 0 lets the system choose.
+    pub port: u16,
+    /// Use the polling watcher (network drives, containers, exhausted inotify).
+    pub poll: bool,
+    /// Host names accepted besides localhost and loopback addresses.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The server's state: the last good build, the last error, the reload channel.
+pub struct Preview {
+    site: RwLock<Arc<Snapshot>>,
+    error: RwLock<Option<String>>,
+    reload: broadcast::Sender<&'static str>,
+    allowed_hosts: Vec<String>,
+}
+
+impl Preview {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.site.read().map(|s| Arc::clone(&s)).unwrap_or_default()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.read().ok().and_then(|e| e.clone())
+    }
+
+    /// Take a build's result: swap in the new site *then* notify pages, so a
+    /// page reloading at once never sees a half-built site.
+    fn apply(&self, result: Result<Generated, Failure>, message: &'static str) -> Outcome {
+        let outcome = match result {
+            Ok(generated) => {
+                let old = self.snapshot();
+                let files: std::collections::HashMap<String, Arc<[u8]>> = generated
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, Arc::from(f.bytes)))
+                    .collect();
+                let changed = files
+                    .iter()
+                    .filter(|(p, b)| old.files.get(*p) != Some(b))
+                    .count()
+                    + old.files.keys().filter(|p| !files.contains_key(*p)).count();
+                if let Ok(mut site) = self.site.write() {
+                    *site = Arc::new(Snapshot { files });
+                }
+                if let Ok(mut error) = self.error.write() {
+                    *error = None;
+                }
+                Outcome::Built {
+                    changed,
+                    warnings: generated.report.warnings,
+                }
+            }
+            Err(failure) => {
+                if let Ok(mut error) = self.error.write() {
+                    *error = Some(failure.to_string());
+                }
+                Outcome::Failed(failure)
+            }
+        };
+        let _ = self.reload.send(match outcome {
+            Outcome::Built { .. } => message,
+            Outcome::Failed(_) => "reload",
+        });
+        outcome
+    }
+}
+
+enum Outcome {
+    Built {
+        changed: usize,
+        warnings: Vec<Diagnostic>,
+    },
+    Failed(Failure),
+}
+
+/// Bind, build, watch and serve until Ctrl-C. `on_ready` gets the URL.
+pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), Failure> {
+    let (listener, addr, note) = bind(options.interface, options.port)?;
+    let (reload, _) = broadcast::channel(16);
+    let preview = Arc::new(Preview {
+        site: RwLock::new(Arc::new(Snapshot::default())),
+        error: RwLock::new(None),
+        reload,
+        allowed_hosts: allowed_hosts(&options),
+    });
+
+    let start = Instant::now();
+    match preview.apply(generate(&options.build), "reload") {
+        Outcome::Built { warnings, .. } => {
+            for w in warnings {
+                eprintln!("{w}\n");
+            }
+            eprintln!("built in {} ms", start.elapsed().as_millis());
+        }
+        Outcome::Failed(failure) => {
+            eprintln!(
+                "{failure}\n\nthe first build failed; serving an error page until it is fixed"
+            );
+        }
+    }
+
+    start_watcher(&options, Arc::clone(&preview))?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: serving on {}, which other machines can reach; the preview is meant for this machine only",
+            addr.ip()
+        );
+    }
+    let host = match addr.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let url = format!("http://{host}:{}/", addr.port());
+    on_ready(&url);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
+    runtime.block_on(accept_loop(listener, preview))
+}
+
+fn allowed_hosts(options: &ServeOptions) -> Vec<String> {
+    let mut hosts = options.allowed_hosts.clone();
+    if !options.interface.is_loopback() && !options.interface.is_unspecified() {
+        hosts.push(options.interface.to_string());
+    }
+    hosts
+}
+
+/// Bind the requested port, or the next free one (saying so).
+fn bind(
+    interface: IpAddr,
+    port: u16,
+) -> Result<(TcpListener, SocketAddr, Option<String>), Failure> {
+    let attempts = if port == 0 { 1 } else { PORT_ATTEMPTS };
+    let mut last_error = None;
+    for offset in 0..attempts {
+        let Some(candidate) = port.checked_add(offset) else {
+            break;
+        };
+        match TcpListener::bind((interface, candidate)) {
+            Ok(listener) => {
+                let addr = listener.local_addr().map_err(|e| {
+                    Diagnostic::usage(format!("cannot read the bound address: {e}"))
+                })?;
+                let note = (offset > 0)
+                    .then(|| format!("port {port} is in use; serving on {} instead", addr.port()));
+                listener
+                    .set_nonblocking(true)
+                    .map_err(|e| Diagnostic::usage(format!("cannot configure the socket: {e}")))?;
+                return Ok((listener, addr, note));
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let why = last_error.map_or_else(String::new, |e| format!(": {e}"));
+    Err(Diagnostic::usage(format!(
+        "address {interface}:{port} is in use, and so are the next {} ports{why}",
+        attempts - 1
+    ))
+    .with_hint("pass another --port, or 0 to let the system choose")
+    .into())
+}
+
+async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|e| Diagnostic::usage(format!("cannot listen: {e}")))?;
+    let router = Router::new()
+        .route(LIVERELOAD_PATH, any(livereload))
+        .fallback(page)
+        .with_state(Arc::clone(&preview));
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => permit,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let Ok(permit) = permit else { break };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(true);
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+            drop(permit);
+        });
+    }
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// Headers every response carries.
+fn common_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    let mut response = (status, text).into_response();
+    common_headers(response.headers_mut());
+    response
+}
+
+fn host_ok(preview: &Preview, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| http::host_allowed(h, &preview.allowed_hosts))
+}
+
+async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response {
+    if !host_ok(&preview, request.headers()) {
+        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    }
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let site = preview.snapshot();
+    let error = preview.error();
+    let (status, path) = match http::route(&site, request.uri().path()) {
+        Route::File(path) => (StatusCode::OK, Some(path)),
+        Route::Redirect(to) => {
+            let mut response = plain(StatusCode::PERMANENT_REDIRECT, "moved\n");
+            if let Ok(value) = HeaderValue::from_str(&to) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            return response;
+        }
+        Route::NotFound => (
+            StatusCode::NOT_FOUND,
+            site.files
+                .contains_key("404.html")
+                .then(|| "404.html".to_string()),
+        ),
+        Route::BadPath => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
+    };
+    let (content_type, bytes): (&str, Vec<u8>) = match (&path, &error) {
+        (Some(path), _) => {
+            let bytes = site.files.get(path).map(|b| b.to_vec()).unwrap_or_default();
+            if path.ends_with(".html") {
+                (
+                    "text/html; charset=utf-8",
+                    http::inject(&bytes, error.as_deref()),
+                )
+            } else {
+                (http::content_type(path), bytes)
+            }
+        }
+        (None, Some(error)) => ("text/html; charset=utf-8", http::error_page(error)),
+        (None, None) => return plain(StatusCode::NOT_FOUND, "not found\n"),
+    };
+    let length = bytes.len();
+    let body = if method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    common_headers(headers);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(static_type(content_type)),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}
+
+fn static_type(t: &str) -> &'static str {
+    match t {
+        "text/html; charset=utf-8" => "text/html; charset=utf-8",
+        other => http::content_type(&format!("x.{}", extension_of(other))),
+    }
+}
+
+fn extension_of(content_type: &str) -> &'static str {
+    match content_type {
+        "text/css; charset=utf-8" => "css",
+        "text/javascript; charset=utf-8" => "js",
+        "application/json" => "json",
+        "application/xml; charset=utf-8" => "xml",
+        "text/plain; charset=utf-8" => "txt",
+        "image/svg+xml" => "svg",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/x-icon" => "ico",
+        "font/woff2" => "woff2",
+        _ => "bin",
+    }
+}
+
+async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let (method, headers) = (parts.method.clone(), parts.headers.clone());
+    if !host_ok(&preview, &headers) {
+        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    }
+    if method != Method::GET {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET"));
+        return response;
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    if !http::origin_allowed(origin, &preview.allowed_hosts) {
+        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Origin\n");
+    }
+    let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
+        return plain(StatusCode::BAD_REQUEST, "expected a WebSocket upgrade\n");
+    };
+    let receiver = preview.reload.subscribe();
+    upgrade
+        .max_message_size(1024)
+        .max_frame_size(1024)
+        .on_upgrade(move |socket| push_reloads(socket, receiver))
+}
+
+/// Push reload notices; the socket only talks one way, so anything a client
+/// sends other than control frames closes it.
+async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<&'static str>) {
+    loop {
+        tokio::select! {
+            notice = reloads.recv() => match notice {
+                Ok(text) => if socket.send(Message::Text(text.into())).await.is_err() { break },
+                Err(broadcast::error::RecvError::Lagged(_)) => if socket.send(Message::Text("reload".into())).await.is_err() { break },
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                _ => break,
+            },
+        }
+    }
+}
+
+/// The watcher handle; dropping it stops watching.
+pub enum Watcher {
+    Native(
+        notify_debouncer_full::Debouncer<
+            notify::RecommendedWatcher,
+            notify_debouncer_full::RecommendedCache,
+        >,
+    ),
+    Poll(notify_debouncer_full::Debouncer<notify::PollWatcher, notify_debouncer_full::NoCache>),
+}
+
+impl Watcher {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match self {
+            Watcher::Native(d) => d.watch(path, mode),
+            Watcher::Poll(d) => d.watch(path, mode),
+        }
+    }
+
+    fn unwatch(&mut self, path: &Path) {
+        let _ = match self {
+            Watcher::Native(d) => d.unwatch(path),
+            Watcher::Poll(d) => d.unwatch(path),
+        };
+    }
+}
+
+/// Start watching and the rebuild loop, which owns the watcher from then on.
+fn start_watcher(options: &ServeOptions, preview: Arc<Preview>) -> Result<(), Failure> {
+    let root = crate::write::absolute(&options.build.root);
+    let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let native = if options.poll {
+        None
+    } else {
+        match new_debouncer(SETTLE, None, tx.clone()) {
+            Ok(d) => Some(Watcher::Native(d)),
+            Err(e) => {
+                eprintln!("warning: cannot use native file watching ({e}); polling instead");
+                None
+            }
+        }
+    };
+    let mut watched = Watched::default();
+    let watcher = match native {
+        Some(mut w) => match watched.refresh(&mut w, &root) {
+            Ok(_) => w,
+            Err(e) => {
+                // Typically the inotify watch limit: polling needs no watches.
+                eprintln!(
+                    "warning: cannot watch with native events ({e}); polling instead (see --poll)"
+                );
+                watched = Watched::default();
+                poll_watcher(tx)?
+            }
+        },
+        None => poll_watcher(tx)?,
+    };
+    let mut watcher = watcher;
+    if matches!(watcher, Watcher::Poll(_)) {
+        watched
+            .refresh(&mut watcher, &root)
+            .map_err(|e| Diagnostic::usage(format!("cannot watch {}: {e}", root.display())))?;
+    }
+    let build = options.build.clone();
+    std::thread::spawn(move || rebuild_loop(build, root, rx, watcher, watched, preview));
+    Ok(())
+}
+
+fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failure> {
+    let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+    new_debouncer_opt::<_, notify::PollWatcher, _>(
+        SETTLE,
+        None,
+        tx,
+        notify_debouncer_full::NoCache,
+        config,
+    )
+    .map(Watcher::Poll)
+    .map_err(|e| Diagnostic::usage(format!("cannot start the polling watcher: {e}")).into())
+}
+
+/// Which folders are watched. The root is watched alone (it holds `site/` and
+/// `target/`); `articles/` and `themes/` recursively, and again whenever they
+/// are deleted and recreated.
+#[derive(Default)]
+struct Watched {
+    root: bool,
+    folders: Vec<&'static str>,
+}
+
+impl Watched {
+    /// Watch what exists now; whether a folder was newly watched (files made
+    /// in it before the watch began are only seen by a rescan).
+    fn refresh(&mut self, watcher: &mut Watcher, root: &Path) -> notify::Result<bool> {
+        let mut added = false;
+        if !self.root {
+            watcher.watch(root, RecursiveMode::NonRecursive)?;
+            self.root = true;
+        }
+        for dir in ["articles", "themes"] {
+            let exists = root.join(dir).is_dir();
+            let known = self.folders.contains(&dir);
+            if exists && !known {
+                // Forget any watch left from a deleted folder of the same name first.
+                watcher.unwatch(&root.join(dir));
+                watcher.watch(&root.join(dir), RecursiveMode::Recursive)?;
+                self.folders.push(dir);
+                added = true;
+            } else if !exists && known {
+                watcher.unwatch(&root.join(dir));
+                self.folders.retain(|d| *d != dir);
+            }
+        }
+        Ok(added)
+    }
+}
+
+/// Rebuild at once on the first change (fast feedback), then, while saves
+/// keep coming, wait for a quiet moment and rebuild once more: a burst of
+/// saves costs two rebuilds and ends with the last content.
+fn rebuild_loop(
+    build: BuildOptions,
+    root: PathBuf,
+    events: mpsc::Receiver<DebounceEventResult>,
+    mut watcher: Watcher,
+    mut watched: Watched,
+    preview: Arc<Preview>,
+) {
+    let paths_of = |batch: DebounceEventResult| -> Vec<PathBuf> {
+        match batch {
+            Ok(events) => changed_paths(events),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("warning: file watching: {e}");
+                }
+                vec![root.clone()]
+            }
+        }
+    };
+    while let Ok(batch) = events.recv() {
+        let mut paths = paths_of(batch);
+        while let Ok(more) = events.try_recv() {
+            paths.extend(paths_of(more));
+        }
+        if !rebuild(&build, &root, &paths, &preview) {
+            continue;
+        }
+        if watched.refresh(&mut watcher, &root).unwrap_or(false) {
+            rebuild(&build, &root, std::slice::from_ref(&root), &preview);
+        }
+        let mut pending: Vec<PathBuf> = Vec::new();
+        let mut burst = Instant::now();
+        loop {
+            match events.recv_timeout(QUIET) {
+                Ok(batch) => {
+                    pending.extend(paths_of(batch));
+                    if burst.elapsed() > MAX_COALESCE {
+                        rebuild(&build, &root, &std::mem::take(&mut pending), &preview);
+                        burst = Instant::now();
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if rebuild(&build, &root, &pending, &preview)
+            && watched.refresh(&mut watcher, &root).unwrap_or(false)
+        {
+            rebuild(&build, &root, std::slice::from_ref(&root), &preview);
+        }
+    }
+}
+
+/// Rebuild if `paths` hold a relevant change; log what happened. Whether it rebuilt.
+fn rebuild(build: &BuildOptions, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
+    let change = watch::classify(root, paths);
+    if change == Change::None {
+        return false;
+    }
+    let start = Instant::now();
+    let what = describe(root, paths);
+    let message = if change == Change::Stylesheets {
+        "css"
+    } else {
+        "reload"
+    };
+    match preview.apply(generate(build), message) {
+        Outcome::Built { changed, warnings } => {
+            for w in warnings {
+                eprintln!("{w}\n");
+            }
+            eprintln!(
+                "{what} changed: {changed} file{} in {} ms",
+                if changed == 1 { "" } else { "s" },
+                start.elapsed().as_millis()
+            );
+        }
+        Outcome::Failed(failure) => {
+            eprintln!(
+                "{what} changed: the build failed; still serving the last good pages\n\n{failure}\n"
+            );
+        }
+    }
+    true
+}
+
+/// Paths of events that change content; reads (our own rebuild opens every
+/// file) are not changes.
+fn changed_paths(events: Vec<notify_debouncer_full::DebouncedEvent>) -> Vec<PathBuf> {
+    events
+        .into_iter()
+        .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
+        .flat_map(|e| e.event.paths)
+        .collect()
+}
+
+/// `articles/a.md` for one relevant path, or a count.
+fn describe(root: &Path, paths: &[PathBuf]) -> String {
+    let mut shown: Vec<String> = paths
+        .iter()
+        .filter(|p| watch::classify(root, std::slice::from_ref(p)) != Change::None)
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    shown.sort();
+    shown.dedup();
+    match shown.len() {
+        0 => "the knowledge base".to_string(),
+        1 => shown.remove(0),
+        n => format!("{n} files"),
+    }
+}

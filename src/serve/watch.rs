@@ -1,0 +1,145 @@
+//! What a batch of file-system events means for the preview.
+//!
+//! Takes the paths of debounced events; gives a [`Change`]: nothing to do, a
+//! stylesheet-only change (swapped without a page reload), or a rebuild.
+//! Pure, so every editor's save pattern can be unit-tested. The rebuild itself
+//! rescans from the root rather than trusting event paths, so renames,
+//! deletions and atomic saves all come out right.
+
+use std::path::{Component, Path};
+
+use crate::load::is_ignored_name;
+
+/// What the preview must do about a batch of events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing the site is built from changed (editor temp files, the output, ...).
+    None,
+    /// Only theme stylesheets changed.
+    Stylesheets,
+    /// Articles, templates or the configuration changed.
+    Rebuild,
+}
+
+/// Classify event paths under `root`.
+pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
+    let mut change = Change::None;
+    for path in paths {
+        let Ok(rel) = path.as_ref().strip_prefix(root) else {
+            continue;
+        };
+        let parts: Vec<&str> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => s.to_str(),
+                _ => None,
+            })
+            .collect();
+        let Some(name) = parts.last() else {
+            // The root itself: recreated or removed.
+            change = Change::Rebuild;
+            continue;
+        };
+        if parts.iter().any(|p| is_ignored_name(p)) {
+            continue;
+        }
+        let relevant = match parts[0] {
+            "mend.yaml" => parts.len() == 1,
+            "articles" => parts.len() == 1 || name.ends_with(".md") || !name.contains('.'),
+            "themes" => true,
+            _ => false,
+        };
+        if !relevant {
+            continue;
+        }
+        let stylesheet =
+            parts[0] == "themes" && parts.get(2) == Some(&"static") && name.ends_with(".css");
+        change = match (change, stylesheet) {
+            (Change::Rebuild, _) | (_, false) => Change::Rebuild,
+            (_, true) => Change::Stylesheets,
+        };
+    }
+    change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify_rel(paths: &[&str]) -> Change {
+        let root = Path::new("/kb");
+        let full: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
+        classify(root, &full)
+    }
+
+    #[test]
+    fn article_edits_and_config_edits_rebuild() {
+        assert_eq!(classify_rel(&["articles/a.md"]), Change::Rebuild);
+        assert_eq!(classify_rel(&["mend.yaml"]), Change::Rebuild);
+        assert_eq!(
+            classify_rel(&["themes/default/templates/base.html"]),
+            Change::Rebuild
+        );
+    }
+
+    #[test]
+    fn editor_temp_and_swap_files_are_ignored() {
+        for p in [
+            "articles/.a.md.swp",
+            "articles/a.md~",
+            "articles/.#a.md",
+            "articles/4913",
+            "articles/#a.md#",
+        ] {
+            assert_eq!(classify_rel(&[p]), Change::None, "{p}");
+        }
+    }
+
+    #[test]
+    fn an_atomic_save_rebuilds_once_whatever_the_temp_name() {
+        // Write to a temp file, then rename it over the article: one batch.
+        assert_eq!(
+            classify_rel(&["articles/.a.md.tmp", "articles/a.md"]),
+            Change::Rebuild
+        );
+    }
+
+    #[test]
+    fn output_and_unrelated_files_are_ignored() {
+        assert_eq!(
+            classify_rel(&[
+                "site/index.html",
+                "target/debug/mend",
+                "README.md",
+                "articles/image.png"
+            ]),
+            Change::None
+        );
+        assert_eq!(
+            classify(Path::new("/kb"), &[Path::new("/elsewhere/a.md")]),
+            Change::None
+        );
+    }
+
+    #[test]
+    fn stylesheet_only_changes_swap_css() {
+        assert_eq!(
+            classify_rel(&["themes/default/static/style.css"]),
+            Change::Stylesheets
+        );
+        assert_eq!(
+            classify_rel(&["themes/default/static/style.css", "articles/a.md"]),
+            Change::Rebuild
+        );
+    }
+
+    #[test]
+    fn deleted_folders_and_the_root_rebuild() {
+        assert_eq!(classify_rel(&["articles"]), Change::Rebuild);
+        assert_eq!(classify_rel(&["articles/sub"]), Change::Rebuild);
+        assert_eq!(
+            classify(Path::new("/kb"), &[Path::new("/kb")]),
+            Change::Rebuild
+        );
+    }
+}

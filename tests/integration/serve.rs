@@ -1,0 +1,488 @@
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::Site;
+
+/// A running `mend serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(site: &Site, extra: &[&str]) -> Server {
+        let log = site.root().join("serve.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mend"))
+            .arg("serve")
+            .args(if extra.contains(&"--port") {
+                &[][..]
+            } else {
+                &["-p", "0"][..]
+            })
+            .args(extra)
+            .current_dir(site.root())
+            .stdout(Stdio::piped())
+            .stderr(fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("serving http://127.0.0.1:")
+            .and_then(|r| r.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        Server { child, port, log }
+    }
+
+    /// Send raw bytes, read the whole response.
+    fn raw(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn get(&self, path: &str) -> String {
+        self.raw(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        ))
+    }
+
+    fn status(&self, path: &str) -> u16 {
+        status_of(&self.get(path))
+    }
+
+    /// Open the live-reload socket with `origin`; the raw handshake response and the stream.
+    fn websocket(&self, origin: Option<&str>) -> (String, TcpStream) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
+        let request = format!(
+            "GET /__mend/livereload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{origin}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            self.port
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if stream.read(&mut byte).unwrap_or(0) == 0 {
+                break;
+            }
+            head.push(byte[0]);
+        }
+        (String::from_utf8_lossy(&head).into_owned(), stream)
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn status_of(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Read one unmasked text frame from the server.
+fn read_text_frame(stream: &mut TcpStream) -> Option<String> {
+    let mut header = [0u8; 2];
+    stream.read_exact(&mut header).ok()?;
+    let len = (header[1] & 0x7f) as usize;
+    let mut payload = vec![0u8; len];
+    stream.read_exact(&mut payload).ok()?;
+    (header[0] & 0x0f == 1).then(|| String::from_utf8_lossy(&payload).into_owned())
+}
+
+#[track_caller]
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if condition() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    fs::write(root.join(path), text).unwrap();
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\nsummary: S\nthemes: [apology]\n---\n{body}")
+}
+
+#[test]
+fn serves_pages_with_safe_headers_and_the_live_reload_script() {
+    let site = Site::new();
+    site.article("a", "apology", "Hello.\n");
+    let server = Server::start(&site, &[]);
+    let response = server.get("/articles/a/");
+    assert_eq!(status_of(&response), 200);
+    let lower = response.to_ascii_lowercase();
+    assert!(lower.contains("x-content-type-options: nosniff"));
+    assert!(lower.contains("cache-control: no-store"));
+    assert!(lower.contains("content-type: text/html; charset=utf-8"));
+    assert!(!lower.contains("access-control-allow-origin"));
+    assert!(response.contains("/__mend/livereload"));
+    assert!(
+        server
+            .get("/style.css")
+            .to_ascii_lowercase()
+            .contains("content-type: text/css")
+    );
+    // The live-reload script exists only in served pages, never in `mend build` output.
+    site.build();
+    assert!(!site.read("articles/a/index.html").contains("livereload"));
+}
+
+#[test]
+fn head_redirects_and_the_theme_404_page() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    let head = server.raw(&format!(
+        "HEAD /articles/a/ HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n",
+        server.port
+    ));
+    assert_eq!(status_of(&head), 200);
+    assert!(head.ends_with("\r\n\r\n"), "HEAD has no body: {head}");
+    let redirect = server.get("/articles/a");
+    assert_eq!(status_of(&redirect), 308);
+    assert!(
+        redirect
+            .to_ascii_lowercase()
+            .contains("location: /articles/a/")
+    );
+    let missing = server.get("/nowhere");
+    assert_eq!(status_of(&missing), 404);
+    assert!(missing.contains("Page not found"));
+}
+
+#[test]
+fn only_get_and_head_are_allowed() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
+        let r = server.raw(&format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        assert_eq!(status_of(&r), 405, "{method}");
+        assert!(
+            r.to_ascii_lowercase().contains("allow: get, head"),
+            "{method}: {r}"
+        );
+    }
+}
+
+#[test]
+fn foreign_host_headers_are_refused() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    for host in [
+        "evil.example",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example:80",
+    ] {
+        let r = server.raw(&format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        ));
+        assert_eq!(status_of(&r), 403, "{host}");
+    }
+    let r = server.raw(&format!(
+        "GET / HTTP/1.1\r\nHost: kb.localhost:{}\r\nConnection: close\r\n\r\n",
+        server.port
+    ));
+    assert_eq!(status_of(&r), 200);
+}
+
+#[test]
+fn path_traversal_is_refused_in_every_spelling() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/articles/..\\..\\mend.yaml",
+        "/%00",
+        "/C:/Windows/win.ini",
+        "/.mend-output",
+        "//etc/passwd",
+    ] {
+        let r = server.raw(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        ));
+        let status = status_of(&r);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(
+            !r.contains("root:") && !r.contains("title: Fixture KB"),
+            "{path} leaked: {r}"
+        );
+    }
+}
+
+#[test]
+fn websocket_origin_must_be_a_local_page() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    assert!(
+        server
+            .websocket(Some("https://evil.example"))
+            .0
+            .starts_with("HTTP/1.1 403")
+    );
+    assert!(server.websocket(None).0.starts_with("HTTP/1.1 403"));
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    assert!(
+        server
+            .websocket(Some(&origin))
+            .0
+            .starts_with("HTTP/1.1 101")
+    );
+}
+
+#[test]
+fn an_edit_rebuilds_then_sends_reload_and_the_page_shows_it() {
+    let site = Site::new();
+    site.article("a", "apology", "First text.\n");
+    let server = Server::start(&site, &[]);
+    let (head, mut ws) = server.websocket(Some(&format!("http://localhost:{}", server.port)));
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    write(
+        site.root(),
+        "articles/a.md",
+        &article("A", "Second text.\n"),
+    );
+    assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
+    // The new page is in place before the reload notice is sent.
+    assert!(server.get("/articles/a/").contains("Second text."));
+    wait_for("the rebuild log line", || {
+        server.log().contains("articles/a.md changed: ")
+    });
+}
+
+#[test]
+fn a_broken_edit_shows_an_overlay_over_the_last_good_page_until_fixed() {
+    let site = Site::new();
+    site.article("a", "apology", "Good text.\n");
+    let server = Server::start(&site, &[]);
+    write(
+        site.root(),
+        "articles/a.md",
+        "---\ntitle: A\nsummary: S\nthemes: [apology, <img src=x onerror=alert(1)>]\n---\nBroken text.\n",
+    );
+    wait_for("the overlay", || {
+        server.get("/articles/a/").contains("mend-overlay")
+    });
+    let page = server.get("/articles/a/");
+    assert!(page.contains("Good text."), "the last good page stays");
+    assert!(
+        page.contains("articles/a.md:4:"),
+        "the overlay names file:line"
+    );
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"));
+    assert!(
+        server.get("/").contains("mend-overlay"),
+        "every page shows it"
+    );
+    wait_for("the terminal diagnostic", || {
+        server.log().contains("articles/a.md:4:")
+    });
+    write(site.root(), "articles/a.md", &article("A", "Fixed text.\n"));
+    wait_for("the fix", || {
+        server.get("/articles/a/").contains("Fixed text.")
+    });
+    assert!(!server.get("/articles/a/").contains("mend-overlay"));
+}
+
+#[test]
+fn a_broken_first_build_still_serves_and_recovers() {
+    let site = Site::new();
+    site.file("articles/a.md", "---\ntitle: A\n");
+    let server = Server::start(&site, &[]);
+    let page = server.get("/");
+    assert!(
+        page.contains("mend-overlay") && page.contains("front matter is not closed"),
+        "{page}"
+    );
+    write(site.root(), "articles/a.md", &article("A", "Now fine.\n"));
+    wait_for("recovery", || {
+        server.get("/articles/a/").contains("Now fine.")
+    });
+}
+
+#[test]
+fn atomic_saves_deletions_and_renames_are_followed() {
+    let site = Site::new();
+    site.article("a", "apology", "One.\n")
+        .article("b", "apology", "Bee.\n");
+    let server = Server::start(&site, &[]);
+    // An editor's atomic save: write a temp file, rename it over the article.
+    write(site.root(), "articles/.a.md.tmp", &article("A", "Two.\n"));
+    fs::rename(
+        site.root().join("articles/.a.md.tmp"),
+        site.root().join("articles/a.md"),
+    )
+    .unwrap();
+    wait_for("the atomic save", || {
+        server.get("/articles/a/").contains("Two.")
+    });
+    fs::remove_file(site.root().join("articles/b.md")).unwrap();
+    wait_for("the deletion", || server.status("/articles/b/") == 404);
+    fs::rename(
+        site.root().join("articles/a.md"),
+        site.root().join("articles/c.md"),
+    )
+    .unwrap();
+    wait_for("the rename", || {
+        server.status("/articles/c/") == 200 && server.status("/articles/a/") == 404
+    });
+    // A swap file never becomes a page.
+    write(site.root(), "articles/.c.md.swp", "junk");
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(server.status("/articles/.c.md/"), 400);
+}
+
+#[test]
+fn a_deleted_and_recreated_articles_folder_is_picked_up() {
+    let site = Site::new();
+    site.article("a", "apology", "One.\n");
+    let server = Server::start(&site, &[]);
+    fs::remove_dir_all(site.root().join("articles")).unwrap();
+    wait_for("the overlay for the missing folder", || {
+        server.get("/").contains("no articles/ folder")
+    });
+    fs::create_dir(site.root().join("articles")).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    write(site.root(), "articles/n.md", &article("N", "New one.\n"));
+    wait_for("the new article", || {
+        server.get("/articles/n/").contains("New one.")
+    });
+}
+
+#[test]
+fn a_burst_of_saves_ends_with_the_last_content_in_few_rebuilds() {
+    let site = Site::new();
+    site.article("a", "apology", "Start.\n");
+    let server = Server::start(&site, &[]);
+    for i in 0..100 {
+        write(
+            site.root(),
+            "articles/a.md",
+            &article("A", &format!("Save number {i}.\n")),
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    wait_for("the last save", || {
+        server.get("/articles/a/").contains("Save number 99.")
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let rebuilds = server.log().matches(" changed: ").count();
+    assert!(
+        (1..=6).contains(&rebuilds),
+        "{rebuilds} rebuilds:\n{}",
+        server.log()
+    );
+}
+
+#[test]
+fn a_stylesheet_change_swaps_css_without_a_reload() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    for name in [
+        "index", "article", "articles", "theme", "themes", "404", "search",
+    ] {
+        site.file(
+            &format!("themes/plain/templates/{name}.html"),
+            "<html><body>{{ site.title }}</body></html>",
+        );
+    }
+    site.file("themes/plain/static/style.css", "body { color: red }");
+    site.file(
+        "mend.yaml",
+        &crate::harness::CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
+    );
+    let server = Server::start(&site, &[]);
+    let (_, mut ws) = server.websocket(Some(&format!("http://127.0.0.1:{}", server.port)));
+    write(
+        site.root(),
+        "themes/plain/static/style.css",
+        "body { color: blue }",
+    );
+    assert_eq!(read_text_frame(&mut ws).as_deref(), Some("css"));
+    assert!(server.get("/style.css").contains("blue"));
+}
+
+#[test]
+fn slow_clients_are_cut_off_after_the_header_timeout() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let server = Server::start(&site, &[]);
+    let mut slow = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    // A normal request still gets through meanwhile.
+    let start = Instant::now();
+    assert_eq!(server.status("/"), 200);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let start = Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(8) && waited < Duration::from_secs(15),
+        "closed after {waited:?}"
+    );
+}
+
+#[test]
+fn a_taken_port_moves_to_the_next_one_and_says_so() {
+    let site = Site::new();
+    site.article("a", "apology", "");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let server = Server::start(&site, &["--port", &port.to_string()]);
+    assert_ne!(server.port, port);
+    wait_for("the note", || {
+        server.log().contains(&format!(
+            "port {port} is in use; serving on {} instead",
+            server.port
+        ))
+    });
+}
