@@ -61,6 +61,9 @@ struct BuildArgs {
     /// Replace an output folder that mend did not create
     #[arg(long)]
     force: bool,
+    /// Write index.html into every internal link, so the site reads from disk with no server
+    #[arg(long)]
+    portable: bool,
     /// Print nothing on success
     #[arg(short, long)]
     quiet: bool,
@@ -116,7 +119,9 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         drafts: args.drafts,
         force: args.force,
-        render: RenderOptions::default(),
+        render: RenderOptions {
+            portable: args.portable,
+        },
     };
     let mut stderr = std::io::stderr().lock();
     match mend::build(&options) {

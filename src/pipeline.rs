@@ -112,7 +112,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let mut files = render::site(&kb, &theme, options.render)?;
     lap("render", &mut t);
 
-    files.extend(search::index(&kb));
+    files.extend(search::index(&kb, options.render.portable));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     lap("search index", &mut t);
 

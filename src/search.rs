@@ -139,7 +139,7 @@ struct Document {
 }
 
 /// Split every article into documents: its introduction, then each H2/H3 section.
-fn documents(kb: &KnowledgeBase) -> Vec<Document> {
+fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
     let per_article: Vec<Vec<Document>> = kb
         .articles
         .par_iter()
@@ -150,7 +150,11 @@ fn documents(kb: &KnowledgeBase) -> Vec<Document> {
                 .filter_map(|t| kb.site.theme_index(t))
                 .collect();
             let base_mask = mask_of(&article_themes);
-            let base_url = format!("articles/{}/", article.slug);
+            let base_url = if portable {
+                format!("articles/{}/index.html", article.slug)
+            } else {
+                format!("articles/{}/", article.slug)
+            };
             let mut docs = vec![Document {
                 url: base_url.clone(),
                 title: article.title.clone(),
@@ -286,9 +290,9 @@ fn count(doc: &Document, kb: &KnowledgeBase, stemmer: &Stemmer) -> Counted {
     Counted { weighted, body_len }
 }
 
-/// Build the index files.
-pub fn index(kb: &KnowledgeBase) -> Vec<OutputFile> {
-    let docs = documents(kb);
+/// Build the index files. `portable` writes `index.html` into document URLs.
+pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
+    let docs = documents(kb, portable);
     let stemmer = Stemmer::create(Algorithm::English);
     let counted: Vec<Counted> = docs
         .par_iter()

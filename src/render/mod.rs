@@ -8,6 +8,7 @@
 //! site works under any sub-path.
 
 mod body;
+mod feeds;
 
 use std::collections::HashMap;
 
@@ -159,6 +160,10 @@ struct SiteContext<'a> {
     /// The meta description of this page.
     page_description: String,
     canonical: Option<String>,
+    /// The Atom feed's absolute URL, when the site has a base URL.
+    feed: Option<String>,
+    /// `website` for the home page, `article` for articles (OpenGraph).
+    og_type: &'static str,
     /// Whether this page links the code highlighting stylesheet.
     has_code: bool,
     breadcrumbs: Vec<Crumb>,
@@ -317,6 +322,7 @@ pub fn site(
     {
         push(result);
     }
+    files.extend(feeds::files(kb));
     if kb.articles.iter().any(|a| a.has_fenced_code) {
         files.push(OutputFile {
             path: "syntax.css".to_string(),
@@ -512,6 +518,12 @@ impl<'a> Renderer<'a> {
                 description.to_string()
             },
             canonical: site.base_url.as_ref().map(|b| format!("{b}{page_path}")),
+            feed: site.base_url.as_ref().map(|b| format!("{b}feed.xml")),
+            og_type: if page_path.starts_with("articles/") && page_path != "articles/" {
+                "article"
+            } else {
+                "website"
+            },
             has_code: false,
             breadcrumbs: Vec::new(),
         }

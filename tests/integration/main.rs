@@ -21,3 +21,5 @@ mod search;
 mod authoring;
 // The live preview server: HTTP rules, watching, reload and overlay.
 mod serve;
+// Feeds, sitemap, robots, meta tags and the portable edition.
+mod publish;

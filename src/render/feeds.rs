@@ -1,0 +1,141 @@
+//! Machine-read outputs: the Atom feed, the sitemap and robots.txt.
+//!
+//! Written directly with XML escaping rather than through templates, so no
+//! theme can produce an unescaped title in them. They need absolute URLs:
+//! without a `base_url` there is no feed and no sitemap, and robots.txt names
+//! none. Pure.
+
+use crate::link::KnowledgeBase;
+use crate::parse::Article;
+use crate::render::{OutputFile, escape};
+
+/// The feed's and the sitemap's files, and robots.txt.
+pub fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    let mut robots = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &kb.site.base_url {
+        out.push(OutputFile {
+            path: "feed.xml".into(),
+            bytes: atom(kb, base).into_bytes(),
+        });
+        out.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: sitemap(kb, base).into_bytes(),
+        });
+        robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+    }
+    out.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: robots.into_bytes(),
+    });
+    out
+}
+
+/// The date an article last changed, if it says.
+fn last_changed(a: &Article) -> Option<&str> {
+    a.updated.as_deref().or(a.date.as_deref())
+}
+
+fn timestamp(date: &str) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+/// Atom 1.0: dated articles newest first, undated ones after in reading order.
+fn atom(kb: &KnowledgeBase, base: &str) -> String {
+    let latest = kb
+        .articles
+        .iter()
+        .filter_map(last_changed)
+        .max()
+        .unwrap_or("1970-01-01");
+    let mut entries: Vec<(usize, &Article)> = kb.articles.iter().enumerate().collect();
+    // Stable: undated keep reading order after all dated ones.
+    entries.sort_by(
+        |(ia, a), (ib, b)| match (a.date.as_deref(), b.date.as_deref()) {
+            (Some(x), Some(y)) => y.cmp(x).then(ia.cmp(ib)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => ia.cmp(ib),
+        },
+    );
+    let site = &kb.site;
+    let mut xml = String::new();
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml.push_str(&format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        escape(&site.language)
+    ));
+    xml.push_str(&format!("  <title>{}</title>\n", escape(&site.title)));
+    if !site.description.is_empty() {
+        xml.push_str(&format!(
+            "  <subtitle>{}</subtitle>\n",
+            escape(&site.description)
+        ));
+    }
+    xml.push_str(&format!(
+        "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
+        escape(base)
+    ));
+    xml.push_str(&format!(
+        "  <link href=\"{}feed.xml\" rel=\"self\" type=\"application/atom+xml\"/>\n",
+        escape(base)
+    ));
+    xml.push_str(&format!("  <id>{}</id>\n", escape(base)));
+    xml.push_str(&format!("  <updated>{}</updated>\n", timestamp(latest)));
+    xml.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        escape(&site.title)
+    ));
+    for (_, a) in entries {
+        let url = format!("{base}articles/{}/", a.slug);
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!("    <title>{}</title>\n", escape(&a.title)));
+        xml.push_str(&format!(
+            "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
+            escape(&url)
+        ));
+        xml.push_str(&format!("    <id>{}</id>\n", escape(&url)));
+        if let Some(date) = &a.date {
+            xml.push_str(&format!("    <published>{}</published>\n", timestamp(date)));
+        }
+        xml.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            timestamp(last_changed(a).unwrap_or(latest))
+        ));
+        xml.push_str(&format!("    <summary>{}</summary>\n", escape(&a.summary)));
+        for theme in &a.themes {
+            xml.push_str(&format!("    <category term=\"{}\"/>\n", escape(theme)));
+        }
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// Every page a search engine should know, with last-modified dates where known.
+fn sitemap(kb: &KnowledgeBase, base: &str) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, lastmod: Option<&str>| {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            escape(&format!("{base}{path}"))
+        ));
+        if let Some(date) = lastmod {
+            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    };
+    url("", None);
+    url("articles/", None);
+    for a in &kb.articles {
+        url(&format!("articles/{}/", a.slug), last_changed(a));
+    }
+    url("themes/", None);
+    for t in &kb.site.themes {
+        url(&format!("themes/{}/", t.id), None);
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
