@@ -7,7 +7,7 @@
 //! sections tagged with it. Nothing here is quadratic in the number of articles
 //! beyond what the theme index holds. Never renders and never touches the disk.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
@@ -61,6 +61,8 @@ pub struct ThemeIndex {
     pub articles: Vec<usize>,
     /// Tagged sections, grouped by article in reading order.
     pub sections: Vec<SectionRef>,
+    /// Each article's first tagged section, in reading order.
+    pub first_sections: Vec<SectionRef>,
 }
 
 /// The whole linked corpus.
@@ -182,11 +184,12 @@ pub fn check_links(
     }
 
     let themes = theme_index(&site, &articles);
+    let themes_of: Vec<ArticleThemes> = articles.iter().map(|a| article_themes(&site, a)).collect();
     for (i, c) in connections.iter_mut().enumerate() {
         c.backlinks = backlinks[i].iter().copied().collect();
         c.previous = i.checked_sub(1);
         c.next = (i + 1 < articles.len()).then_some(i + 1);
-        c.related = related(i, &articles, &themes, &site);
+        c.related = related(i, &themes_of, &themes, &site);
     }
     Ok(KnowledgeBase {
         site,
@@ -239,6 +242,13 @@ fn theme_index(site: &SiteConfig, articles: &[Article]) -> Vec<ThemeIndex> {
         for (h, heading) in article.headings.iter().enumerate() {
             for t in heading.themes.iter().filter_map(|t| site.theme_index(t)) {
                 index[t].sections.push((a, h));
+                if index[t]
+                    .first_sections
+                    .last()
+                    .is_none_or(|&(last, _)| last != a)
+                {
+                    index[t].first_sections.push((a, h));
+                }
                 on.insert(t);
             }
         }
@@ -249,45 +259,89 @@ fn theme_index(site: &SiteConfig, articles: &[Article]) -> Vec<ThemeIndex> {
     index
 }
 
+/// How many neighbours, in a theme's reading order, are considered as related
+/// candidates per theme. Bounds the work per article on large corpora, where
+/// every theme holds thousands of articles; small ones are searched whole.
+const RELATED_WINDOW: usize = 64;
+
 /// Related articles for `a`: shared front-matter themes weigh 2, themes shared
-/// only through sections weigh 1. Candidates come from the theme index.
+/// only through sections weigh 1. Candidates come from the theme index: the
+/// articles near `a` in each of its themes' lists.
 fn related(
     a: usize,
-    articles: &[Article],
+    themes_of: &[ArticleThemes],
     themes: &[ThemeIndex],
     site: &SiteConfig,
 ) -> Vec<Related> {
-    let own_front: BTreeSet<&str> = articles[a].themes.iter().map(String::as_str).collect();
-    let mut scores: BTreeMap<usize, (usize, Vec<usize>)> = BTreeMap::new();
-    for (t, index) in themes.iter().enumerate() {
-        if index.articles.binary_search(&a).is_err() {
-            continue;
-        }
-        let id = site.themes[t].id.as_str();
-        for &b in &index.articles {
-            if b == a {
-                continue;
-            }
-            let both_front = own_front.contains(id) && articles[b].themes.iter().any(|x| x == id);
-            let entry = scores.entry(b).or_default();
-            entry.0 += if both_front { 2 } else { 1 };
-            entry.1.push(t);
-        }
+    let own = &themes_of[a];
+    let mut candidates: Vec<usize> = Vec::new();
+    for &t in &own.all {
+        let list = &themes[t].articles;
+        let at = list.binary_search(&a).unwrap_or_else(|i| i);
+        let from = at.saturating_sub(RELATED_WINDOW / 2);
+        let to = (from + RELATED_WINDOW + 1).min(list.len());
+        candidates.extend(list[from..to].iter().copied().filter(|&b| b != a));
     }
-    let mut related: Vec<Related> = scores
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut related: Vec<Related> = candidates
         .into_iter()
-        .map(|(article, (score, shared))| Related {
-            article,
-            shared: shared
-                .into_iter()
-                .map(|t| site.themes[t].id.clone())
-                .collect(),
-            score,
+        .map(|b| {
+            let other = &themes_of[b];
+            let shared: Vec<usize> = own
+                .all
+                .iter()
+                .copied()
+                .filter(|t| other.all.binary_search(t).is_ok())
+                .collect();
+            let score = shared
+                .iter()
+                .map(|t| {
+                    if own.front.binary_search(t).is_ok() && other.front.binary_search(t).is_ok() {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum();
+            Related {
+                article: b,
+                shared: shared.iter().map(|&t| site.themes[t].id.clone()).collect(),
+                score,
+            }
         })
         .collect();
     related.sort_by(|x, y| y.score.cmp(&x.score).then(x.article.cmp(&y.article)));
     related.truncate(RELATED_LIMIT);
     related
+}
+
+/// An article's theme indexes, sorted: from its front matter, and all (front
+/// matter and sections).
+struct ArticleThemes {
+    front: Vec<usize>,
+    all: Vec<usize>,
+}
+
+fn article_themes(site: &SiteConfig, article: &Article) -> ArticleThemes {
+    let mut front: Vec<usize> = article
+        .themes
+        .iter()
+        .filter_map(|t| site.theme_index(t))
+        .collect();
+    front.sort_unstable();
+    front.dedup();
+    let mut all = front.clone();
+    all.extend(
+        article
+            .headings
+            .iter()
+            .flat_map(|h| h.themes.iter())
+            .filter_map(|t| site.theme_index(t)),
+    );
+    all.sort_unstable();
+    all.dedup();
+    ArticleThemes { front, all }
 }
 
 #[cfg(test)]

@@ -132,6 +132,15 @@ fn build(args: BuildArgs) -> ExitCode {
             if !args.quiet {
                 let _ = writeln!(stderr, "{}", report.summary());
             }
+            if verbose() {
+                for (stage, took) in &report.stages {
+                    let _ = writeln!(
+                        stderr,
+                        "  {stage:<13} {:>8.1} ms",
+                        took.as_secs_f64() * 1000.0
+                    );
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => {
@@ -188,6 +197,12 @@ fn open_browser(url: &str) {
     {
         eprintln!("warning: cannot open a browser ({opener}: {e}); open {url} yourself");
     }
+}
+
+/// `MEND_LOG=debug` (or `info`, `trace`) prints per-stage timings.
+fn verbose() -> bool {
+    std::env::var("MEND_LOG")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "debug" | "info" | "trace"))
 }
 
 fn failure_summary(failure: &Failure) -> String {

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Deserialize;
 
@@ -109,8 +109,9 @@ pub struct Article {
     pub draft: bool,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
-    /// Markdown events, raw HTML already turned into text unless allowed.
-    pub body: Vec<Event<'static>>,
+    /// The Markdown body (after the front matter). Later stages walk it again
+    /// with [`body_events`] rather than keeping every event in memory.
+    pub markdown: String,
     pub word_count: usize,
     pub has_fenced_code: bool,
 }
@@ -203,7 +204,7 @@ fn article_and_errors(
         draft: fm.draft,
         headings: body.headings,
         links: body.links,
-        body: body.events,
+        markdown: text[body_start..].to_string(),
         word_count: body.word_count,
         has_fenced_code: body.has_fenced_code,
     };
@@ -392,14 +393,13 @@ fn is_valid_custom_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// A heading being read: its start event's index, custom id, themes, line and text so far.
-type OpenHeading = (usize, Option<String>, Vec<String>, usize, String);
+/// A heading being read: its custom id, themes, line and text so far.
+type OpenHeading = (Option<String>, Vec<String>, usize, String);
 
 /// The Markdown body, walked once.
 struct Body {
     headings: Vec<Heading>,
     links: Vec<Link>,
-    events: Vec<Event<'static>>,
     word_count: usize,
     has_fenced_code: bool,
 }
@@ -412,13 +412,6 @@ impl Body {
         site: &SiteConfig,
         errors: &mut Vec<Diagnostic>,
     ) -> Body {
-        let options = Options::ENABLE_TABLES
-            | Options::ENABLE_FOOTNOTES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_TASKLISTS
-            | Options::ENABLE_SMART_PUNCTUATION
-            | Options::ENABLE_HEADING_ATTRIBUTES
-            | Options::ENABLE_WIKILINKS;
         let source = &text[start..];
         let locate = |range: &std::ops::Range<usize>| -> Location {
             let pos = Position::of(text, start + range.start);
@@ -442,7 +435,6 @@ impl Body {
         let mut body = Body {
             headings: Vec::new(),
             links: Vec::new(),
-            events: Vec::new(),
             word_count: 0,
             has_fenced_code: false,
         };
@@ -450,20 +442,20 @@ impl Body {
         let mut open_heading: Option<OpenHeading> = None;
         let mut in_code = false;
 
-        for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
-            let event = match event {
+        for (event, range) in body_events(source, site.allow_raw_html) {
+            match event {
                 Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
+                    id, classes, attrs, ..
                 }) => {
                     let at = locate(&range);
                     for (name, _) in &attrs {
                         let col = attr_col(&at, name);
                         errors.push(
-                            error(&Location { col, width: name.chars().count(), ..at.clone() }, format!("heading attribute `{name}` is not allowed"))
-                                .with_hint("only `{#id}` and theme classes like `{.apology}` may follow a heading"),
+                            error(
+                                &Location { col, width: name.chars().count(), ..at.clone() },
+                                format!("heading attribute `{name}` is not allowed"),
+                            )
+                            .with_hint("only `{#id}` and theme classes like `{.apology}` may follow a heading"),
                         );
                     }
                     let mut themes = Vec::new();
@@ -489,27 +481,18 @@ impl Body {
                         && !is_valid_custom_id(custom)
                     {
                         let col = attr_col(&at, &format!("#{custom}"));
-                        errors.push(error(&Location { col, width: custom.chars().count() + 1, ..at.clone() }, format!("heading id `{custom}` may only hold ASCII letters, digits, `-` and `_`")));
+                        errors.push(error(
+                            &Location { col, width: custom.chars().count() + 1, ..at.clone() },
+                            format!("heading id `{custom}` may only hold ASCII letters, digits, `-` and `_`"),
+                        ));
                     }
-                    open_heading =
-                        Some((body.events.len(), custom, themes, at.line, String::new()));
-                    Event::Start(Tag::Heading {
-                        level,
-                        id: None,
-                        classes: Vec::new(),
-                        attrs: Vec::new(),
-                    })
+                    open_heading = Some((custom, themes, at.line, String::new()));
                 }
                 Event::End(TagEnd::Heading(level)) => {
-                    if let Some((index, custom, themes, line, text)) = open_heading.take() {
+                    if let Some((custom, themes, line, text)) = open_heading.take() {
                         let text = text.trim().to_string();
                         let base = custom.unwrap_or_else(|| heading_id(&text));
                         let id = unique_id(&base, &mut used_ids);
-                        if let Some(Event::Start(Tag::Heading { id: slot, .. })) =
-                            body.events.get_mut(index)
-                        {
-                            *slot = Some(CowStr::from(id.clone()));
-                        }
                         body.headings.push(Heading {
                             level: level_number(level),
                             text,
@@ -518,24 +501,21 @@ impl Body {
                             line,
                         });
                     }
-                    Event::End(TagEnd::Heading(level))
                 }
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
-                    title,
-                    id,
+                    ..
                 }) => {
                     let at = locate(&range);
                     let wiki = matches!(link_type, LinkType::WikiLink { .. });
+                    let titled_by_target =
+                        matches!(link_type, LinkType::WikiLink { has_pothole: false });
                     match classify(&dest_url, wiki) {
                         Ok(target) => body.links.push(Link {
                             target,
                             at,
-                            titled_by_target: matches!(
-                                link_type,
-                                LinkType::WikiLink { has_pothole: false }
-                            ),
+                            titled_by_target,
                         }),
                         Err(message) => {
                             errors.push(error(&at, message));
@@ -546,70 +526,69 @@ impl Body {
                             });
                         }
                     }
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
                 }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Image { dest_url, .. }) => {
                     if let Err(message) = check_scheme(&dest_url) {
                         errors.push(error(&locate(&range), message));
                     }
-                    Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     in_code = true;
                     body.has_fenced_code |=
                         matches!(kind, pulldown_cmark::CodeBlockKind::Fenced(_));
-                    Event::Start(Tag::CodeBlock(kind))
                 }
-                Event::End(TagEnd::CodeBlock) => {
-                    in_code = false;
-                    Event::End(TagEnd::CodeBlock)
-                }
-                Event::Start(Tag::HtmlBlock) if !site.allow_raw_html => {
-                    Event::Start(Tag::Paragraph)
-                }
-                Event::End(TagEnd::HtmlBlock) if !site.allow_raw_html => {
-                    Event::End(TagEnd::Paragraph)
-                }
-                Event::Html(html) | Event::InlineHtml(html) if !site.allow_raw_html => {
-                    Event::Text(html)
-                }
+                Event::End(TagEnd::CodeBlock) => in_code = false,
                 Event::Text(t) => {
                     if let Some(open) = &mut open_heading {
-                        open.4.push_str(&t);
+                        open.3.push_str(&t);
                     }
                     if !in_code {
                         body.word_count += t.split_whitespace().count();
                     }
-                    Event::Text(t)
                 }
                 Event::Code(t) => {
                     if let Some(open) = &mut open_heading {
-                        open.4.push_str(&t);
+                        open.3.push_str(&t);
                     }
                     body.word_count += t.split_whitespace().count();
-                    Event::Code(t)
                 }
-                other => other,
-            };
-            body.events.push(event.into_static());
+                _ => {}
+            }
         }
         body
     }
+}
+
+/// How every stage parses an article's Markdown.
+fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+/// An article body's events with their byte ranges, as every stage sees
+/// them: raw HTML turned into text (an HTML block into a paragraph) unless
+/// the site allows it. `parse`, `render` and `search` all walk this, so they
+/// agree on every heading and link by position.
+pub fn body_events(
+    markdown: &str,
+    allow_raw_html: bool,
+) -> impl Iterator<Item = (Event<'_>, std::ops::Range<usize>)> {
+    Parser::new_ext(markdown, markdown_options())
+        .into_offset_iter()
+        .map(move |(event, range)| {
+            let event = match event {
+                Event::Start(Tag::HtmlBlock) if !allow_raw_html => Event::Start(Tag::Paragraph),
+                Event::End(TagEnd::HtmlBlock) if !allow_raw_html => Event::End(TagEnd::Paragraph),
+                Event::Html(html) | Event::InlineHtml(html) if !allow_raw_html => Event::Text(html),
+                other => other,
+            };
+            (event, range)
+        })
 }
 
 /// The 1-based column of `needle` in the heading's line, or the heading's own column.
@@ -893,9 +872,12 @@ mod tests {
     fn raw_html_becomes_text() {
         let a = parse(&format!("{HEAD}<script>x</script>\n\nHi <b>there</b>\n")).unwrap();
         assert!(
-            !a.body
-                .iter()
-                .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+            !body_events(&a.markdown, false)
+                .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+        );
+        assert!(
+            body_events(&a.markdown, true)
+                .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
         );
     }
 

@@ -7,7 +7,7 @@
 //! Folding, tokenizing and stemming here are mirrored exactly by
 //! `themes/default/static/search.js`. Pure: never touches the disk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 use rayon::prelude::*;
@@ -17,6 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::link::KnowledgeBase;
+use crate::parse::body_events;
 use crate::render::OutputFile;
 
 /// Documents per `d/` file.
@@ -166,10 +167,10 @@ fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
             }];
             let mut heading_no = 0;
             let mut in_heading: Option<u8> = None;
-            for event in &article.body {
+            for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
                 match event {
                     Event::Start(Tag::Heading { level, .. }) => {
-                        let level = *level as u8;
+                        let level = level as u8;
                         in_heading = Some(level);
                         if level == 2 || level == 3 {
                             let heading = &article.headings[heading_no];
@@ -203,7 +204,7 @@ fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
                         if in_heading.is_none_or(|l| l > 3)
                             && let Some(doc) = docs.last_mut()
                         {
-                            doc.text.push_str(t);
+                            doc.text.push_str(&t);
                         }
                     }
                     Event::SoftBreak | Event::HardBreak | Event::End(_) => {
@@ -264,12 +265,12 @@ type Posting = (usize, u32, u32);
 
 /// One document's contribution to the index: per-stem weighted frequency, and its body length.
 struct Counted {
-    weighted: BTreeMap<String, f64>,
+    weighted: Vec<(String, f64)>,
     body_len: usize,
 }
 
 fn count(doc: &Document, kb: &KnowledgeBase, stemmer: &Stemmer) -> Counted {
-    let mut weighted: BTreeMap<String, f64> = BTreeMap::new();
+    let mut weighted: HashMap<String, f64> = HashMap::new();
     let mut add = |text: &str, weight: f64| -> usize {
         let terms = terms(text, stemmer);
         let n = terms.len();
@@ -287,7 +288,10 @@ fn count(doc: &Document, kb: &KnowledgeBase, stemmer: &Stemmer) -> Counted {
         add(&kb.site.themes[t].title, W_THEMES);
     }
     let body_len = add(truncate_bytes(&doc.text, MAX_INDEXED_BYTES), W_BODY);
-    Counted { weighted, body_len }
+    Counted {
+        weighted: weighted.into_iter().collect(),
+        body_len,
+    }
 }
 
 /// Build the index files. `portable` writes `index.html` into document URLs.
@@ -296,21 +300,25 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
     let stemmer = Stemmer::create(Algorithm::English);
     let counted: Vec<Counted> = docs
         .par_iter()
-        .map(|d| count(d, kb, &Stemmer::create(Algorithm::English)))
+        .map_init(
+            || Stemmer::create(Algorithm::English),
+            |stemmer, d| count(d, kb, stemmer),
+        )
         .collect();
 
     let n = docs.len().max(1) as f64;
     let avg_len = (counted.iter().map(|c| c.body_len).sum::<usize>() as f64 / n).max(1.0);
-    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut df: HashMap<&str, usize> = HashMap::new();
     for c in &counted {
-        for stem in c.weighted.keys() {
+        for (stem, _) in &c.weighted {
             *df.entry(stem.as_str()).or_default() += 1;
         }
     }
-    let mut postings: BTreeMap<&str, Vec<Posting>> = BTreeMap::new();
+    let mut postings: HashMap<&str, Vec<Posting>> = HashMap::with_capacity(df.len());
     for (d, c) in counted.iter().enumerate() {
         let norm = K1 * (1.0 - B + B * c.body_len as f64 / avg_len);
-        for (stem, &tf) in &c.weighted {
+        for (stem, tf) in &c.weighted {
+            let tf = *tf;
             let df = df.get(stem.as_str()).copied().unwrap_or(1) as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             let score = idf * tf * (K1 + 1.0) / (tf + norm);
@@ -323,9 +331,12 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
     }
 
     let mut shards: BTreeMap<String, BTreeMap<&str, Vec<Posting>>> = BTreeMap::new();
-    for (stem, mut list) in postings {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut lists: Vec<(&str, Vec<Posting>)> = postings.into_iter().collect();
+    lists.par_iter_mut().for_each(|(_, list)| {
+        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         list.truncate(MAX_POSTINGS);
+    });
+    for (stem, list) in lists {
         shards
             .entry(shard_key(stem))
             .or_default()
@@ -358,10 +369,14 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
             .collect(),
     };
     files.push(script("manifest", &manifest));
-    for (key, shard) in &shards {
-        files.push(script(&format!("t/{key}"), shard));
-    }
-    for (i, chunk) in docs.chunks(CHUNK).enumerate() {
+    let shard_list: Vec<(&String, &BTreeMap<&str, Vec<Posting>>)> = shards.iter().collect();
+    files.par_extend(
+        shard_list
+            .par_iter()
+            .map(|(key, shard)| script(&format!("t/{key}"), shard)),
+    );
+    let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
+    files.par_extend(chunks.par_iter().map(|&(i, chunk)| {
         let rows: Vec<(&str, &str, &str, &[usize], String)> = chunk
             .iter()
             .map(|d| {
@@ -374,8 +389,8 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
                 )
             })
             .collect();
-        files.push(script(&format!("d/{i}"), &rows));
-    }
+        script(&format!("d/{i}"), &rows)
+    }));
     files
 }
 
@@ -456,6 +471,20 @@ mod tests {
             text,
             "mendSearchLoad(\"x\",[\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u2028\\u0026\"]);\n"
         );
+    }
+
+    /// The browser's stemmer is tested against the same file (tests/js), so
+    /// both sides map a typed word to exactly the index's terms.
+    #[test]
+    fn rust_and_browser_stemmers_agree_on_tricky_words() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/stems.json");
+        let expected: BTreeMap<String, String> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(expected.len() >= 150);
+        let s = Stemmer::create(Algorithm::English);
+        for (word, stem) in &expected {
+            assert_eq!(&s.stem(word), stem, "{word}");
+        }
     }
 
     #[test]

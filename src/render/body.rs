@@ -12,6 +12,7 @@ use syntect::util::LinesWithEndings;
 
 use super::Urls;
 use crate::link::{KnowledgeBase, Resolved};
+use crate::parse::body_events;
 
 /// Lines longer than this are not highlighted (syntect slows badly on them).
 pub const MAX_HIGHLIGHT_LINE: usize = 16 * 1024;
@@ -45,21 +46,23 @@ pub fn syntax_css() -> String {
     )
 }
 
-/// Render article `a`'s body for a page at `urls`.
+/// Render article `a`'s body for a page at `urls`: its Markdown walked again
+/// with the same events `parse` saw, so the n-th heading and link here are
+/// the n-th ones there.
 pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
     let article = &kb.articles[a];
     let links = &kb.connections[a].links;
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(article.body.len());
+    let mut out: Vec<Event<'_>> = Vec::new();
     let mut link_no = 0;
     let mut heading_no = 0;
     let mut themes_shown = Vec::new();
     let mut skip_link_text = false;
     let mut code: Option<(String, String)> = None;
 
-    for event in &article.body {
+    for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
         if let Some((lang, text)) = &mut code {
             match event {
-                Event::Text(t) => text.push_str(t),
+                Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     out.push(Event::Html(CowStr::from(highlight(lang, text))));
                     code = None;
@@ -71,11 +74,23 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
         if skip_link_text {
             if matches!(event, Event::End(TagEnd::Link)) {
                 skip_link_text = false;
-                out.push(event.clone());
+                out.push(event);
             }
             continue;
         }
         match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let id = article
+                    .headings
+                    .get(heading_no)
+                    .map(|h| CowStr::from(h.id.as_str()));
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+            }
             Event::Start(Tag::Link {
                 link_type,
                 title,
@@ -92,10 +107,10 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
                     .is_some_and(|l| l.titled_by_target);
                 link_no += 1;
                 out.push(Event::Start(Tag::Link {
-                    link_type: *link_type,
+                    link_type,
                     dest_url: CowStr::from(href),
-                    title: title.clone(),
-                    id: id.clone(),
+                    title,
+                    id,
                 }));
                 if let (true, Some(t)) = (titled, target_title) {
                     out.push(Event::Text(CowStr::from(t)));
@@ -110,17 +125,17 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
                     .to_string();
                 code = Some((lang, String::new()));
             }
-            Event::End(TagEnd::Heading(_)) => {
-                out.push(event.clone());
+            Event::End(TagEnd::Heading(level)) => {
+                out.push(Event::End(TagEnd::Heading(level)));
                 if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
                     out.push(Event::Html(CowStr::from(line)));
                 }
                 heading_no += 1;
             }
-            other => out.push(other.clone()),
+            other => out.push(other),
         }
     }
-    let mut html = String::with_capacity(article.body.len() * 16);
+    let mut html = String::with_capacity(article.markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     html
 }
@@ -176,15 +191,17 @@ fn also_on(
         };
         let theme = &kb.site.themes[t];
         let theme_url = escape(&urls.theme(&theme.id));
-        // Sections are grouped by article, so the first of each run is that article's first.
-        let mut firsts: Vec<(usize, usize)> = Vec::new();
-        for &(b, bh) in &kb.themes[t].sections {
-            if b != a && firsts.last().is_none_or(|&(last, _)| last != b) {
-                firsts.push((b, bh));
-            }
-        }
+        let all_firsts = &kb.themes[t].first_sections;
+        let others = all_firsts.len()
+            - usize::from(all_firsts.binary_search_by_key(&a, |&(b, _)| b).is_ok());
+        let firsts: Vec<(usize, usize)> = all_firsts
+            .iter()
+            .copied()
+            .filter(|&(b, _)| b != a)
+            .take(ALSO_ON_LIMIT)
+            .collect();
         let mut part = format!("<a href=\"{theme_url}\">{}</a>", escape(&theme.title));
-        if !firsts.is_empty() && !shown.contains(&t) {
+        if others > 0 && !shown.contains(&t) {
             shown.push(t);
             let links: Vec<String> = firsts
                 .iter()
@@ -202,10 +219,10 @@ fn also_on(
                 })
                 .collect();
             part.push_str(&format!(" also in {}", links.join(", ")));
-            if firsts.len() > ALSO_ON_LIMIT {
+            if others > ALSO_ON_LIMIT {
                 part.push_str(&format!(
                     ", <a href=\"{theme_url}\">{} more</a>",
-                    firsts.len() - ALSO_ON_LIMIT
+                    others - ALSO_ON_LIMIT
                 ));
             }
         }
