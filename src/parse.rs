@@ -441,6 +441,7 @@ impl Body {
         let mut used_ids: HashSet<String> = HashSet::new();
         let mut open_heading: Option<OpenHeading> = None;
         let mut in_code = false;
+        let mut in_word = false;
 
         for (event, range) in body_events(source, site.allow_raw_html) {
             match event {
@@ -543,20 +544,39 @@ impl Body {
                         open.3.push_str(&t);
                     }
                     if !in_code {
-                        body.word_count += t.split_whitespace().count();
+                        body.word_count += count_words(&t, &mut in_word);
                     }
                 }
                 Event::Code(t) => {
                     if let Some(open) = &mut open_heading {
                         open.3.push_str(&t);
                     }
-                    body.word_count += t.split_whitespace().count();
+                    body.word_count += count_words(&t, &mut in_word);
                 }
-                _ => {}
+                // Inline markup (links, emphasis) continues a word; everything else ends it.
+                Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+                | Event::End(
+                    TagEnd::Link | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough,
+                ) => {}
+                _ => in_word = false,
             }
         }
         body
     }
+}
+
+/// Words in `text`, where a word may have begun in the previous piece of text
+/// (`[link](x.md).` and smart quotes split one word into several events).
+fn count_words(text: &str, in_word: &mut bool) -> usize {
+    let mut n = 0;
+    for c in text.chars() {
+        let word = !c.is_whitespace();
+        if word && !*in_word {
+            n += 1;
+        }
+        *in_word = word;
+    }
+    n
 }
 
 /// How every stage parses an article's Markdown.
@@ -866,6 +886,18 @@ mod tests {
             );
             assert_eq!((err[0].line, err[0].col), (6, 1));
         }
+    }
+
+    #[test]
+    fn words_split_by_markup_count_once() {
+        let a = parse(&format!(
+            "{HEAD}It's [a link](#x). *Emphasis*, done.\n\nNext paragraph\n\n## X\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            a.word_count, 8,
+            "It's, a, link., Emphasis,, done., Next, paragraph, and the heading X"
+        );
     }
 
     #[test]
