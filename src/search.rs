@@ -56,6 +56,10 @@ pub const STOP_WORDS: &[&str] = &[
 /// Case, accent and apostrophe folding: NFD, combining marks dropped,
 /// typographic apostrophes made plain, lowercase.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        // Nothing to decompose and no typographic apostrophes: the common case.
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .map(|c| {
@@ -72,16 +76,13 @@ pub fn fold(text: &str) -> String {
 /// Folded tokens of `text`, stop words included (callers filter).
 pub fn tokens(text: &str) -> Vec<String> {
     let folded = fold(text);
-    let chars: Vec<char> = folded.chars().collect();
+    let mut chars = folded.chars().peekable();
     let mut out = Vec::new();
     let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
+    while let Some(c) = chars.next() {
         if c.is_alphabetic() || c.is_numeric() {
             current.push(c);
-        } else if c == '\''
-            && !current.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
-        {
+        } else if c == '\'' && !current.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
             // An apostrophe between letters is deleted: "it's" -> "its".
         } else {
             push_token(&mut out, &mut current);
@@ -108,6 +109,38 @@ pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
         .filter(|t| STOP_WORDS.binary_search(&t.as_str()).is_err())
         .map(|t| stemmer.stem(&t).into_owned())
         .collect()
+}
+
+/// [`terms`] with a memory: a corpus has far fewer distinct words than
+/// words, and stemming is the costly step. One per thread.
+struct Analyzer {
+    stemmer: Stemmer,
+    stems: HashMap<String, String>,
+}
+
+impl Analyzer {
+    fn new() -> Analyzer {
+        Analyzer { stemmer: Stemmer::create(Algorithm::English), stems: HashMap::new() }
+    }
+
+    /// Call `f` with each term of `text`; the number of terms.
+    fn each_term(&mut self, text: &str, mut f: impl FnMut(&str)) -> usize {
+        let mut n = 0;
+        for token in tokens(text) {
+            if STOP_WORDS.binary_search(&token.as_str()).is_ok() {
+                continue;
+            }
+            n += 1;
+            if let Some(stem) = self.stems.get(&token) {
+                f(stem);
+            } else {
+                let stem = self.stemmer.stem(&token).into_owned();
+                f(&stem);
+                self.stems.insert(token, stem);
+            }
+        }
+        n
+    }
 }
 
 /// The shard a stem's postings live in.
@@ -269,15 +302,15 @@ struct Counted {
     body_len: usize,
 }
 
-fn count(doc: &Document, kb: &KnowledgeBase, stemmer: &Stemmer) -> Counted {
+fn count(doc: &Document, kb: &KnowledgeBase, analyzer: &mut Analyzer) -> Counted {
     let mut weighted: HashMap<String, f64> = HashMap::new();
     let mut add = |text: &str, weight: f64| -> usize {
-        let terms = terms(text, stemmer);
-        let n = terms.len();
-        for t in terms {
-            *weighted.entry(t).or_default() += weight;
-        }
-        n
+        analyzer.each_term(text, |stem| match weighted.get_mut(stem) {
+            Some(w) => *w += weight,
+            None => {
+                weighted.insert(stem.to_string(), weight);
+            }
+        })
     };
     if doc.heading.is_empty() {
         add(&doc.title, W_TITLE);
@@ -300,10 +333,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
     let stemmer = Stemmer::create(Algorithm::English);
     let counted: Vec<Counted> = docs
         .par_iter()
-        .map_init(
-            || Stemmer::create(Algorithm::English),
-            |stemmer, d| count(d, kb, stemmer),
-        )
+        .map_init(Analyzer::new, |analyzer, d| count(d, kb, analyzer))
         .collect();
 
     let n = docs.len().max(1) as f64;
