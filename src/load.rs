@@ -73,8 +73,23 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "4913"
 }
 
+/// Article texts read earlier, kept with the modification time and length they
+/// had, so a rebuild re-reads only the files that changed.
+#[derive(Debug, Default)]
+pub struct FileCache {
+    files: std::collections::HashMap<PathBuf, (Option<std::time::SystemTime>, u64, String)>,
+}
+
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
 pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    articles_cached(root, &mut FileCache::default())
+}
+
+/// [`articles`], reusing the text of files whose time and length are unchanged.
+pub fn articles_cached(
+    root: &Path,
+    cache: &mut FileCache,
+) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let dir = root.join("articles");
     let mut sources = Vec::new();
     let mut errors = Vec::new();
@@ -147,7 +162,24 @@ pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Ve
             );
             continue;
         }
-        match read_text(entry.path(), &shown, MAX_ARTICLE_BYTES) {
+        let stamp = entry.metadata().ok().map(|m| (m.modified().ok(), m.len()));
+        let cached = match (stamp, cache.files.get(&shown)) {
+            (Some((time, len)), Some((t, l, text)))
+                if time.is_some() && *t == time && *l == len =>
+            {
+                Some(text.clone())
+            }
+            _ => None,
+        };
+        let read = match cached {
+            Some(text) => Ok(text),
+            None => read_text(entry.path(), &shown, MAX_ARTICLE_BYTES).inspect(|text| {
+                if let Some((time, len)) = stamp {
+                    cache.files.insert(shown.clone(), (time, len, text.clone()));
+                }
+            }),
+        };
+        match read {
             Ok(text) => sources.push(ArticleSource {
                 slug: stem.to_string(),
                 file: SourceFile { path: shown, text },
@@ -155,6 +187,9 @@ pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Ve
             Err(d) => errors.push(d),
         }
     }
+    let present: std::collections::HashSet<&PathBuf> =
+        sources.iter().map(|s| &s.file.path).collect();
+    cache.files.retain(|path, _| present.contains(path));
     if errors.is_empty() {
         Ok((sources, warnings))
     } else {

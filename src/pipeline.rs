@@ -1,9 +1,14 @@
 //! The build, stage by stage: load -> parse -> link -> render -> search -> write.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Failure};
+use crate::link::KnowledgeBase;
+use crate::load::{ArticleSource, ThemeFiles};
+use crate::parse::Article;
 use crate::render::{OutputFile, RenderOptions};
 use crate::{config, link, load, parse, render, search, write};
 
@@ -140,4 +145,286 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     report.stages.push(("write", t.elapsed()));
     report.elapsed = start.elapsed();
     Ok(report)
+}
+
+/// The result of one [`Session::update`].
+#[derive(Debug)]
+pub struct Update {
+    /// The whole site as it is now.
+    pub files: HashMap<String, Arc<[u8]>>,
+    /// Output files whose bytes changed since the previous update.
+    pub changed: Vec<String>,
+    /// Whether only the edited articles' pages were rendered.
+    pub incremental: bool,
+    pub report: BuildReport,
+}
+
+/// Successive builds of one project, for `mend serve`. Unchanged files are
+/// not re-read and unchanged articles not re-parsed; an edit that leaves an
+/// article's title, summary, themes, dates, headings, links and reading time
+/// alone re-renders only that article's page (every other page shows only
+/// those). Anything else rebuilds every page. The search index follows on the
+/// next full rebuild: a body-only edit does not rewrite it.
+pub struct Session {
+    options: BuildOptions,
+    files: load::FileCache,
+    last: Option<Last>,
+}
+
+/// What the previous successful update was made from.
+struct Last {
+    config_text: String,
+    theme: ThemeFiles,
+    templates: render::Templates,
+    /// Every parsed article by slug, drafts included, with the text it came from.
+    parsed: HashMap<String, (String, Article)>,
+    kb: KnowledgeBase,
+    output: HashMap<String, Arc<[u8]>>,
+}
+
+impl Session {
+    pub fn new(options: BuildOptions) -> Session {
+        Session {
+            options,
+            files: load::FileCache::default(),
+            last: None,
+        }
+    }
+
+    pub fn update(&mut self) -> Result<Update, Failure> {
+        let start = Instant::now();
+        let root = &self.options.root;
+        let config_file = load::config(root)?;
+        let site = config::parse(
+            &config_file.path,
+            &config_file.text,
+            self.options.base_url.as_deref(),
+        )?;
+        let (sources, mut warnings) = load::articles_cached(root, &mut self.files)?;
+        let theme = load::theme(root, &site.site_theme)?;
+        if let Some(update) =
+            self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
+        {
+            return Ok(update);
+        }
+
+        // Everything again, but re-parse only what changed.
+        let mut t = Instant::now();
+        let mut stages = vec![("load", start.elapsed())];
+        let previous = self.last.take();
+        let reusable = previous
+            .as_ref()
+            .filter(|l| l.config_text == config_file.text);
+        let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
+            sources.iter().partition(|s| {
+                reusable
+                    .and_then(|l| l.parsed.get(&s.slug))
+                    .is_some_and(|(text, _)| *text == s.file.text)
+            });
+        let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
+        let mut parsed = parse::articles(&fresh, &site);
+        if !parsed.errors.is_empty() {
+            let mut errors = parsed.errors;
+            errors.append(&mut warnings);
+            self.last = previous;
+            return Err(errors.into());
+        }
+        if let Some(last) = reusable {
+            parsed.articles.extend(
+                reused
+                    .iter()
+                    .filter_map(|s| last.parsed.get(&s.slug))
+                    .map(|(_, a)| a.clone()),
+            );
+        }
+        let texts: HashMap<&str, &str> = sources
+            .iter()
+            .map(|s| (s.slug.as_str(), s.file.text.as_str()))
+            .collect();
+        let by_slug: HashMap<String, (String, Article)> = parsed
+            .articles
+            .iter()
+            .filter_map(|a| {
+                texts
+                    .get(a.slug.as_str())
+                    .map(|text| (a.slug.clone(), (text.to_string(), a.clone())))
+            })
+            .collect();
+        stages.push(("parse", t.elapsed()));
+        t = Instant::now();
+        let kb = match link::knowledge_base(site, parsed.articles, self.options.drafts) {
+            Ok(kb) => kb,
+            Err(e) => {
+                self.last = previous;
+                return Err(e.into());
+            }
+        };
+        stages.push(("link", t.elapsed()));
+        t = Instant::now();
+        let templates = match render::Templates::compile(&theme) {
+            Ok(templates) => templates,
+            Err(e) => {
+                self.last = previous;
+                return Err(e.into());
+            }
+        };
+        let mut files = match render::site_with(&kb, &templates, &theme, self.options.render) {
+            Ok(files) => files,
+            Err(e) => {
+                self.last = previous;
+                return Err(e.into());
+            }
+        };
+        stages.push(("render", t.elapsed()));
+        t = Instant::now();
+        files.extend(search::index(&kb, self.options.render.portable));
+        stages.push(("search index", t.elapsed()));
+
+        let output: HashMap<String, Arc<[u8]>> = files
+            .into_iter()
+            .map(|f| (f.path, Arc::from(f.bytes)))
+            .collect();
+        let old = previous.map(|l| l.output).unwrap_or_default();
+        let mut changed: Vec<String> = output
+            .iter()
+            .filter(|(path, bytes)| old.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .chain(old.keys().filter(|p| !output.contains_key(*p)).cloned())
+            .collect();
+        changed.sort();
+        crate::error::sort(&mut warnings);
+        let report = BuildReport {
+            articles: kb.articles.len(),
+            themes: kb.site.themes.len(),
+            pages: output.keys().filter(|p| p.ends_with(".html")).count(),
+            files: output.len(),
+            warnings,
+            stages,
+            elapsed: start.elapsed(),
+        };
+        self.last = Some(Last {
+            config_text: config_file.text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb,
+            output: output.clone(),
+        });
+        Ok(Update {
+            files: output,
+            changed,
+            incremental: false,
+            report,
+        })
+    }
+
+    /// The fast path: same configuration, theme and set of articles, and every
+    /// edited article still shows other pages the same facts.
+    fn edit_in_place(
+        &mut self,
+        config_text: &str,
+        theme: &ThemeFiles,
+        sources: &[ArticleSource],
+        warnings: &[Diagnostic],
+        start: Instant,
+    ) -> Result<Option<Update>, Failure> {
+        let Some(last) = &mut self.last else {
+            return Ok(None);
+        };
+        if last.config_text != config_text
+            || last.theme != *theme
+            || sources.len() != last.parsed.len()
+            || sources.iter().any(|s| !last.parsed.contains_key(&s.slug))
+        {
+            return Ok(None);
+        }
+        let edited: Vec<&ArticleSource> = sources
+            .iter()
+            .filter(|s| {
+                last.parsed
+                    .get(&s.slug)
+                    .is_some_and(|(text, _)| *text != s.file.text)
+            })
+            .collect();
+        let mut fresh = Vec::with_capacity(edited.len());
+        for source in &edited {
+            let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
+            let Some((_, old)) = last.parsed.get(&source.slug) else {
+                return Ok(None);
+            };
+            if !same_for_other_pages(old, &article) {
+                return Ok(None);
+            }
+            fresh.push((source, article));
+        }
+        let load_parse = start.elapsed();
+        let t = Instant::now();
+        let mut indices = Vec::new();
+        for (source, article) in fresh {
+            if let Some(i) = last.kb.article_index(&article.slug) {
+                last.kb.articles[i] = article.clone();
+                indices.push(i);
+            }
+            last.parsed
+                .insert(source.slug.clone(), (source.file.text.clone(), article));
+        }
+        let pages = render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
+            .map_err(Failure::from)?;
+        let mut changed = Vec::new();
+        for page in pages {
+            if last
+                .output
+                .get(&page.path)
+                .is_none_or(|old| **old != *page.bytes)
+            {
+                changed.push(page.path.clone());
+                last.output.insert(page.path, Arc::from(page.bytes));
+            }
+        }
+        changed.sort();
+        let report = BuildReport {
+            articles: last.kb.articles.len(),
+            themes: last.kb.site.themes.len(),
+            pages: indices.len(),
+            files: last.output.len(),
+            warnings: warnings.to_vec(),
+            stages: vec![("load and parse", load_parse), ("render", t.elapsed())],
+            elapsed: start.elapsed(),
+        };
+        Ok(Some(Update {
+            files: last.output.clone(),
+            changed,
+            incremental: true,
+            report,
+        }))
+    }
+}
+
+/// Whether two versions of an article look the same from every page but its
+/// own: home, lists, theme pages, related and backlink lists, links into it,
+/// the feed and the sitemap.
+fn same_for_other_pages(a: &Article, b: &Article) -> bool {
+    let links = |x: &Article| {
+        x.links
+            .iter()
+            .map(|l| (l.target.clone(), l.titled_by_target))
+            .collect::<Vec<_>>()
+    };
+    let headings = |x: &Article| {
+        x.headings
+            .iter()
+            .map(|h| (h.level, h.text.clone(), h.id.clone(), h.themes.clone()))
+            .collect::<Vec<_>>()
+    };
+    a.title == b.title
+        && a.summary == b.summary
+        && a.themes == b.themes
+        && a.source == b.source
+        && a.date == b.date
+        && a.updated == b.updated
+        && a.draft == b.draft
+        && a.has_fenced_code == b.has_fenced_code
+        && render::reading_minutes(a.word_count) == render::reading_minutes(b.word_count)
+        && headings(a) == headings(b)
+        && links(a) == links(b)
 }

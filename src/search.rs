@@ -82,7 +82,10 @@ pub fn tokens(text: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         if c.is_alphabetic() || c.is_numeric() {
             current.push(c);
-        } else if c == '\'' && !current.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+        } else if c == '\''
+            && !current.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphabetic())
+        {
             // An apostrophe between letters is deleted: "it's" -> "its".
         } else {
             push_token(&mut out, &mut current);
@@ -120,7 +123,10 @@ struct Analyzer {
 
 impl Analyzer {
     fn new() -> Analyzer {
-        Analyzer { stemmer: Stemmer::create(Algorithm::English), stems: HashMap::new() }
+        Analyzer {
+            stemmer: Stemmer::create(Algorithm::English),
+            stems: HashMap::new(),
+        }
     }
 
     /// Call `f` with each term of `text`; the number of terms.

@@ -291,10 +291,43 @@ pub fn site(
     theme: &ThemeFiles,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let templates = Templates::compile(theme)?;
+    site_with(kb, &Templates::compile(theme)?, theme, options)
+}
+
+/// Render only the pages of the articles at `indices` (for the preview,
+/// when an edit changed nothing other pages show).
+pub fn article_pages(
+    kb: &KnowledgeBase,
+    templates: &Templates,
+    options: RenderOptions,
+    indices: &[usize],
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let r = Renderer {
         kb,
-        templates: &templates,
+        templates,
+        options,
+    };
+    let (files, errors): (Vec<_>, Vec<_>) = indices
+        .par_iter()
+        .map(|&a| r.article(a))
+        .partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(files.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+/// Render the whole site with templates compiled earlier.
+pub fn site_with(
+    kb: &KnowledgeBase,
+    templates: &Templates,
+    theme: &ThemeFiles,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let r = Renderer {
+        kb,
+        templates,
         options,
     };
     let mut files = Vec::new();
@@ -353,14 +386,15 @@ pub fn site(
 }
 
 /// Compiled templates and where each came from.
-struct Templates {
+pub struct Templates {
     tera: Tera,
     paths: HashMap<String, String>,
     theme: String,
 }
 
 impl Templates {
-    fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
+    /// Parse every template of the theme; syntax errors name file, line and column.
+    pub fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Same safety as tera's default, without turning every `/` in a URL into `&#x2F;`.
@@ -864,7 +898,8 @@ fn base_path(url: &str) -> String {
     }
 }
 
-fn reading_minutes(words: usize) -> usize {
+/// "N min read" for a word count.
+pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
 

@@ -35,7 +35,7 @@ use tokio::sync::{Semaphore, broadcast};
 use self::http::{LIVERELOAD_PATH, Route, Snapshot};
 use self::watch::Change;
 use crate::error::{Diagnostic, Failure};
-use crate::pipeline::{BuildOptions, Generated, generate};
+use crate::pipeline::{BuildOptions, Session, Update};
 
 /// Slow clients get this long to send their request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -84,29 +84,22 @@ impl Preview {
 
     /// Take a build's result: swap in the new site *then* notify pages, so a
     /// page reloading at once never sees a half-built site.
-    fn apply(&self, result: Result<Generated, Failure>, message: &'static str) -> Outcome {
+    fn apply(&self, result: Result<Update, Failure>, message: &'static str) -> Outcome {
+        let had_error = self.error().is_some();
         let outcome = match result {
-            Ok(generated) => {
-                let old = self.snapshot();
-                let files: std::collections::HashMap<String, Arc<[u8]>> = generated
-                    .files
-                    .into_iter()
-                    .map(|f| (f.path, Arc::from(f.bytes)))
-                    .collect();
-                let changed = files
-                    .iter()
-                    .filter(|(p, b)| old.files.get(*p) != Some(b))
-                    .count()
-                    + old.files.keys().filter(|p| !files.contains_key(*p)).count();
+            Ok(update) => {
                 if let Ok(mut site) = self.site.write() {
-                    *site = Arc::new(Snapshot { files });
+                    *site = Arc::new(Snapshot {
+                        files: update.files,
+                    });
                 }
                 if let Ok(mut error) = self.error.write() {
                     *error = None;
                 }
                 Outcome::Built {
-                    changed,
-                    warnings: generated.report.warnings,
+                    changed: update.changed,
+                    incremental: update.incremental,
+                    warnings: update.report.warnings,
                 }
             }
             Err(failure) => {
@@ -116,17 +109,24 @@ impl Preview {
                 Outcome::Failed(failure)
             }
         };
-        let _ = self.reload.send(match outcome {
-            Outcome::Built { .. } => message,
-            Outcome::Failed(_) => "reload",
-        });
+        let notice = match &outcome {
+            // A save that changed no output needs no reload, unless an overlay must go.
+            Outcome::Built { changed, .. } if changed.is_empty() && !had_error => None,
+            Outcome::Built { .. } => Some(message),
+            Outcome::Failed(_) => Some("reload"),
+        };
+        if let Some(notice) = notice {
+            let _ = self.reload.send(notice);
+        }
         outcome
     }
 }
 
 enum Outcome {
     Built {
-        changed: usize,
+        /// Output files whose bytes changed.
+        changed: Vec<String>,
+        incremental: bool,
         warnings: Vec<Diagnostic>,
     },
     Failed(Failure),
@@ -144,7 +144,8 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
     });
 
     let start = Instant::now();
-    match preview.apply(generate(&options.build), "reload") {
+    let mut session = Session::new(options.build.clone());
+    match preview.apply(session.update(), "reload") {
         Outcome::Built { warnings, .. } => {
             for w in warnings {
                 eprintln!("{w}\n");
@@ -158,7 +159,7 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
         }
     }
 
-    start_watcher(&options, Arc::clone(&preview))?;
+    start_watcher(&options, session, Arc::clone(&preview))?;
     if let Some(note) = note {
         eprintln!("{note}");
     }
@@ -452,7 +453,11 @@ impl Watcher {
 }
 
 /// Start watching and the rebuild loop, which owns the watcher from then on.
-fn start_watcher(options: &ServeOptions, preview: Arc<Preview>) -> Result<(), Failure> {
+fn start_watcher(
+    options: &ServeOptions,
+    session: Session,
+    preview: Arc<Preview>,
+) -> Result<(), Failure> {
     let root = crate::write::absolute(&options.build.root);
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let native = if options.poll {
@@ -487,8 +492,7 @@ fn start_watcher(options: &ServeOptions, preview: Arc<Preview>) -> Result<(), Fa
             .refresh(&mut watcher, &root)
             .map_err(|e| Diagnostic::usage(format!("cannot watch {}: {e}", root.display())))?;
     }
-    let build = options.build.clone();
-    std::thread::spawn(move || rebuild_loop(build, root, rx, watcher, watched, preview));
+    std::thread::spawn(move || rebuild_loop(session, root, rx, watcher, watched, preview));
     Ok(())
 }
 
@@ -545,7 +549,7 @@ impl Watched {
 /// keep coming, wait for a quiet moment and rebuild once more: a burst of
 /// saves costs two rebuilds and ends with the last content.
 fn rebuild_loop(
-    build: BuildOptions,
+    mut session: Session,
     root: PathBuf,
     events: mpsc::Receiver<DebounceEventResult>,
     mut watcher: Watcher,
@@ -568,11 +572,11 @@ fn rebuild_loop(
         while let Ok(more) = events.try_recv() {
             paths.extend(paths_of(more));
         }
-        if !rebuild(&build, &root, &paths, &preview) {
+        if !rebuild(&mut session, &root, &paths, &preview) {
             continue;
         }
         if watched.refresh(&mut watcher, &root).unwrap_or(false) {
-            rebuild(&build, &root, std::slice::from_ref(&root), &preview);
+            rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
         }
         let mut pending: Vec<PathBuf> = Vec::new();
         let mut burst = Instant::now();
@@ -581,7 +585,7 @@ fn rebuild_loop(
                 Ok(batch) => {
                     pending.extend(paths_of(batch));
                     if burst.elapsed() > MAX_COALESCE {
-                        rebuild(&build, &root, &std::mem::take(&mut pending), &preview);
+                        rebuild(&mut session, &root, &std::mem::take(&mut pending), &preview);
                         burst = Instant::now();
                     }
                 }
@@ -589,16 +593,16 @@ fn rebuild_loop(
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
-        if rebuild(&build, &root, &pending, &preview)
+        if rebuild(&mut session, &root, &pending, &preview)
             && watched.refresh(&mut watcher, &root).unwrap_or(false)
         {
-            rebuild(&build, &root, std::slice::from_ref(&root), &preview);
+            rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
         }
     }
 }
 
 /// Rebuild if `paths` hold a relevant change; log what happened. Whether it rebuilt.
-fn rebuild(build: &BuildOptions, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
+fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
     let change = watch::classify(root, paths);
     if change == Change::None {
         return false;
@@ -610,15 +614,30 @@ fn rebuild(build: &BuildOptions, root: &Path, paths: &[PathBuf], preview: &Previ
     } else {
         "reload"
     };
-    match preview.apply(generate(build), message) {
-        Outcome::Built { changed, warnings } => {
+    match preview.apply(session.update(), message) {
+        Outcome::Built {
+            changed,
+            incremental,
+            warnings,
+        } => {
             for w in warnings {
                 eprintln!("{w}\n");
             }
+            let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
+            let others = changed.len() - pages;
             eprintln!(
-                "{what} changed: {changed} file{} in {} ms",
-                if changed == 1 { "" } else { "s" },
-                start.elapsed().as_millis()
+                "{what} changed: {pages} page{}{} in {} ms{}",
+                if pages == 1 { "" } else { "s" },
+                if others > 0 {
+                    format!(
+                        " and {others} other file{}",
+                        if others == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                },
+                start.elapsed().as_millis(),
+                if incremental { "" } else { " (full rebuild)" }
             );
         }
         Outcome::Failed(failure) => {

@@ -486,3 +486,51 @@ fn a_taken_port_moves_to_the_next_one_and_says_so() {
         ))
     });
 }
+
+#[test]
+fn a_body_edit_re_renders_only_its_page_and_a_title_edit_everything() {
+    let site = Site::new();
+    site.article("a", "apology", "First body.\n")
+        .article("b", "apology", "[[a]]\n");
+    let server = Server::start(&site, &[]);
+    site.article("a", "apology", "Second body.\n");
+    wait_for("the body edit", || {
+        server.get("/articles/a/").contains("Second body.")
+    });
+    wait_for("the log line", || {
+        server.log().contains("articles/a.md changed: 1 page in ")
+    });
+    assert!(!server.log().contains("(full rebuild)"), "{}", server.log());
+
+    write(
+        site.root(),
+        "articles/a.md",
+        &article("A new title", "Second body.\n"),
+    );
+    wait_for("the title on another page", || {
+        server.get("/articles/b/").contains("A new title")
+    });
+    wait_for("the full rebuild", || {
+        server.log().contains("(full rebuild)")
+    });
+    assert!(
+        server.get("/").contains("A new title"),
+        "the home page lists the new title"
+    );
+}
+
+#[test]
+fn a_save_that_changes_nothing_sends_no_reload() {
+    let site = Site::new();
+    site.article("a", "apology", "Same.\n");
+    let server = Server::start(&site, &[]);
+    let (_, mut ws) = server.websocket(Some(&format!("http://127.0.0.1:{}", server.port)));
+    ws.set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let same = fs::read_to_string(site.root().join("articles/a.md")).unwrap();
+    write(site.root(), "articles/a.md", &same);
+    assert_eq!(read_text_frame(&mut ws), None);
+    write(site.root(), "articles/a.md", &article("A", "Different.\n"));
+    ws.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
+}
