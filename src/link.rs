@@ -284,36 +284,36 @@ fn related(
     }
     candidates.sort_unstable();
     candidates.dedup();
-    let mut related: Vec<Related> = candidates
+    let score = |b: usize| -> usize {
+        let other = &themes_of[b];
+        own.all
+            .iter()
+            .filter(|t| other.all.binary_search(t).is_ok())
+            .map(|t| {
+                if own.front.binary_search(t).is_ok() && other.front.binary_search(t).is_ok() {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    let mut scored: Vec<(usize, usize)> = candidates.into_iter().map(|b| (score(b), b)).collect();
+    scored.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    scored.truncate(RELATED_LIMIT);
+    scored
         .into_iter()
-        .map(|b| {
-            let other = &themes_of[b];
-            let shared: Vec<usize> = own
+        .map(|(score, b)| Related {
+            article: b,
+            shared: own
                 .all
                 .iter()
-                .copied()
-                .filter(|t| other.all.binary_search(t).is_ok())
-                .collect();
-            let score = shared
-                .iter()
-                .map(|t| {
-                    if own.front.binary_search(t).is_ok() && other.front.binary_search(t).is_ok() {
-                        2
-                    } else {
-                        1
-                    }
-                })
-                .sum();
-            Related {
-                article: b,
-                shared: shared.iter().map(|&t| site.themes[t].id.clone()).collect(),
-                score,
-            }
+                .filter(|t| themes_of[b].all.binary_search(t).is_ok())
+                .map(|&t| site.themes[t].id.clone())
+                .collect(),
+            score,
         })
-        .collect();
-    related.sort_by(|x, y| y.score.cmp(&x.score).then(x.article.cmp(&y.article)));
-    related.truncate(RELATED_LIMIT);
-    related
+        .collect()
 }
 
 /// An article's theme indexes, sorted: from its front matter, and all (front

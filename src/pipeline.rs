@@ -77,14 +77,18 @@ pub struct Generated {
     pub report: BuildReport,
 }
 
-/// Run every stage but `write`: the whole site in memory.
-pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
-    let start = Instant::now();
+/// What the stages before rendering produce.
+struct Prepared {
+    kb: KnowledgeBase,
+    theme: ThemeFiles,
+    templates: render::Templates,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+/// Load, parse and link, and compile the templates.
+fn prepare(options: &BuildOptions) -> Result<Prepared, Failure> {
     let mut stages = Vec::new();
-    let mut lap = |name: &'static str, since: &mut Instant| {
-        stages.push((name, since.elapsed()));
-        *since = Instant::now();
-    };
     let mut t = Instant::now();
     let root = &options.root;
 
@@ -96,10 +100,13 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     )?;
     let (sources, mut warnings) = load::articles(root)?;
     let theme = load::theme(root, &site.site_theme)?;
-    lap("load", &mut t);
+    stages.push(("load", t.elapsed()));
+    t = Instant::now();
 
     let parsed = parse::articles(&sources, &site);
-    lap("parse", &mut t);
+    drop(sources);
+    stages.push(("parse", t.elapsed()));
+    t = Instant::now();
 
     if !parsed.errors.is_empty() {
         // Still link what parsed, so one run reports every error.
@@ -112,39 +119,107 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
         return Err(errors.into());
     }
     let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
-    lap("link", &mut t);
-
-    let mut files = render::site(&kb, &theme, options.render)?;
-    lap("render", &mut t);
-
-    files.extend(search::index(&kb, options.render.portable));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    lap("search index", &mut t);
-
+    let templates = render::Templates::compile(&theme)?;
+    stages.push(("link", t.elapsed()));
     crate::error::sort(&mut warnings);
-    let report = BuildReport {
+    Ok(Prepared {
+        kb,
+        theme,
+        templates,
+        warnings,
+        stages,
+    })
+}
+
+fn report(
+    kb: &KnowledgeBase,
+    pages: usize,
+    files: usize,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+    start: Instant,
+) -> BuildReport {
+    BuildReport {
         articles: kb.articles.len(),
         themes: kb.site.themes.len(),
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
+        pages,
+        files,
         warnings,
         stages,
         elapsed: start.elapsed(),
-    };
+    }
+}
+
+/// Run every stage but `write`: the whole site in memory.
+pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
+    let start = Instant::now();
+    let Prepared {
+        kb,
+        theme,
+        templates,
+        warnings,
+        mut stages,
+    } = prepare(options)?;
+    let mut t = Instant::now();
+    let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
+    stages.push(("render", t.elapsed()));
+    t = Instant::now();
+    files.extend(search::index(&kb, options.render.portable));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    stages.push(("search index", t.elapsed()));
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let report = report(&kb, pages, files.len(), warnings, stages, start);
     Ok(Generated { files, report })
 }
 
-/// Build the site into the output folder, atomically.
+/// Article pages rendered and written per batch, bounding memory.
+const BATCH: usize = 256;
+
+/// Build the site into the output folder, atomically: pages are written into
+/// a staging folder as they are rendered, and it replaces the output only
+/// when everything succeeded.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let start = Instant::now();
     let output = options.output_dir();
     write::check_output(&options.root, &output, options.force)?;
-    let Generated { files, mut report } = generate(options)?;
-    let t = Instant::now();
-    write::site(&files, &output)?;
-    report.stages.push(("write", t.elapsed()));
-    report.elapsed = start.elapsed();
-    Ok(report)
+    let Prepared {
+        kb,
+        theme,
+        templates,
+        warnings,
+        mut stages,
+    } = prepare(options)?;
+    let mut staging = write::Staging::create(&output)?;
+    let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
+    let (mut pages, mut files) = (0, 0);
+    let mut t = Instant::now();
+    let mut batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
+    let all: Vec<usize> = (0..kb.articles.len()).collect();
+    let mut chunks = all.chunks(BATCH);
+    loop {
+        rendering += t.elapsed();
+        t = Instant::now();
+        pages += batch.iter().filter(|f| f.path.ends_with(".html")).count();
+        files += batch.len();
+        staging.add(&batch)?;
+        writing += t.elapsed();
+        t = Instant::now();
+        match chunks.next() {
+            Some(chunk) => batch = render::article_pages(&kb, &templates, options.render, chunk)?,
+            None => break,
+        }
+    }
+    stages.push(("render", rendering));
+    t = Instant::now();
+    let index = search::index(&kb, options.render.portable);
+    stages.push(("search index", t.elapsed()));
+    t = Instant::now();
+    files += index.len();
+    staging.add(&index)?;
+    drop(index);
+    staging.commit()?;
+    stages.push(("write", writing + t.elapsed()));
+    Ok(report(&kb, pages, files, warnings, stages, start))
 }
 
 /// The result of one [`Session::update`].

@@ -7,7 +7,9 @@
 //! Folding, tokenizing and stemming here are mirrored exactly by
 //! `themes/default/static/search.js`. Pure: never touches the disk.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 use rayon::prelude::*;
@@ -25,7 +27,7 @@ pub const CHUNK: usize = 16;
 /// Postings kept per stem, best first.
 pub const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
-pub const SNIPPET_CHARS: usize = 1000;
+pub const SNIPPET_CHARS: usize = 500;
 /// Bytes of a section's text that are indexed.
 pub const MAX_INDEXED_BYTES: usize = 64 * 1024;
 /// Tokens longer than this (in characters) are skipped.
@@ -118,33 +120,63 @@ pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
 /// words, and stemming is the costly step. One per thread.
 struct Analyzer {
     stemmer: Stemmer,
-    stems: HashMap<String, String>,
+    /// Folded token -> its stem, or `None` for a stop word.
+    stems: FxHashMap<String, Option<String>>,
+    token: String,
 }
 
 impl Analyzer {
     fn new() -> Analyzer {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
-            stems: HashMap::new(),
+            stems: FxHashMap::default(),
+            token: String::new(),
         }
     }
 
-    /// Call `f` with each term of `text`; the number of terms.
+    /// Call `f` with each term of `text`, exactly as [`terms`] would list
+    /// them; the number of terms.
     fn each_term(&mut self, text: &str, mut f: impl FnMut(&str)) -> usize {
+        let folded = fold(text);
         let mut n = 0;
-        for token in tokens(text) {
-            if STOP_WORDS.binary_search(&token.as_str()).is_ok() {
-                continue;
+        let mut chars = folded.chars().peekable();
+        let mut emit = |token: &mut String, n: &mut usize| {
+            if token.is_empty() {
+                return;
             }
-            n += 1;
-            if let Some(stem) = self.stems.get(&token) {
-                f(stem);
+            if token.chars().count() <= MAX_TOKEN_CHARS {
+                let stem = match self.stems.get(token.as_str()) {
+                    Some(cached) => cached.as_deref(),
+                    None => {
+                        let stem = STOP_WORDS
+                            .binary_search(&token.as_str())
+                            .is_err()
+                            .then(|| self.stemmer.stem(token).into_owned());
+                        self.stems.entry(token.clone()).or_insert(stem).as_deref()
+                    }
+                };
+                if let Some(stem) = stem {
+                    *n += 1;
+                    f(stem);
+                }
+            }
+            token.clear();
+        };
+        let mut token = std::mem::take(&mut self.token);
+        while let Some(c) = chars.next() {
+            if c.is_alphabetic() || c.is_numeric() {
+                token.push(c);
+            } else if c == '\''
+                && !token.is_empty()
+                && chars.peek().is_some_and(|n| n.is_alphabetic())
+            {
+                // As in `tokens`: an apostrophe inside a word is deleted.
             } else {
-                let stem = self.stemmer.stem(&token).into_owned();
-                f(&stem);
-                self.stems.insert(token, stem);
+                emit(&mut token, &mut n);
             }
         }
+        emit(&mut token, &mut n);
+        self.token = token;
         n
     }
 }
@@ -309,7 +341,7 @@ struct Counted {
 }
 
 fn count(doc: &Document, kb: &KnowledgeBase, analyzer: &mut Analyzer) -> Counted {
-    let mut weighted: HashMap<String, f64> = HashMap::new();
+    let mut weighted: FxHashMap<String, f64> = FxHashMap::default();
     let mut add = |text: &str, weight: f64| -> usize {
         analyzer.each_term(text, |stem| match weighted.get_mut(stem) {
             Some(w) => *w += weight,
@@ -344,13 +376,13 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
 
     let n = docs.len().max(1) as f64;
     let avg_len = (counted.iter().map(|c| c.body_len).sum::<usize>() as f64 / n).max(1.0);
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut df: FxHashMap<&str, usize> = FxHashMap::default();
     for c in &counted {
         for (stem, _) in &c.weighted {
             *df.entry(stem.as_str()).or_default() += 1;
         }
     }
-    let mut postings: HashMap<&str, Vec<Posting>> = HashMap::with_capacity(df.len());
+    let mut postings: FxHashMap<&str, Vec<Posting>> = FxHashMap::default();
     for (d, c) in counted.iter().enumerate() {
         let norm = K1 * (1.0 - B + B * c.body_len as f64 / avg_len);
         for (stem, tf) in &c.weighted {
@@ -520,6 +552,23 @@ mod tests {
         let s = Stemmer::create(Algorithm::English);
         for (word, stem) in &expected {
             assert_eq!(&s.stem(word), stem, "{word}");
+        }
+    }
+
+    #[test]
+    fn the_cached_analyzer_gives_the_same_terms() {
+        let s = Stemmer::create(Algorithm::English);
+        let mut a = Analyzer::new();
+        for text in [
+            "It's the counsellors' café — apologizing, 90's İstanbul",
+            "the and of",
+            "",
+            "x'",
+        ] {
+            let mut seen = Vec::new();
+            let n = a.each_term(text, |t| seen.push(t.to_string()));
+            assert_eq!(seen, terms(text, &s), "{text}");
+            assert_eq!(n, seen.len());
         }
     }
 

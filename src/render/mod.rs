@@ -325,6 +325,23 @@ pub fn site_with(
     theme: &ThemeFiles,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let mut files = shared_pages(kb, templates, theme, options)?;
+    let all: Vec<usize> = (0..kb.articles.len()).collect();
+    files.extend(article_pages(kb, templates, options, &all)?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Everything but the article pages: home, lists, theme pages, 404, the
+/// search page, feeds, the highlighting stylesheet and the theme's static
+/// files. With [`article_pages`] in batches, a large site is rendered without
+/// holding every page in memory.
+pub fn shared_pages(
+    kb: &KnowledgeBase,
+    templates: &Templates,
+    theme: &ThemeFiles,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let r = Renderer {
         kb,
         templates,
@@ -341,13 +358,6 @@ pub fn site_with(
     push(r.themes_page());
     push(r.not_found());
     push(r.search_page());
-    for result in (0..kb.articles.len())
-        .into_par_iter()
-        .map(|a| r.article(a))
-        .collect::<Vec<_>>()
-    {
-        push(result);
-    }
     for result in (0..kb.site.themes.len())
         .into_par_iter()
         .map(|t| r.theme(t))
@@ -381,7 +391,6 @@ pub fn site_with(
     if !errors.is_empty() {
         return Err(errors);
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
