@@ -24,9 +24,10 @@ pub const MAX_TITLE_BYTES: usize = 1024;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
-    title: String,
-    summary: String,
-    themes: Vec<String>,
+    /// `Option` so that `title: ~` is caught as missing rather than read as "~".
+    title: Option<String>,
+    summary: Option<String>,
+    themes: Option<Vec<String>>,
     #[serde(default)]
     source: Option<Attribution>,
     #[serde(default)]
@@ -181,9 +182,9 @@ fn article_and_errors(
         Err(d) => {
             errors.push(d);
             FrontMatter {
-                title: source.slug.clone(),
-                summary: String::new(),
-                themes: Vec::new(),
+                title: None,
+                summary: None,
+                themes: None,
                 source: None,
                 date: None,
                 updated: None,
@@ -195,9 +196,9 @@ fn article_and_errors(
     let article = Article {
         slug: source.slug.clone(),
         path: path.clone(),
-        title: fm.title,
-        summary: fm.summary,
-        themes: fm.themes,
+        title: fm.title.unwrap_or_else(|| source.slug.clone()),
+        summary: fm.summary.unwrap_or_default(),
+        themes: fm.themes.unwrap_or_default(),
         source: fm.source,
         date: fm.date,
         updated: fm.updated,
@@ -245,21 +246,43 @@ fn validate_front_matter(
     site: &SiteConfig,
     errors: &mut Vec<Diagnostic>,
 ) {
-    if fm.title.trim().is_empty() {
-        errors.push(block.error_at_key("title", "`title` must not be empty"));
-    } else if fm.title.len() > MAX_TITLE_BYTES {
-        errors.push(block.error_at_key(
-            "title",
-            format!(
-                "`title` is {} bytes, more than the limit of {MAX_TITLE_BYTES}",
-                fm.title.len()
-            ),
-        ));
+    for (key, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+        match value.as_deref() {
+            None if find_key_in(block, key) => {
+                errors.push(
+                    block.error_at_key(key, format!("`{key}` must not be empty (it is null)")),
+                );
+            }
+            None => errors.push(block.error_at_key(key, format!("missing field `{key}`"))),
+            Some(v) if v.trim().is_empty() => {
+                errors.push(block.error_at_key(key, format!("`{key}` must not be empty")))
+            }
+            Some(v) if v.chars().any(|c| c.is_control() && c != '\t') => {
+                errors.push(block.error_at_key(
+                    key,
+                    format!("`{key}` must be one line without control characters"),
+                ));
+            }
+            Some(v) if key == "title" && v.len() > MAX_TITLE_BYTES => {
+                errors.push(block.error_at_key(
+                    key,
+                    format!(
+                        "`title` is {} bytes, more than the limit of {MAX_TITLE_BYTES}",
+                        v.len()
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
     }
-    if fm.summary.trim().is_empty() {
-        errors.push(block.error_at_key("summary", "`summary` must not be empty"));
-    }
-    if fm.themes.is_empty() {
+    let themes = fm.themes.as_deref().unwrap_or_default();
+    if fm.themes.is_none() && !find_key_in(block, "themes") {
+        errors.push(
+            block
+                .error_at_key("themes", "missing field `themes`")
+                .with_hint(format!("known themes: {}", theme_list(site))),
+        );
+    } else if themes.is_empty() {
         errors.push(
             block
                 .error_at_key("themes", "an article needs at least one theme")
@@ -267,7 +290,7 @@ fn validate_front_matter(
         );
     }
     let mut seen = HashSet::new();
-    for theme in &fm.themes {
+    for theme in themes {
         if site.theme(theme).is_none() {
             errors.push(unknown_theme(
                 block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
@@ -321,6 +344,14 @@ fn validate_front_matter(
             format!("`updated` ({updated}) is before `date` ({date})"),
         ));
     }
+}
+
+/// Whether the front matter writes `key:` at all (so a `None` was `~`/`null`).
+fn find_key_in(block: &Block<'_>, key: &str) -> bool {
+    block.text.lines().any(|l| {
+        l.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    })
 }
 
 fn unknown_theme(d: Diagnostic, theme: &str, site: &SiteConfig) -> Diagnostic {

@@ -142,10 +142,7 @@ impl Staging {
         let pid = std::process::id();
         let staging = parent.join(format!(".{name}.mend-staging-{pid}"));
         let old = parent.join(format!(".{name}.mend-old-{pid}"));
-        if staging.exists() {
-            fs::remove_dir_all(&staging)
-                .map_err(|e| Diagnostic::io(&staging, "cannot clear the staging folder", &e))?;
-        }
+        remove_leftovers(&parent, &name);
         fs::create_dir_all(&staging)
             .map_err(|e| Diagnostic::io(&staging, "cannot create the staging folder", &e))?;
         let this = Staging {
@@ -221,6 +218,32 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Remove staging and set-aside folders that a killed build left beside the
+/// output (`.site.mend-staging-PID`, `.site.mend-old-PID`).
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefixes = [
+        format!(".{name}.mend-staging-"),
+        format!(".{name}.mend-old-"),
+    ];
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let ours = prefixes.iter().any(|p| {
+            file_name
+                .strip_prefix(p.as_str())
+                .is_some_and(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -90,6 +90,15 @@ impl<'a> Block<'a> {
                 ),
             ));
         }
+        if let Some((first, second, key)) = duplicate_top_level_key(self.text) {
+            let line =
+                Position::of(self.text, first).line + Position::of(self.file, self.offset).line - 1;
+            return Err(self.error_at(
+                second,
+                key.len(),
+                format!("duplicate key `{key}` (first at line {line})"),
+            ));
+        }
         serde_yaml::from_str(self.text).map_err(|e| self.serde_error(&e))
     }
 
@@ -170,6 +179,30 @@ fn too_deep(text: &str, max: usize) -> Option<usize> {
                 }
                 (None, ']' | '}') => flow = flow.saturating_sub(1),
                 _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The first top-level key written twice: offsets of both and the key.
+/// serde_yaml reports duplicates at the mapping's start, not at the repeat.
+fn duplicate_top_level_key(text: &str) -> Option<(usize, usize, &str)> {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let starts_key = line.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if starts_key && let Some(colon) = line.find(':') {
+            let key = line[..colon].trim_end();
+            let is_key = !key.contains(char::is_whitespace)
+                && line[colon + 1..].starts_with([' ', '\n', '\r', '\t'])
+                || line[colon + 1..].is_empty();
+            if is_key {
+                if let Some(&(_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                    return Some((first, offset, key));
+                }
+                seen.push((key, offset));
             }
         }
         offset += line.len();

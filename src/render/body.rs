@@ -58,6 +58,7 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
     let mut themes_shown = Vec::new();
     let mut skip_link_text = false;
     let mut code: Option<(String, String)> = None;
+    let mut in_image = 0usize;
 
     for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
         if let Some((lang, text)) = &mut code {
@@ -131,6 +132,23 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
                     out.push(Event::Html(CowStr::from(line)));
                 }
                 heading_no += 1;
+            }
+            // Escape quotes too (pulldown-cmark escapes only < > & in text), so
+            // text that once was raw HTML cannot even look like an attribute.
+            // (Inside an image the text becomes the alt attribute, which
+            // pulldown-cmark escapes fully itself.)
+            Event::Text(t) if in_image == 0 => out.push(Event::Html(CowStr::from(escape(&t)))),
+            Event::Code(t) if in_image == 0 => out.push(Event::Html(CowStr::from(format!(
+                "<code>{}</code>",
+                escape(&t)
+            )))),
+            Event::Start(Tag::Image { .. }) => {
+                in_image += 1;
+                out.push(event);
+            }
+            Event::End(TagEnd::Image) => {
+                in_image -= 1;
+                out.push(event);
             }
             other => out.push(other),
         }

@@ -441,6 +441,17 @@ impl Templates {
                     .in_file(format!("themes/{}/templates", theme.name)),
             );
         }
+        if errors.is_empty()
+            && let Some(cycle) = reference_cycle(theme)
+        {
+            errors.push(
+                Diagnostic::usage(format!(
+                    "templates include or extend each other in a cycle: {}",
+                    cycle.join(" -> ")
+                ))
+                .in_file(format!("themes/{}/templates/{}", theme.name, cycle[0])),
+            );
+        }
         for required in REQUIRED_TEMPLATES {
             if !paths.contains_key(required) {
                 let available: Vec<&str> = paths.keys().map(String::as_str).collect();
@@ -465,6 +476,68 @@ impl Templates {
             Err(errors)
         }
     }
+}
+
+/// The templates a template pulls in with `include`, `extends` or `import`.
+fn template_refs(text: &str) -> Vec<&str> {
+    let mut refs = Vec::new();
+    for (at, _) in text.match_indices("{%") {
+        let tag = text[at + 2..].trim_start_matches('-').trim_start();
+        let Some(rest) = ["include", "extends", "import"]
+            .iter()
+            .find_map(|k| tag.strip_prefix(k))
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            refs.push(&rest[1..1 + end]);
+        }
+    }
+    refs
+}
+
+/// A cycle of includes or extends (which would recurse without end when
+/// rendered), as the chain of template names.
+fn reference_cycle(theme: &ThemeFiles) -> Option<Vec<String>> {
+    let graph: HashMap<&str, Vec<&str>> = theme
+        .templates
+        .iter()
+        .map(|(name, f)| (name.as_str(), template_refs(&f.text)))
+        .collect();
+    fn visit<'a>(
+        node: &'a str,
+        graph: &HashMap<&'a str, Vec<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| *n == node) {
+            let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(&node) {
+            return None;
+        }
+        path.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.push(node);
+        None
+    }
+    let mut names: Vec<&str> = graph.keys().copied().collect();
+    names.sort_unstable();
+    let mut done = Vec::new();
+    names
+        .into_iter()
+        .find_map(|n| visit(n, &graph, &mut Vec::new(), &mut done))
 }
 
 /// A template syntax error at `path:line:col` when tera gives a position.

@@ -285,3 +285,21 @@ fn theme_static_files_and_templates_come_from_the_project() {
     assert_eq!(site.read("index.html"), "<p>Fixture KB</p>");
     assert_eq!(site.read("img/x.svg"), "<svg/>");
 }
+
+#[test]
+fn text_is_fully_escaped_and_image_alt_text_survives() {
+    let site = Site::new();
+    site.article(
+        "a",
+        "apology",
+        "Say `a=\"b\"` and <b title=\"x\">raw</b>.\n\n![An \"odd\" <alt>](pic.png)\n",
+    );
+    site.build();
+    let page = site.read("articles/a/index.html");
+    assert!(page.contains("<code>a=&quot;b&quot;</code>"), "{page}");
+    assert!(
+        page.contains("&lt;b title=&quot;x&quot;&gt;raw&lt;/b&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("alt=\"An “odd” &lt;alt&gt;\""), "{page}");
+}

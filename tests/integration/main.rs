@@ -23,3 +23,5 @@ mod authoring;
 mod serve;
 // Feeds, sitemap, robots, meta tags and the portable edition.
 mod publish;
+// Rows of the reliability catalogue (../shared/RELIABILITY.md), named by ID.
+mod hardening;
