@@ -85,6 +85,28 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// A site with these theme ids (each titled by its id) and defaults
+    /// otherwise, for tests and tools that build a knowledge base in code.
+    pub fn with_themes(title: &str, ids: &[&str]) -> SiteConfig {
+        SiteConfig {
+            title: title.to_string(),
+            description: String::new(),
+            base_url: None,
+            language: default_language(),
+            site_theme: default_site_theme(),
+            themes: ids
+                .iter()
+                .map(|id| Theme {
+                    id: id.to_string(),
+                    title: id.to_string(),
+                    description: String::new(),
+                })
+                .collect(),
+            allow_raw_html: false,
+            synonyms: Vec::new(),
+        }
+    }
+
     pub fn theme(&self, id: &str) -> Option<&Theme> {
         self.themes.iter().find(|t| t.id == id)
     }

@@ -347,27 +347,10 @@ fn article_themes(site: &SiteConfig, article: &Article) -> ArticleThemes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Theme;
     use crate::load::{ArticleSource, SourceFile};
 
     fn site() -> SiteConfig {
-        SiteConfig {
-            title: "T".into(),
-            description: String::new(),
-            base_url: None,
-            language: "en".into(),
-            site_theme: "default".into(),
-            themes: ["apology", "therapy", "patience"]
-                .iter()
-                .map(|id| Theme {
-                    id: id.to_string(),
-                    title: id.to_string(),
-                    description: String::new(),
-                })
-                .collect(),
-            allow_raw_html: false,
-            synonyms: Vec::new(),
-        }
+        SiteConfig::with_themes("T", &["apology", "therapy", "patience"])
     }
 
     fn art(slug: &str, themes: &str, body: &str) -> Article {

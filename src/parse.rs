@@ -778,26 +778,9 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Theme;
 
     fn site() -> SiteConfig {
-        SiteConfig {
-            title: "T".into(),
-            description: String::new(),
-            base_url: None,
-            language: "en".into(),
-            site_theme: "default".into(),
-            themes: ["apology", "forgiveness"]
-                .iter()
-                .map(|id| Theme {
-                    id: id.to_string(),
-                    title: id.to_string(),
-                    description: String::new(),
-                })
-                .collect(),
-            allow_raw_html: false,
-            synonyms: Vec::new(),
-        }
+        SiteConfig::with_themes("T", &["apology", "forgiveness"])
     }
 
     fn parse(text: &str) -> Result<Article, Vec<Diagnostic>> {

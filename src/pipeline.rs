@@ -275,7 +275,7 @@ impl Session {
             &config_file.text,
             self.options.base_url.as_deref(),
         )?;
-        let (sources, mut warnings) = load::articles_cached(root, &mut self.files)?;
+        let (sources, warnings) = load::articles_cached(root, &mut self.files)?;
         let theme = load::theme(root, &site.site_theme)?;
         if let Some(update) =
             self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
@@ -283,13 +283,28 @@ impl Session {
             return Ok(update);
         }
 
+        let (last, update) =
+            self.rebuild_all(config_file, site, &sources, theme, warnings, start)?;
+        self.last = Some(last);
+        Ok(update)
+    }
+
+    /// Every stage again, re-parsing only the articles whose text changed.
+    /// Leaves `self.last` alone, so a failure keeps the last good build.
+    fn rebuild_all(
+        &self,
+        config_file: load::SourceFile,
+        site: config::SiteConfig,
+        sources: &[ArticleSource],
+        theme: ThemeFiles,
+        mut warnings: Vec<Diagnostic>,
+        start: Instant,
+    ) -> Result<(Last, Update), Failure> {
         // Everything again, but re-parse only what changed.
         let mut t = Instant::now();
         let mut stages = vec![("load", start.elapsed())];
-        let previous = self.last.take();
-        let reusable = previous
-            .as_ref()
-            .filter(|l| l.config_text == config_file.text);
+        let previous = self.last.as_ref();
+        let reusable = previous.filter(|l| l.config_text == config_file.text);
         let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
             sources.iter().partition(|s| {
                 reusable
@@ -301,7 +316,6 @@ impl Session {
         if !parsed.errors.is_empty() {
             let mut errors = parsed.errors;
             errors.append(&mut warnings);
-            self.last = previous;
             return Err(errors.into());
         }
         if let Some(last) = reusable {
@@ -327,29 +341,11 @@ impl Session {
             .collect();
         stages.push(("parse", t.elapsed()));
         t = Instant::now();
-        let kb = match link::knowledge_base(site, parsed.articles, self.options.drafts) {
-            Ok(kb) => kb,
-            Err(e) => {
-                self.last = previous;
-                return Err(e.into());
-            }
-        };
+        let kb = link::knowledge_base(site, parsed.articles, self.options.drafts)?;
         stages.push(("link", t.elapsed()));
         t = Instant::now();
-        let templates = match render::Templates::compile(&theme) {
-            Ok(templates) => templates,
-            Err(e) => {
-                self.last = previous;
-                return Err(e.into());
-            }
-        };
-        let mut files = match render::site_with(&kb, &templates, &theme, self.options.render) {
-            Ok(files) => files,
-            Err(e) => {
-                self.last = previous;
-                return Err(e.into());
-            }
-        };
+        let templates = render::Templates::compile(&theme)?;
+        let mut files = render::site_with(&kb, &templates, &theme, self.options.render)?;
         stages.push(("render", t.elapsed()));
         t = Instant::now();
         files.extend(search::index(&kb, self.options.render.portable));
@@ -359,7 +355,8 @@ impl Session {
             .into_iter()
             .map(|f| (f.path, Arc::from(f.bytes)))
             .collect();
-        let old = previous.map(|l| l.output).unwrap_or_default();
+        let empty = HashMap::new();
+        let old = previous.map_or(&empty, |l| &l.output);
         let mut changed: Vec<String> = output
             .iter()
             .filter(|(path, bytes)| old.get(*path) != Some(bytes))
@@ -377,20 +374,23 @@ impl Session {
             stages,
             elapsed: start.elapsed(),
         };
-        self.last = Some(Last {
+        let last = Last {
             config_text: config_file.text,
             theme,
             templates,
             parsed: by_slug,
             kb,
             output: output.clone(),
-        });
-        Ok(Update {
-            files: output,
-            changed,
-            incremental: false,
-            report,
-        })
+        };
+        Ok((
+            last,
+            Update {
+                files: output,
+                changed,
+                incremental: false,
+                report,
+            },
+        ))
     }
 
     /// The fast path: same configuration, theme and set of articles, and every
