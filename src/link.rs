@@ -359,7 +359,7 @@ mod tests {
             slug: slug.into(),
             file: SourceFile {
                 path: format!("articles/{slug}.md").into(),
-                text,
+                text: text.into(),
             },
         };
         crate::parse::article(&source, &site()).unwrap()

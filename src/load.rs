@@ -21,7 +21,8 @@ pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct SourceFile {
     /// Relative to the project root, e.g. `articles/apology.md`.
     pub path: PathBuf,
-    pub text: String,
+    /// Shared, so a rebuild that re-reads nothing copies nothing.
+    pub text: std::sync::Arc<str>,
 }
 
 /// An article's file: its slug comes from the file stem.
@@ -47,7 +48,7 @@ pub fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
     match fs::read_to_string(&path) {
         Ok(text) => Ok(SourceFile {
             path: PathBuf::from(config::FILE_NAME),
-            text,
+            text: text.into(),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(
@@ -77,7 +78,10 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// had, so a rebuild re-reads only the files that changed.
 #[derive(Debug, Default)]
 pub struct FileCache {
-    files: std::collections::HashMap<PathBuf, (Option<std::time::SystemTime>, u64, String)>,
+    files: std::collections::HashMap<
+        PathBuf,
+        (Option<std::time::SystemTime>, u64, std::sync::Arc<str>),
+    >,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
@@ -173,11 +177,15 @@ pub fn articles_cached(
         };
         let read = match cached {
             Some(text) => Ok(text),
-            None => read_text(entry.path(), &shown, MAX_ARTICLE_BYTES).inspect(|text| {
-                if let Some((time, len)) = stamp {
-                    cache.files.insert(shown.clone(), (time, len, text.clone()));
-                }
-            }),
+            None => read_text(entry.path(), &shown, MAX_ARTICLE_BYTES)
+                .map(std::sync::Arc::<str>::from)
+                .inspect(|text| {
+                    if let Some((time, len)) = stamp {
+                        cache
+                            .files
+                            .insert(shown.clone(), (time, len, std::sync::Arc::clone(text)));
+                    }
+                }),
         };
         match read {
             Ok(text) => sources.push(ArticleSource {
@@ -257,7 +265,13 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
     for (rel, path) in files_under(&dir.join("templates"))? {
         let shown = relative(root, &path);
         let text = read_text(&path, &shown, MAX_ARTICLE_BYTES)?;
-        templates.push((rel, SourceFile { path: shown, text }));
+        templates.push((
+            rel,
+            SourceFile {
+                path: shown,
+                text: text.into(),
+            },
+        ));
     }
     let mut static_files = Vec::new();
     for (rel, path) in files_under(&dir.join("static"))? {
@@ -335,7 +349,7 @@ pub fn builtin_theme() -> ThemeFiles {
                     name.to_string(),
                     SourceFile {
                         path: PathBuf::from(format!("themes/default/templates/{name}")),
-                        text: text.to_string(),
+                        text: (*text).into(),
                     },
                 )
             })

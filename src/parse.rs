@@ -161,7 +161,7 @@ fn article_and_errors(
     site: &SiteConfig,
 ) -> (Option<Article>, Vec<Diagnostic>) {
     let path = &source.file.path;
-    let text = source.file.text.as_str();
+    let text = &*source.file.text;
     let (fm_range, body_start) = match split_front_matter(text) {
         Ok(split) => split,
         Err(d) => return (None, vec![d.in_file(path)]),

@@ -248,11 +248,11 @@ pub struct Session {
 
 /// What the previous successful update was made from.
 struct Last {
-    config_text: String,
+    config_text: Arc<str>,
     theme: ThemeFiles,
     templates: render::Templates,
     /// Every parsed article by slug, drafts included, with the text it came from.
-    parsed: HashMap<String, (String, Article)>,
+    parsed: HashMap<String, (Arc<str>, Article)>,
     kb: KnowledgeBase,
     output: HashMap<String, Arc<[u8]>>,
 }
@@ -304,12 +304,12 @@ impl Session {
         let mut t = Instant::now();
         let mut stages = vec![("load", start.elapsed())];
         let previous = self.last.as_ref();
-        let reusable = previous.filter(|l| l.config_text == config_file.text);
+        let reusable = previous.filter(|l| same_text(&l.config_text, &config_file.text));
         let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
             sources.iter().partition(|s| {
                 reusable
                     .and_then(|l| l.parsed.get(&s.slug))
-                    .is_some_and(|(text, _)| *text == s.file.text)
+                    .is_some_and(|(text, _)| same_text(text, &s.file.text))
             });
         let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
         let mut parsed = parse::articles(&fresh, &site);
@@ -326,17 +326,17 @@ impl Session {
                     .map(|(_, a)| a.clone()),
             );
         }
-        let texts: HashMap<&str, &str> = sources
+        let texts: HashMap<&str, &Arc<str>> = sources
             .iter()
-            .map(|s| (s.slug.as_str(), s.file.text.as_str()))
+            .map(|s| (s.slug.as_str(), &s.file.text))
             .collect();
-        let by_slug: HashMap<String, (String, Article)> = parsed
+        let by_slug: HashMap<String, (Arc<str>, Article)> = parsed
             .articles
             .iter()
             .filter_map(|a| {
                 texts
                     .get(a.slug.as_str())
-                    .map(|text| (a.slug.clone(), (text.to_string(), a.clone())))
+                    .map(|text| (a.slug.clone(), (Arc::clone(text), a.clone())))
             })
             .collect();
         stages.push(("parse", t.elapsed()));
@@ -406,7 +406,7 @@ impl Session {
         let Some(last) = &mut self.last else {
             return Ok(None);
         };
-        if last.config_text != config_text
+        if *last.config_text != *config_text
             || last.theme != *theme
             || sources.len() != last.parsed.len()
             || sources.iter().any(|s| !last.parsed.contains_key(&s.slug))
@@ -418,7 +418,7 @@ impl Session {
             .filter(|s| {
                 last.parsed
                     .get(&s.slug)
-                    .is_some_and(|(text, _)| *text != s.file.text)
+                    .is_some_and(|(text, _)| !same_text(text, &s.file.text))
             })
             .collect();
         let mut fresh = Vec::with_capacity(edited.len());
@@ -440,8 +440,10 @@ impl Session {
                 last.kb.articles[i] = article.clone();
                 indices.push(i);
             }
-            last.parsed
-                .insert(source.slug.clone(), (source.file.text.clone(), article));
+            last.parsed.insert(
+                source.slug.clone(),
+                (Arc::clone(&source.file.text), article),
+            );
         }
         let pages = render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
             .map_err(Failure::from)?;
@@ -473,6 +475,11 @@ impl Session {
             report,
         }))
     }
+}
+
+/// Equal texts, cheaply when the file cache handed out the same one again.
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// Whether two versions of an article look the same from every page but its

@@ -117,7 +117,7 @@ fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>),
 pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
     let texts: HashMap<&str, &str> = sources
         .iter()
-        .map(|s| (s.slug.as_str(), s.file.text.as_str()))
+        .map(|s| (s.slug.as_str(), &*s.file.text))
         .collect();
     let mut warnings = Vec::new();
     for (article, connections) in kb.articles.iter().zip(&kb.connections) {
@@ -275,7 +275,7 @@ mod tests {
             slug: slug.into(),
             file: SourceFile {
                 path: format!("articles/{slug}.md").into(),
-                text: format!("---\ntitle: {slug}\n{front}---\n{body}"),
+                text: format!("---\ntitle: {slug}\n{front}---\n{body}").into(),
             },
         }
     }

@@ -36,7 +36,7 @@ pub fn starter_files() -> Vec<(PathBuf, Vec<u8>)> {
     for (name, source) in theme.templates {
         files.push((
             PathBuf::from(format!("themes/default/templates/{name}")),
-            source.text.into_bytes(),
+            source.text.as_bytes().to_vec(),
         ));
     }
     for (name, bytes) in theme.static_files {
@@ -102,7 +102,7 @@ mod tests {
                     .into_owned(),
                 file: SourceFile {
                     path: PathBuf::from(path),
-                    text: text.to_string(),
+                    text: (*text).into(),
                 },
             })
             .collect();

@@ -53,7 +53,7 @@ pub fn new_article(root: &Path, request: &NewArticle) -> Result<PathBuf, Failure
         slug,
         file: SourceFile {
             path: rel.clone(),
-            text,
+            text: text.into(),
         },
     };
     parse::article(&source, &site)?;
@@ -208,7 +208,7 @@ mod tests {
             slug: "a".into(),
             file: SourceFile {
                 path: "articles/a.md".into(),
-                text: article_text(title, summary, &themes),
+                text: article_text(title, summary, &themes).into(),
             },
         };
         parse::article(&source, &site()).unwrap()

@@ -429,12 +429,8 @@ impl Templates {
             }
         }
         if errors.is_empty()
-            && let Err(e) = tera.add_raw_templates(
-                theme
-                    .templates
-                    .iter()
-                    .map(|(n, f)| (n.as_str(), f.text.as_str())),
-            )
+            && let Err(e) =
+                tera.add_raw_templates(theme.templates.iter().map(|(n, f)| (n.as_str(), &*f.text)))
         {
             errors.push(
                 Diagnostic::error(format!("in theme `{}`: {}", theme.name, chain(&e)))
