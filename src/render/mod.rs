@@ -356,7 +356,11 @@ pub fn shared_pages(
     push(r.index());
     push(r.articles_page());
     push(r.themes_page());
-    push(r.not_found());
+    if !options.portable {
+        // Served at any depth from a server; read from disk it is never shown,
+        // and its absolute links would not resolve there.
+        push(r.not_found());
+    }
     push(r.search_page());
     for result in (0..kb.site.themes.len())
         .into_par_iter()

@@ -119,4 +119,8 @@ fn portable_builds_link_every_page_by_its_index_html() {
             .contains("href=\"../b/index.html#two\"")
     );
     assert!(site.read("search/d/0.js").contains("articles/a/index.html"));
+    assert!(
+        !site.exists("404.html"),
+        "its absolute links cannot work from disk"
+    );
 }

@@ -515,11 +515,35 @@
     return best;
   }
 
+  /** The manifest's data, checked, with Sets and the synonym Map. */
+  function readManifest(m) {
+    if (!m || !Array.isArray(m.shards) || !Array.isArray(m.themes) || !(m.chunk > 0)) bad("manifest");
+    return {
+      chunk: m.chunk,
+      shards: new Set(m.shards),
+      themes: m.themes.map(t => [String(t[0]), String(t[1])]),
+      stop: new Set(Array.isArray(m.stop) ? m.stop : []),
+      syn: synonymMap(m.syn)
+    };
+  }
+
+  /** Rank a plan once its shards are loaded: {ranked, stems, theme}. */
+  function rankPlan(m, p, shardOf, themeId) {
+    var deadline = now() + BUDGET_MS, stems = new Set(), theme = -1;
+    var cands = p.terms.map(t => {
+      var c = candidates(t, shardOf, m.syn, deadline);
+      c.forEach((_, s) => { stems.add(s); });
+      return c;
+    });
+    m.themes.forEach((t, i) => { if (t[0] === themeId && i < 31) theme = i; });
+    return { ranked: rank(p.terms, cands, shardOf, theme, deadline).results, stems, theme };
+  }
+
   if (typeof module !== "undefined" && module.exports) {
     module.exports = {
       fold, foldMap, scan, tokenize, stem, shardKey, editDistance, clip, plan, synonymMap,
       shardKeys, candidates, rank, hasPhrase, phraseBoost, matchRanges, matcher, segments,
-      snippet, safeHref, suggestThemes, closestStem
+      snippet, safeHref, suggestThemes, closestStem, readManifest, rankPlan
     };
   }
 
@@ -587,16 +611,7 @@
   function bad(what) { throw new Error("search: bad " + what); }
 
   function manifest() {
-    return load("manifest", m => {
-      if (!m || !Array.isArray(m.shards) || !Array.isArray(m.themes) || !(m.chunk > 0)) bad("manifest");
-      return {
-        chunk: m.chunk,
-        shards: new Set(m.shards),
-        themes: m.themes.map(t => [String(t[0]), String(t[1])]),
-        stop: new Set(Array.isArray(m.stop) ? m.stop : []),
-        syn: synonymMap(m.syn)
-      };
-    });
+    return load("manifest", readManifest);
   }
 
   function shard(key) {
@@ -629,17 +644,7 @@
     if (p.empty || !p.terms.length) return { m, p, state: p.empty ? "empty" : "hint" };
     var keys = shardKeys(p, m.syn, m.shards), loaded = new Map();
     await Promise.all(keys.map(k => shard(k).then(s => loaded.set(k, s))));
-    var shardOf = k => loaded.get(k);
-    var deadline = now() + BUDGET_MS, stems = new Set();
-    var cands = p.terms.map(t => {
-      var c = candidates(t, shardOf, m.syn, deadline);
-      c.forEach((_, s) => { stems.add(s); });
-      return c;
-    });
-    var theme = -1;
-    m.themes.forEach((t, i) => { if (t[0] === themeId && i < 31) theme = i; });
-    var r = rank(p.terms, cands, shardOf, theme, deadline);
-    return { m, p, state: "ok", ranked: r.results, stems, shards: loaded, theme };
+    return Object.assign({ m, p, state: "ok", shards: loaded }, rankPlan(m, p, k => loaded.get(k), themeId));
   }
 
   /** Load the documents of some results, apply the phrase bonus, re-sort. */
@@ -822,6 +827,11 @@
       manifest().catch(() => {});
       if (input.value && shownFor === input.value && (status.textContent || options().length)) setOpen(true);
     });
+    // Loaded on first use: the reader may already be in the box, and typing.
+    if (document.activeElement === input) {
+      manifest().catch(() => {});
+      if (input.value.trim()) run(input.value);
+    }
     input.addEventListener("input", () => {
       if (input.value.trim()) later(input.value);
       else reset();
