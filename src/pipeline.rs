@@ -226,7 +226,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
 #[derive(Debug)]
 pub struct Update {
     /// The whole site as it is now.
-    pub files: HashMap<String, Arc<[u8]>>,
+    pub files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Output files whose bytes changed since the previous update.
     pub changed: Vec<String>,
     /// Whether only the edited articles' pages were rendered.
@@ -254,7 +254,7 @@ struct Last {
     /// Every parsed article by slug, drafts included, with the text it came from.
     parsed: HashMap<String, (Arc<str>, Article)>,
     kb: KnowledgeBase,
-    output: HashMap<String, Arc<[u8]>>,
+    output: HashMap<Arc<str>, Arc<[u8]>>,
 }
 
 impl Session {
@@ -351,17 +351,21 @@ impl Session {
         files.extend(search::index(&kb, self.options.render.portable));
         stages.push(("search index", t.elapsed()));
 
-        let output: HashMap<String, Arc<[u8]>> = files
+        let output: HashMap<Arc<str>, Arc<[u8]>> = files
             .into_iter()
-            .map(|f| (f.path, Arc::from(f.bytes)))
+            .map(|f| (Arc::from(f.path), Arc::from(f.bytes)))
             .collect();
         let empty = HashMap::new();
         let old = previous.map_or(&empty, |l| &l.output);
         let mut changed: Vec<String> = output
             .iter()
             .filter(|(path, bytes)| old.get(*path) != Some(bytes))
-            .map(|(path, _)| path.clone())
-            .chain(old.keys().filter(|p| !output.contains_key(*p)).cloned())
+            .map(|(path, _)| path.to_string())
+            .chain(
+                old.keys()
+                    .filter(|p| !output.contains_key(*p))
+                    .map(|p| p.to_string()),
+            )
             .collect();
         changed.sort();
         crate::error::sort(&mut warnings);
@@ -451,11 +455,12 @@ impl Session {
         for page in pages {
             if last
                 .output
-                .get(&page.path)
+                .get(page.path.as_str())
                 .is_none_or(|old| **old != *page.bytes)
             {
                 changed.push(page.path.clone());
-                last.output.insert(page.path, Arc::from(page.bytes));
+                last.output
+                    .insert(Arc::from(page.path), Arc::from(page.bytes));
             }
         }
         changed.sort();

@@ -16,7 +16,7 @@ pub const LIVERELOAD_PATH: &str = "/__mend/livereload";
 /// A built site held in memory: output path -> bytes.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub files: HashMap<String, Arc<[u8]>>,
+    pub files: HashMap<Arc<str>, Arc<[u8]>>,
 }
 
 /// Where a request path leads.
@@ -82,16 +82,19 @@ pub fn route(site: &Snapshot, raw_path: &str) -> Route {
     let last = last[0];
     if last.is_empty() {
         let index = format!("{prefix}index.html");
-        return if site.files.contains_key(&index) {
+        return if site.files.contains_key(index.as_str()) {
             Route::File(index)
         } else {
             Route::NotFound
         };
     }
     let file = format!("{prefix}{last}");
-    if site.files.contains_key(&file) {
+    if site.files.contains_key(file.as_str()) {
         Route::File(file)
-    } else if site.files.contains_key(&format!("{file}/index.html")) {
+    } else if site
+        .files
+        .contains_key(format!("{file}/index.html").as_str())
+    {
         Route::Redirect(format!("{raw_path}/"))
     } else {
         Route::NotFound
@@ -202,7 +205,7 @@ mod tests {
             "style.css",
             "search/t/fo.js",
         ] {
-            files.insert(path.to_string(), Arc::from(&b"x"[..]));
+            files.insert(Arc::from(path), Arc::from(&b"x"[..]));
         }
         Snapshot { files }
     }

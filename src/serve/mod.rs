@@ -324,7 +324,11 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
     };
     let (content_type, bytes): (&str, Vec<u8>) = match (&path, &error) {
         (Some(path), _) => {
-            let bytes = site.files.get(path).map(|b| b.to_vec()).unwrap_or_default();
+            let bytes = site
+                .files
+                .get(path.as_str())
+                .map(|b| b.to_vec())
+                .unwrap_or_default();
             if path.ends_with(".html") {
                 (
                     "text/html; charset=utf-8",
