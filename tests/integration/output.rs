@@ -142,3 +142,35 @@ fn root_flag_builds_another_folder() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(site.exists("articles/a/index.html"));
 }
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_keep_their_inode_and_changed_ones_are_rewritten() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new();
+    site.article("a", "apology", "One.\n")
+        .article("b", "therapy", "Two.\n");
+    site.build();
+    let inode = |p: &str| {
+        fs::metadata(site.root().join("site").join(p))
+            .unwrap()
+            .ino()
+    };
+    let (style, b) = (inode("style.css"), inode("articles/b/index.html"));
+    site.article("a", "apology", "One, edited.\n");
+    site.build();
+    assert_eq!(
+        inode("style.css"),
+        style,
+        "unchanged: linked from the previous site"
+    );
+    assert_eq!(inode("articles/b/index.html"), b);
+    assert!(site.read("articles/a/index.html").contains("One, edited."));
+    let marker = site.read(".mend-output");
+    assert!(
+        marker
+            .lines()
+            .any(|l| l.ends_with(" articles/a/index.html")),
+        "{marker}"
+    );
+}
