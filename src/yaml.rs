@@ -123,21 +123,39 @@ impl<'a> Block<'a> {
 }
 
 /// Byte offset of a 1-based line and column in `text`.
+/// Byte offset of a 1-based line and column as serde_yaml counts them: its
+/// parser breaks lines at `\n`, `\r\n`, a lone `\r`, U+0085, U+2028 and
+/// U+2029, not only at `\n` (the file's own line numbers come from
+/// [`Position`], which counts `\n`).
 fn offset_of(text: &str, line: usize, col: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => return text.len(),
+    let mut current = 1;
+    let mut column = 1;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if current == line && column == col {
+            return i;
+        }
+        let is_break = match c {
+            '\r' => {
+                if chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                    continue; // the \n that follows ends the line
+                }
+                true
+            }
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if is_break {
+            if current == line {
+                return i; // a column past the end of the line
+            }
+            current += 1;
+            column = 1;
+        } else {
+            column += 1;
         }
     }
-    let rest = &text[start..];
-    let line_len = rest.find('\n').unwrap_or(rest.len());
-    start
-        + rest[..line_len]
-            .char_indices()
-            .nth(col.saturating_sub(1))
-            .map_or(line_len, |(i, _)| i)
+    text.len()
 }
 
 fn token_len(rest: &str) -> usize {
@@ -307,6 +325,19 @@ mod tests {
         let file = "---\ntitle: A\nthemes: [apology, forgivness]\n---\n";
         let d = block(file).error_at_value("themes", "forgivness", "x");
         assert_eq!((d.line, d.col), (3, 19));
+    }
+
+    #[test]
+    fn locations_count_line_breaks_as_the_yaml_parser_does() {
+        // Lone CRs are line breaks to serde_yaml; the unknown key `summary`
+        // is still reported where it is in the file: line 2, after the CRs.
+        let file = "---\ntitle: x\r\rsummary: S\ncolour: red\n---\n";
+        let err = block(file).parse::<Small>(Limits::default()).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 11), "{}", err.message);
+        assert_eq!(
+            offset_of("a\r\nb\rc\u{2028}d", 4, 1),
+            "a\r\nb\rc\u{2028}".len()
+        );
     }
 
     #[test]

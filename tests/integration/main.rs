@@ -25,3 +25,5 @@ mod serve;
 mod publish;
 // Rows of the reliability catalogue (../shared/RELIABILITY.md), named by ID.
 mod hardening;
+// Property-based runs of the parsers and the tokenizer, and fuzz regressions.
+mod properties;
