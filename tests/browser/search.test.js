@@ -18,7 +18,7 @@ const { launch, searchRuntimeReady } = require('./lib/browser');
 const { record } = require('./lib/report');
 
 const SITE = site.main();
-const BIN = path.join(REPO, 'target', 'release', 'mend');
+const BIN = process.env.MEND_BIN || path.join(REPO, 'target', 'release', 'mend');
 const SKIP = searchRuntimeReady(SITE) ? false : 'known pending: search.js is a placeholder';
 const UNAVAILABLE = 'Search is unavailable right now.';
 const WAIT = 10000;
@@ -346,7 +346,7 @@ function buildXssSite() {
   fs.writeFileSync(path.join(root, 'articles', 'markup.md'), XSS_ARTICLE);
   const out = path.join(tmp, 'xss-site');
   // run.sh has just built the binary (and the sites with it); by hand, build it.
-  if (!process.env.MEND_BROWSER_SITES || !fs.existsSync(BIN)) {
+  if (!process.env.MEND_BIN && (!process.env.MEND_BROWSER_SITES || !fs.existsSync(BIN))) {
     execFileSync('cargo', ['build', '--release', '-q'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   }
   execFileSync(BIN, ['build', '--quiet', '--root', root, '-o', out], { stdio: ['ignore', 'pipe', 'inherit'] });
