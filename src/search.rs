@@ -23,7 +23,7 @@ use crate::parse::body_events;
 use crate::render::OutputFile;
 
 /// Documents per `d/` file.
-pub const CHUNK: usize = 16;
+pub const CHUNK: usize = 8;
 /// Postings kept per stem, best first.
 pub const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
