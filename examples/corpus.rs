@@ -21,6 +21,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The id mend gives a heading, so links with `#id` point at real sections.
+use mend::parse::heading_id;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -837,23 +840,6 @@ fn title_case(parts: &[&str]) -> String {
         }
     }
     s
-}
-
-/// The id mend gives a heading: apostrophes dropped, lowercase ASCII letters
-/// and digits kept, every other run one hyphen, hyphens trimmed.
-fn heading_id(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\'' || c == '\u{2019}' {
-            continue;
-        }
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
 }
 
 fn word_count(s: &str) -> usize {

@@ -4,28 +4,12 @@
 #![allow(dead_code)]
 
 use mend::Diagnostic;
-use mend::config::{SiteConfig, Theme};
+use mend::config::SiteConfig;
 use mend::load::{ArticleSource, SourceFile};
 
 /// The site every target parses against: two topic themes, raw HTML off.
 pub fn site() -> SiteConfig {
-    SiteConfig {
-        title: "Fuzz KB".into(),
-        description: "A fuzzed knowledge base.".into(),
-        base_url: None,
-        language: "en".into(),
-        site_theme: "default".into(),
-        themes: ["apology", "forgiveness"]
-            .iter()
-            .map(|id| Theme {
-                id: id.to_string(),
-                title: id.to_string(),
-                description: String::new(),
-            })
-            .collect(),
-        allow_raw_html: false,
-        synonyms: Vec::new(),
-    }
+    SiteConfig::with_themes("Fuzz KB", &["apology", "forgiveness"])
 }
 
 /// `articles/<slug>.md` holding `text`.
