@@ -946,15 +946,24 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The H2/H3 outline of an article.
+/// An outline longer than this lists only the H2s: a table of contents
+/// readers can take in at a glance, and a lighter page.
+const TOC_FULL_LIMIT: usize = 24;
+
+/// The H2/H3 outline of an article (H2s only for very long outlines).
 fn toc(article: &Article) -> Vec<TocEntry<'_>> {
-    let mut entries: Vec<TocEntry<'_>> = Vec::new();
-    let mut last_level = 0;
-    for h in article
+    let outline: Vec<_> = article
         .headings
         .iter()
         .filter(|h| h.level == 2 || h.level == 3)
-    {
+        .collect();
+    let with_h3 = outline.len() <= TOC_FULL_LIMIT;
+    let mut entries: Vec<TocEntry<'_>> = Vec::new();
+    let mut last_level = 0;
+    for h in outline {
+        if h.level == 3 && !with_h3 {
+            continue;
+        }
         let entry = TocEntry {
             text: &h.text,
             href: format!("#{}", h.id),
@@ -1033,6 +1042,26 @@ mod tests {
             Urls::from_base_path("/kb/".into(), plain).article("a"),
             "/kb/articles/a/"
         );
+    }
+
+    #[test]
+    fn long_outlines_list_only_h2s_in_the_toc() {
+        let mut text = String::from("---\ntitle: A\nsummary: S\nthemes: [apology]\n---\n");
+        for i in 0..13 {
+            text.push_str(&format!("## Part {i}\n### Detail {i}\n"));
+        }
+        let site = crate::config::SiteConfig::with_themes("T", &["apology"]);
+        let source = crate::load::ArticleSource {
+            slug: "a".into(),
+            file: crate::load::SourceFile {
+                path: "articles/a.md".into(),
+                text: text.into(),
+            },
+        };
+        let article = crate::parse::article(&source, &site).unwrap();
+        let entries = toc(&article);
+        assert_eq!(entries.len(), 13);
+        assert!(entries.iter().all(|e| e.children.is_empty()));
     }
 
     #[test]
