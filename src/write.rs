@@ -107,13 +107,6 @@ pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagn
     }
 }
 
-/// Write the site: stage everything, then swap it in.
-pub fn site(files: &[OutputFile], output: &Path) -> Result<(), Diagnostic> {
-    let mut staging = Staging::create(output)?;
-    staging.add(files)?;
-    staging.commit()
-}
-
 /// A build being written beside the output folder. Files are added in
 /// batches (so a large site need not sit in memory whole); [`Staging::commit`]
 /// swaps it in; dropping it uncommitted removes it, leaving the previous site
