@@ -19,7 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::link::KnowledgeBase;
-use crate::parse::body_events;
+use crate::parse::{Article, body_events};
 use crate::render::OutputFile;
 
 /// Documents per `d/` file.
@@ -194,7 +194,7 @@ pub fn shard_key(stem: &str) -> String {
     key
 }
 
-/// A searchable section.
+/// A searchable section, as the browser shows it in a result.
 #[derive(Debug, Clone, PartialEq)]
 struct Document {
     /// Relative to the site root, e.g. `articles/a/#sec`.
@@ -203,98 +203,9 @@ struct Document {
     heading: String,
     /// The article's themes, shown with the result.
     themes: Vec<usize>,
-    /// Themes indexed for this document: the article's for its introduction,
-    /// the heading's own tags for a section.
-    indexed_themes: Vec<usize>,
     mask: u32,
-    text: String,
-}
-
-/// Split every article into documents: its introduction, then each H2/H3 section.
-fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
-    let per_article: Vec<Vec<Document>> = kb
-        .articles
-        .par_iter()
-        .map(|article| {
-            let article_themes: Vec<usize> = article
-                .themes
-                .iter()
-                .filter_map(|t| kb.site.theme_index(t))
-                .collect();
-            let base_mask = mask_of(&article_themes);
-            let base_url = if portable {
-                format!("articles/{}/index.html", article.slug)
-            } else {
-                format!("articles/{}/", article.slug)
-            };
-            let mut docs = vec![Document {
-                url: base_url.clone(),
-                title: article.title.clone(),
-                heading: String::new(),
-                themes: article_themes.clone(),
-                indexed_themes: article_themes.clone(),
-                mask: base_mask,
-                text: String::new(),
-            }];
-            let mut heading_no = 0;
-            let mut in_heading: Option<u8> = None;
-            for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
-                match event {
-                    Event::Start(Tag::Heading { level, .. }) => {
-                        let level = level as u8;
-                        in_heading = Some(level);
-                        if level == 2 || level == 3 {
-                            let heading = &article.headings[heading_no];
-                            let own: Vec<usize> = heading
-                                .themes
-                                .iter()
-                                .filter_map(|t| kb.site.theme_index(t))
-                                .collect();
-                            docs.push(Document {
-                                url: format!("{base_url}#{}", heading.id),
-                                title: article.title.clone(),
-                                heading: heading.text.clone(),
-                                themes: article_themes.clone(),
-                                mask: base_mask | mask_of(&own),
-                                indexed_themes: own,
-                                text: String::new(),
-                            });
-                        }
-                    }
-                    Event::End(TagEnd::Heading(_)) => {
-                        if in_heading.is_some_and(|l| l > 3)
-                            && let Some(doc) = docs.last_mut()
-                        {
-                            doc.text.push(' ');
-                        }
-                        in_heading = None;
-                        heading_no += 1;
-                    }
-                    Event::Text(t) | Event::Code(t) => {
-                        // H2/H3 text is the heading field; deeper headings stay in the body.
-                        if in_heading.is_none_or(|l| l > 3)
-                            && let Some(doc) = docs.last_mut()
-                        {
-                            doc.text.push_str(&t);
-                        }
-                    }
-                    Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                        if let Some(doc) = docs.last_mut()
-                            && !doc.text.ends_with(' ')
-                        {
-                            doc.text.push(' ');
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for doc in &mut docs {
-                doc.text = collapse_whitespace(&doc.text);
-            }
-            docs
-        })
-        .collect();
-    per_article.into_iter().flatten().collect()
+    /// The start of the section's text, for the snippet.
+    snippet: String,
 }
 
 fn mask_of(themes: &[usize]) -> u32 {
@@ -305,8 +216,16 @@ fn mask_of(themes: &[usize]) -> u32 {
         .fold(0, |m, &t| m | (1 << t))
 }
 
-fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Appends `s` to `out` with runs of whitespace made one space and no
+/// space at either end (what `split_whitespace().join(" ")` gives).
+fn collapse_whitespace_into(s: &str, out: &mut String) {
+    out.clear();
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 fn truncate_bytes(s: &str, max: usize) -> &str {
@@ -334,83 +253,240 @@ struct Manifest<'a> {
 /// `(document, score, theme mask)`.
 type Posting = (usize, u32, u32);
 
-/// One document's contribution to the index: per-stem weighted frequency, and its body length.
-struct Counted {
-    weighted: Vec<(String, f64)>,
-    body_len: usize,
+/// What one share of the articles contributes, counted on one thread:
+/// documents by number, body lengths, and per stem the weighted term
+/// frequency in each document (documents in increasing order).
+#[derive(Default)]
+struct Partial {
+    docs: Vec<(usize, Document)>,
+    lengths: Vec<(usize, usize)>,
+    frequencies: FxHashMap<String, Vec<(u32, f32)>>,
 }
 
-fn count(doc: &Document, kb: &KnowledgeBase, analyzer: &mut Analyzer) -> Counted {
-    let mut weighted: FxHashMap<String, f64> = FxHashMap::default();
-    let mut add = |text: &str, weight: f64| -> usize {
-        analyzer.each_term(text, |stem| match weighted.get_mut(stem) {
-            Some(w) => *w += weight,
-            None => {
-                weighted.insert(stem.to_string(), weight);
+/// Where one document's text is gathered while its article is walked.
+struct Section {
+    number: usize,
+    /// Heading text (title for an article's introduction) and its weight.
+    label: (String, f64),
+    /// Themes indexed for it: the article's for its introduction, the
+    /// heading's own tags for a section.
+    indexed_themes: Vec<usize>,
+    document: Document,
+}
+
+impl Partial {
+    /// Count one article's documents, numbered from `first`.
+    fn add(
+        &mut self,
+        kb: &KnowledgeBase,
+        article: &Article,
+        first: usize,
+        portable: bool,
+        analyzer: &mut Analyzer,
+    ) {
+        let article_themes: Vec<usize> = article
+            .themes
+            .iter()
+            .filter_map(|t| kb.site.theme_index(t))
+            .collect();
+        let base_mask = mask_of(&article_themes);
+        let base_url = if portable {
+            format!("articles/{}/index.html", article.slug)
+        } else {
+            format!("articles/{}/", article.slug)
+        };
+        let mut section = Section {
+            number: first,
+            label: (article.title.clone(), W_TITLE),
+            indexed_themes: article_themes.clone(),
+            document: Document {
+                url: base_url.clone(),
+                title: article.title.clone(),
+                heading: String::new(),
+                themes: article_themes.clone(),
+                mask: base_mask,
+                snippet: String::new(),
+            },
+        };
+        let mut text = String::new();
+        let mut collapsed = String::new();
+        let mut heading_no = 0;
+        let mut in_heading: Option<u8> = None;
+        for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let level = level as u8;
+                    in_heading = Some(level);
+                    if (level == 2 || level == 3)
+                        && let Some(heading) = article.headings.get(heading_no)
+                    {
+                        let own: Vec<usize> = heading
+                            .themes
+                            .iter()
+                            .filter_map(|t| kb.site.theme_index(t))
+                            .collect();
+                        let next = Section {
+                            number: section.number + 1,
+                            label: (heading.text.clone(), W_HEADING),
+                            document: Document {
+                                url: format!("{base_url}#{}", heading.id),
+                                title: article.title.clone(),
+                                heading: heading.text.clone(),
+                                themes: article_themes.clone(),
+                                mask: base_mask | mask_of(&own),
+                                snippet: String::new(),
+                            },
+                            indexed_themes: own,
+                        };
+                        let done = std::mem::replace(&mut section, next);
+                        self.finish(kb, done, &text, &mut collapsed, analyzer);
+                        text.clear();
+                    }
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if in_heading.is_some_and(|l| l > 3) {
+                        text.push(' ');
+                    }
+                    in_heading = None;
+                    heading_no += 1;
+                }
+                // H2/H3 text is the heading field; deeper headings stay in the body.
+                Event::Text(t) | Event::Code(t) if in_heading.is_none_or(|l| l > 3) => {
+                    text.push_str(&t);
+                }
+                Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') => {
+                    text.push(' ');
+                }
+                _ => {}
             }
-        })
-    };
-    if doc.heading.is_empty() {
-        add(&doc.title, W_TITLE);
-    } else {
-        add(&doc.heading, W_HEADING);
+        }
+        self.finish(kb, section, &text, &mut collapsed, analyzer);
     }
-    for &t in &doc.indexed_themes {
-        add(&kb.site.themes[t].title, W_THEMES);
+
+    /// Count a section whose text is complete, and keep its document.
+    fn finish(
+        &mut self,
+        kb: &KnowledgeBase,
+        mut section: Section,
+        text: &str,
+        collapsed: &mut String,
+        analyzer: &mut Analyzer,
+    ) {
+        collapse_whitespace_into(text, collapsed);
+        let doc = section.number as u32;
+        let frequencies = &mut self.frequencies;
+        let mut add = |text: &str, weight: f64| -> usize {
+            analyzer.each_term(text, |stem| {
+                let list = match frequencies.get_mut(stem) {
+                    Some(list) => list,
+                    None => frequencies.entry(stem.to_string()).or_default(),
+                };
+                match list.last_mut() {
+                    Some((d, w)) if *d == doc => *w += weight as f32,
+                    _ => list.push((doc, weight as f32)),
+                }
+            })
+        };
+        add(&section.label.0, section.label.1);
+        for &t in &section.indexed_themes {
+            add(&kb.site.themes[t].title, W_THEMES);
+        }
+        let body_len = add(truncate_bytes(collapsed, MAX_INDEXED_BYTES), W_BODY);
+        section.document.snippet = collapsed.chars().take(SNIPPET_CHARS).collect();
+        self.lengths.push((section.number, body_len));
+        self.docs.push((section.number, section.document));
     }
-    let body_len = add(truncate_bytes(&doc.text, MAX_INDEXED_BYTES), W_BODY);
-    Counted {
-        weighted: weighted.into_iter().collect(),
-        body_len,
+
+    fn merge(mut self, mut other: Partial) -> Partial {
+        if self.frequencies.len() < other.frequencies.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        self.docs.append(&mut other.docs);
+        self.lengths.append(&mut other.lengths);
+        for (stem, mut list) in other.frequencies {
+            self.frequencies.entry(stem).or_default().append(&mut list);
+        }
+        self
     }
 }
 
 /// Build the index files. `portable` writes `index.html` into document URLs.
 pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
-    let docs = documents(kb, portable);
-    let stemmer = Stemmer::create(Algorithm::English);
-    let counted: Vec<Counted> = docs
+    // Documents are numbered in article order: the introduction, then each H2/H3.
+    let mut firsts = Vec::with_capacity(kb.articles.len());
+    let mut total = 0;
+    for article in &kb.articles {
+        firsts.push(total);
+        total += 1 + article
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .count();
+    }
+    let counted = kb
+        .articles
         .par_iter()
-        .map_init(Analyzer::new, |analyzer, d| count(d, kb, analyzer))
-        .collect();
+        .zip(firsts.par_iter())
+        .with_min_len(16)
+        .fold(
+            || (Partial::default(), Analyzer::new()),
+            |(mut partial, mut analyzer), (article, &first)| {
+                partial.add(kb, article, first, portable, &mut analyzer);
+                (partial, analyzer)
+            },
+        )
+        .map(|(partial, _)| partial)
+        .reduce(Partial::default, Partial::merge);
+    let Partial {
+        docs: mut numbered,
+        lengths,
+        frequencies,
+    } = counted;
+    numbered.sort_unstable_by_key(|(n, _)| *n);
+    let docs: Vec<Document> = numbered.into_iter().map(|(_, d)| d).collect();
+    let mut body_len = vec![0usize; docs.len()];
+    for (n, len) in lengths {
+        if let Some(slot) = body_len.get_mut(n) {
+            *slot = len;
+        }
+    }
 
     let n = docs.len().max(1) as f64;
-    let avg_len = (counted.iter().map(|c| c.body_len).sum::<usize>() as f64 / n).max(1.0);
-    let mut df: FxHashMap<&str, usize> = FxHashMap::default();
-    for c in &counted {
-        for (stem, _) in &c.weighted {
-            *df.entry(stem.as_str()).or_default() += 1;
-        }
-    }
-    let mut postings: FxHashMap<&str, Vec<Posting>> = FxHashMap::default();
-    for (d, c) in counted.iter().enumerate() {
-        let norm = K1 * (1.0 - B + B * c.body_len as f64 / avg_len);
-        for (stem, tf) in &c.weighted {
-            let tf = *tf;
-            let df = df.get(stem.as_str()).copied().unwrap_or(1) as f64;
+    let avg_len = (body_len.iter().sum::<usize>() as f64 / n).max(1.0);
+    let norms: Vec<f64> = body_len
+        .iter()
+        .map(|&len| K1 * (1.0 - B + B * len as f64 / avg_len))
+        .collect();
+    let mut lists: Vec<(String, Vec<(u32, f32)>)> = frequencies.into_iter().collect();
+    let scored: Vec<(String, Vec<Posting>)> = lists
+        .par_drain(..)
+        .map(|(stem, list)| {
+            let df = list.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let score = idf * tf * (K1 + 1.0) / (tf + norm);
-            let quantized = (score * 100.0).round().max(1.0) as u32;
-            postings
-                .entry(stem.as_str())
-                .or_default()
-                .push((d, quantized, docs[d].mask));
-        }
-    }
-
-    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<Posting>>> = BTreeMap::new();
-    let mut lists: Vec<(&str, Vec<Posting>)> = postings.into_iter().collect();
-    lists.par_iter_mut().for_each(|(_, list)| {
-        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(MAX_POSTINGS);
-    });
-    for (stem, list) in lists {
+            let mut postings: Vec<Posting> = list
+                .into_iter()
+                .map(|(d, tf)| {
+                    let d = d as usize;
+                    let tf = f64::from(tf);
+                    let score = idf * tf * (K1 + 1.0) / (tf + norms[d]);
+                    let quantized = (score * 100.0).round().max(1.0) as u32;
+                    (d, quantized, docs[d].mask)
+                })
+                .collect();
+            postings.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            postings.truncate(MAX_POSTINGS);
+            (stem, postings)
+        })
+        .collect();
+    let mut shards: BTreeMap<String, BTreeMap<&str, &[Posting]>> = BTreeMap::new();
+    for (stem, list) in &scored {
         shards
             .entry(shard_key(stem))
             .or_default()
-            .insert(stem, list);
+            .insert(stem.as_str(), list.as_slice());
     }
 
+    let stemmer = Stemmer::create(Algorithm::English);
     let mut files = Vec::with_capacity(shards.len() + docs.len() / CHUNK + 2);
     let manifest = Manifest {
         v: 1,
@@ -437,7 +513,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
             .collect(),
     };
     files.push(script("manifest", &manifest));
-    let shard_list: Vec<(&String, &BTreeMap<&str, Vec<Posting>>)> = shards.iter().collect();
+    let shard_list: Vec<(&String, &BTreeMap<&str, &[Posting]>)> = shards.iter().collect();
     files.par_extend(
         shard_list
             .par_iter()
@@ -445,7 +521,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
     );
     let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
     files.par_extend(chunks.par_iter().map(|&(i, chunk)| {
-        let rows: Vec<(&str, &str, &str, &[usize], String)> = chunk
+        let rows: Vec<(&str, &str, &str, &[usize], &str)> = chunk
             .iter()
             .map(|d| {
                 (
@@ -453,7 +529,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
                     d.title.as_str(),
                     d.heading.as_str(),
                     d.themes.as_slice(),
-                    d.text.chars().take(SNIPPET_CHARS).collect(),
+                    d.snippet.as_str(),
                 )
             })
             .collect();
