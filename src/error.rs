@@ -9,14 +9,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// What kind of mistake it is; decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// Content or build errors: exit code 1.
     Content,
@@ -25,7 +25,8 @@ pub enum Kind {
 }
 
 /// A located message about the input, the configuration or the file system.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable so that a build can record its warnings for the next one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub kind: Kind,

@@ -2,11 +2,12 @@
 //! diagnostics, set the exit code (0 ok, 1 content or build errors, 2 usage or
 //! configuration errors).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mend::render::RenderOptions;
 use mend::{BuildOptions, Failure};
 
@@ -123,8 +124,22 @@ fn build(args: BuildArgs) -> ExitCode {
             portable: args.portable,
         },
     };
+    let bar = progress_bar(args.quiet);
+    let start = std::time::Instant::now();
+    let result = mend::pipeline::build_with_progress(&options, &|done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            if bar.is_hidden() && start.elapsed() > PROGRESS_AFTER {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut stderr = std::io::stderr().lock();
-    match mend::build(&options) {
+    match result {
         Ok(report) => {
             for warning in &report.warnings {
                 let _ = writeln!(stderr, "{warning}\n");
@@ -200,6 +215,24 @@ fn open_browser(url: &str) {
 }
 
 /// `MEND_LOG=debug` (or `info`, `trace`) prints per-stage timings.
+/// Builds shorter than this show no progress bar.
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A progress bar for `mend build`, drawn on stderr only when it is a
+/// terminal and only once the build has taken [`PROGRESS_AFTER`]; none with
+/// `--quiet`. Plain characters, so `NO_COLOR` has nothing to turn off.
+fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    let style = ProgressStyle::with_template("{bar:32} {pos}/{len} articles {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("#>-");
+    bar.set_style(style);
+    Some(bar)
+}
+
 fn verbose() -> bool {
     std::env::var("MEND_LOG")
         .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "debug" | "info" | "trace"))

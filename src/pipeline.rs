@@ -10,6 +10,8 @@ use crate::link::KnowledgeBase;
 use crate::load::{ArticleSource, ThemeFiles};
 use crate::parse::Article;
 use crate::render::{OutputFile, RenderOptions};
+use rayon::prelude::*;
+
 use crate::{config, link, load, parse, render, search, write};
 
 /// What `mend build` was asked to do.
@@ -48,20 +50,28 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub stages: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+    /// Nothing changed since the previous build: the output was left as it was.
+    pub unchanged: bool,
 }
 
 impl BuildReport {
     /// `built 6 articles, 9 themes, 31 pages in 48 ms`
+    /// or, when nothing changed, `... in 9 ms (nothing changed since the last build)`.
     pub fn summary(&self) -> String {
         format!(
-            "built {} article{}, {} theme{}, {} page{} in {} ms",
+            "built {} article{}, {} theme{}, {} page{} in {} ms{}",
             self.articles,
             plural(self.articles),
             self.themes,
             plural(self.themes),
             self.pages,
             plural(self.pages),
-            self.elapsed.as_millis()
+            self.elapsed.as_millis(),
+            if self.unchanged {
+                " (nothing changed since the last build)"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -86,23 +96,80 @@ struct Prepared {
     stages: Vec<(&'static str, Duration)>,
 }
 
-/// Load, parse and link, and compile the templates.
-fn prepare(options: &BuildOptions) -> Result<Prepared, Failure> {
-    let mut stages = Vec::new();
-    let mut t = Instant::now();
-    let root = &options.root;
+/// What `load` read: every input of a build.
+struct Loaded {
+    config_text: Arc<str>,
+    site: config::SiteConfig,
+    sources: Vec<ArticleSource>,
+    theme: ThemeFiles,
+    warnings: Vec<Diagnostic>,
+}
 
+fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
+    let root = &options.root;
     let config_file = load::config(root)?;
     let site = config::parse(
         &config_file.path,
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, mut warnings) = load::articles(root)?;
+    let (sources, warnings) = load::articles(root)?;
     let theme = load::theme(root, &site.site_theme)?;
-    stages.push(("load", t.elapsed()));
-    t = Instant::now();
+    Ok(Loaded {
+        config_text: config_file.text,
+        site,
+        sources,
+        theme,
+        warnings,
+    })
+}
 
+/// A hash of everything the output depends on: this mend executable, the
+/// options that change bytes, `mend.yaml`, the theme and every article.
+/// Equal fingerprints mean equal output.
+fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    // A rebuilt mend (same version, other code or built-in theme) must not
+    // reuse the output of the old one.
+    if let Ok(exe) = std::env::current_exe()
+        && let Ok(meta) = std::fs::metadata(exe)
+    {
+        meta.len().hash(&mut h);
+        meta.modified().ok().hash(&mut h);
+    }
+    (&options.base_url, options.drafts, options.render.portable).hash(&mut h);
+    loaded.config_text.hash(&mut h);
+    loaded.theme.name.hash(&mut h);
+    for (name, file) in &loaded.theme.templates {
+        (name, &file.text).hash(&mut h);
+    }
+    loaded.theme.static_files.hash(&mut h);
+    let articles: Vec<u64> = loaded
+        .sources
+        .par_iter()
+        .map(|s| {
+            let mut h = std::hash::DefaultHasher::new();
+            (&s.slug, &s.file.text).hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    articles.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// Parse and link what was loaded, and compile the templates.
+fn prepare(loaded: Loaded, options: &BuildOptions) -> Result<Prepared, Failure> {
+    let mut stages = Vec::new();
+    let mut t = Instant::now();
+    let Loaded {
+        site,
+        sources,
+        theme,
+        mut warnings,
+        ..
+    } = loaded;
     let parsed = parse::articles(&sources, &site);
     drop(sources);
     stages.push(("parse", t.elapsed()));
@@ -147,19 +214,23 @@ fn report(
         warnings,
         stages,
         elapsed: start.elapsed(),
+        unchanged: false,
     }
 }
 
 /// Run every stage but `write`: the whole site in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let start = Instant::now();
+    let loaded = load(options)?;
+    let load_time = start.elapsed();
     let Prepared {
         kb,
         theme,
         templates,
         warnings,
         mut stages,
-    } = prepare(options)?;
+    } = prepare(loaded, options)?;
+    stages.insert(0, ("load", load_time));
     let mut t = Instant::now();
     let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
     stages.push(("render", t.elapsed()));
@@ -177,47 +248,96 @@ const BATCH: usize = 256;
 
 /// Build the site into the output folder, atomically: pages are written into
 /// a staging folder as they are rendered, and it replaces the output only
-/// when everything succeeded.
+/// when everything succeeded. When every input is as it was for the build
+/// already in the output folder, that build is kept and nothing is written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    build_with_progress(options, &|_, _| {})
+}
+
+/// [`build`], calling `progress(done, total)` as article pages are written.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, Failure> {
     let start = Instant::now();
     let output = options.output_dir();
     write::check_output(&options.root, &output, options.force)?;
+    let loaded = load(options)?;
+    let inputs = fingerprint(options, &loaded);
+    if let Some(record) = write::up_to_date(&output, &inputs) {
+        write::clean_leftovers(&output);
+        return Ok(BuildReport {
+            articles: record.articles,
+            themes: record.themes,
+            pages: record.pages,
+            files: record.files,
+            warnings: record.warnings,
+            stages: vec![("load", start.elapsed())],
+            elapsed: start.elapsed(),
+            unchanged: true,
+        });
+    }
+    let load_time = start.elapsed();
     let Prepared {
         kb,
         theme,
         templates,
         warnings,
         mut stages,
-    } = prepare(options)?;
+    } = prepare(loaded, options)?;
+    stages.insert(0, ("load", load_time));
     let mut staging = write::Staging::create(&output)?;
-    let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
-    let (mut pages, mut files) = (0, 0);
-    let mut t = Instant::now();
-    let mut batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
-    let all: Vec<usize> = (0..kb.articles.len()).collect();
-    let mut chunks = all.chunks(BATCH);
-    loop {
-        rendering += t.elapsed();
-        t = Instant::now();
-        pages += batch.iter().filter(|f| f.path.ends_with(".html")).count();
-        files += batch.len();
-        staging.add(&batch)?;
-        writing += t.elapsed();
-        t = Instant::now();
-        match chunks.next() {
-            Some(chunk) => batch = render::article_pages(&kb, &templates, options.render, chunk)?,
-            None => break,
-        }
-    }
+    let total = kb.articles.len();
+    // The search index is computed while pages are rendered and written.
+    let (index, pages) = rayon::join(
+        || {
+            let t = Instant::now();
+            (search::index(&kb, options.render.portable), t.elapsed())
+        },
+        || -> Result<_, Failure> {
+            let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
+            let (mut pages, mut files, mut done) = (0, 0, 0);
+            let mut t = Instant::now();
+            let mut batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
+            let all: Vec<usize> = (0..total).collect();
+            let mut chunks = all.chunks(BATCH);
+            loop {
+                rendering += t.elapsed();
+                t = Instant::now();
+                pages += batch.iter().filter(|f| f.path.ends_with(".html")).count();
+                files += batch.len();
+                staging.add(&batch)?;
+                writing += t.elapsed();
+                progress(done, total);
+                t = Instant::now();
+                match chunks.next() {
+                    Some(chunk) => {
+                        done += chunk.len();
+                        batch = render::article_pages(&kb, &templates, options.render, chunk)?;
+                    }
+                    None => break,
+                }
+            }
+            Ok((pages, files, rendering, writing))
+        },
+    );
+    let (pages, files, rendering, writing) = pages?;
+    let (index, indexing) = index;
     stages.push(("render", rendering));
-    t = Instant::now();
-    let index = search::index(&kb, options.render.portable);
-    stages.push(("search index", t.elapsed()));
-    t = Instant::now();
-    files += index.len();
+    stages.push(("search index", indexing));
+    let t = Instant::now();
+    let files = files + index.len();
     staging.add(&index)?;
     drop(index);
-    staging.commit()?;
+    let record = write::Record {
+        inputs,
+        articles: kb.articles.len(),
+        themes: kb.site.themes.len(),
+        pages,
+        files,
+        warnings: warnings.clone(),
+    };
+    staging.commit(&record)?;
     stages.push(("write", writing + t.elapsed()));
     Ok(report(&kb, pages, files, warnings, stages, start))
 }
@@ -377,6 +497,7 @@ impl Session {
             warnings,
             stages,
             elapsed: start.elapsed(),
+            unchanged: false,
         };
         let last = Last {
             config_text: config_file.text,
@@ -472,6 +593,7 @@ impl Session {
             warnings: warnings.to_vec(),
             stages: vec![("load and parse", load_parse), ("render", t.elapsed())],
             elapsed: start.elapsed(),
+            unchanged: false,
         };
         Ok(Some(Update {
             files: last.output.clone(),

@@ -35,7 +35,9 @@ from pathlib import Path
 TIME = "/usr/bin/time"
 STAGES = ["load", "parse", "link", "render", "search index", "write"]
 SUMMARY_RE = re.compile(
-    r"^built (\d+) articles?, (\d+) themes?, (\d+) pages? in (\d+) ms$", re.M
+    r"^built (\d+) articles?, (\d+) themes?, (\d+) pages? in (\d+) ms"
+    r"(?: \(nothing changed since the last build\))?$",
+    re.M,
 )
 STAGE_RE = re.compile(r"^  (\S.*?)\s+(\d+(?:\.\d+)?) ms$", re.M)
 # The corpus generator writes each theme on one line of mend.yaml like this.

@@ -174,3 +174,123 @@ fn unchanged_files_keep_their_inode_and_changed_ones_are_rewritten() {
         "{marker}"
     );
 }
+
+const UNCHANGED: &str = "(nothing changed since the last build)";
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_with_nothing_changed_keeps_every_file_and_says_so() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new();
+    site.article("a", "apology", "One.\n")
+        .article("b", "therapy", "[[a]]\n");
+    let first = site.build();
+    assert!(!first.stderr.contains(UNCHANGED), "{}", first.stderr);
+    let out = site.root().join("site");
+    let stamps = |dir: &std::path::Path| -> Vec<(std::path::PathBuf, u64, i64, i64)> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                (e.path().to_path_buf(), m.ino(), m.mtime(), m.mtime_nsec())
+            })
+            .collect()
+    };
+    let (before, bytes) = (stamps(&out), tree(&out));
+    let again = site.build();
+    assert!(
+        again.stderr.trim_end().ends_with(UNCHANGED),
+        "{}",
+        again.stderr
+    );
+    let counts = |s: &str| s.split(" in ").next().unwrap().to_string();
+    assert_eq!(counts(&again.stderr), counts(&first.stderr));
+    assert_eq!(stamps(&out), before, "no file was touched");
+    assert_eq!(tree(&out), bytes);
+}
+
+#[test]
+fn every_kind_of_input_change_rebuilds() {
+    let site = Site::new();
+    site.article("a", "apology", "One.\n");
+    site.build();
+    let rebuilt = |site: &Site, args: &[&str]| {
+        let r = site.mend(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        !r.stderr.contains(UNCHANGED)
+    };
+    // An article's text.
+    site.article("a", "apology", "One, edited.\n");
+    assert!(rebuilt(&site, &["build"]));
+    assert!(site.read("articles/a/index.html").contains("One, edited."));
+    assert!(!rebuilt(&site, &["build"]));
+    // A new article, then its removal.
+    site.article("b", "therapy", "Two.\n");
+    assert!(rebuilt(&site, &["build"]));
+    fs::remove_file(site.root().join("articles/b.md")).unwrap();
+    assert!(rebuilt(&site, &["build"]));
+    assert!(!site.exists("articles/b/index.html"));
+    // The configuration.
+    site.file(
+        "mend.yaml",
+        &crate::harness::CONFIG.replace("Fixture KB", "Renamed KB"),
+    );
+    assert!(rebuilt(&site, &["build"]));
+    assert!(site.read("index.html").contains("Renamed KB"));
+    // Options that change the bytes.
+    assert!(rebuilt(&site, &["build", "--portable"]));
+    assert!(rebuilt(&site, &["build"]));
+    assert!(rebuilt(
+        &site,
+        &["build", "--base-url", "https://example.com/other/"]
+    ));
+    assert!(rebuilt(&site, &["build"]));
+    // A file of the output deleted, or edited to another length, by hand.
+    fs::remove_file(site.root().join("site/articles/a/index.html")).unwrap();
+    assert!(rebuilt(&site, &["build"]));
+    assert!(site.exists("articles/a/index.html"));
+    fs::write(site.root().join("site/style.css"), "edited").unwrap();
+    assert!(rebuilt(&site, &["build"]));
+    assert_ne!(site.read("style.css"), "edited");
+    // The theme: a project copy of the built-in one, then an edit to one
+    // of its templates.
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for (rel, bytes) in tree(&theme) {
+        site.file(
+            &format!("themes/default/{}", rel.display()),
+            std::str::from_utf8(&bytes).unwrap(),
+        );
+    }
+    site.build();
+    assert!(!rebuilt(&site, &["build"]));
+    let base = site.root().join("themes/default/templates/base.html");
+    let text = fs::read_to_string(&base).unwrap();
+    fs::write(&base, text.replacen("<body", "<!-- edited --><body", 1)).unwrap();
+    assert!(rebuilt(&site, &["build"]));
+    assert!(site.read("index.html").contains("<!-- edited -->"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_with_nothing_changed_repeats_the_warnings() {
+    let site = Site::new();
+    site.article("a", "apology", "One.\n");
+    std::os::unix::fs::symlink("a.md", site.root().join("articles/link.md")).unwrap();
+    let first = site.build();
+    let again = site.build();
+    assert!(again.stderr.contains(UNCHANGED));
+    let warnings = |s: &str| s.split("built ").next().unwrap().to_string();
+    assert!(warnings(&first.stderr).contains("symbolic links are not followed"));
+    assert_eq!(warnings(&again.stderr), warnings(&first.stderr));
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let site = Site::new();
+    site.article("a", "apology", "One.\n");
+    let r = site.build();
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(!r.stderr.contains('\r') && !r.stderr.contains('\u{1b}'));
+}
