@@ -42,7 +42,7 @@ const TARGET_WORDS: (usize, usize) = (960, 1480);
 // ---------------------------------------------------------------------------
 // Arguments
 
-struct Args {
+pub(crate) struct Args {
     articles: usize,
     out: PathBuf,
     seed: u64,
@@ -51,7 +51,7 @@ struct Args {
     stats: bool,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+pub(crate) fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut articles = None;
     let mut out = None;
     let mut seed = 42;
@@ -124,7 +124,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<(), BoxError> {
+pub(crate) fn run(args: &Args) -> Result<(), BoxError> {
     let start = Instant::now();
     prepare_dir(&args.out, args.force)?;
     let themes = &THEMES[..args.themes];

@@ -25,5 +25,7 @@ mod serve;
 mod publish;
 // Rows of the reliability catalogue (../shared/RELIABILITY.md), named by ID.
 mod hardening;
+// The 2,000-article generated corpus: theme pages, related lists, search.
+mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
 mod properties;
