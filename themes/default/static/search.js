@@ -435,19 +435,25 @@
     return token => stems.has(cachedStem(token));
   }
 
-  function isLow(text, i) {
+  var GRAPHEMES = typeof Intl == "object" && Intl.Segmenter && new Intl.Segmenter();
+
+  // i moved back (forward if fwd) to a grapheme boundary: no cut or mark
+  // splits an emoji sequence, a surrogate pair or a letter from its marks.
+  function edge(text, i, fwd) {
+    var g = GRAPHEMES && GRAPHEMES.segment(text).containing(i);
     var c = text.charCodeAt(i);
-    return i > 0 && i < text.length && c >= 0xdc00 && c <= 0xdfff;
+    if (g) return fwd && g.index < i ? g.index + g.segment.length : g.index;
+    return i > 0 && c >= 0xdc00 && c < 0xe000 ? i + (fwd ? 1 : -1) : i;
   }
 
   // Text [start, end) as segments {t, m: highlighted}, "…" where cut.
   function segments(text, ranges, start, end) {
-    start = start || 0;
-    end = end == null ? text.length : end;
+    start = edge(text, start || 0);
+    end = edge(text, end == null ? text.length : end);
     var out = [], pos = start;
     if (start > 0) out.push({ t: "…", m: false });
     ranges.forEach(r => {
-      var a = Math.max(r[0], pos), b = Math.min(r[1], end);
+      var a = Math.max(edge(text, r[0]), pos), b = Math.min(edge(text, r[1], true), end);
       if (a >= b) return;
       if (a > pos) out.push({ t: text.slice(pos, a), m: false });
       out.push({ t: text.slice(a, b), m: true });
@@ -475,8 +481,6 @@
       var sp2 = text.lastIndexOf(" ", end);
       if (sp2 > Math.max(start, firstEnd) && end - sp2 < 25) end = sp2;
     }
-    if (isLow(text, start)) start--;
-    if (isLow(text, end)) end--;
     return segments(text, ranges, start, end);
   }
 
