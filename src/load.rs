@@ -6,15 +6,20 @@
 //! names the path in every I/O error. Never parses content.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 use walkdir::WalkDir;
 
-use crate::config::{self, is_slug};
+use crate::config::{self, Limits, is_slug_shaped};
 use crate::error::Diagnostic;
 
-/// Articles larger than this are refused before they are read.
-pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
+/// Theme templates larger than this are refused before they are read.
+const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A text file of the project, with the path shown in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,26 +83,51 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// had, so a rebuild re-reads only the files that changed.
 #[derive(Debug, Default)]
 pub struct FileCache {
-    files: std::collections::HashMap<
-        PathBuf,
-        (Option<std::time::SystemTime>, u64, std::sync::Arc<str>),
-    >,
+    files: std::collections::HashMap<PathBuf, (Option<SystemTime>, u64, Arc<str>)>,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
-pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    articles_cached(root, &mut FileCache::default())
+pub fn articles(
+    root: &Path,
+    limits: &Limits,
+) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    articles_cached(root, limits, &mut FileCache::default())
 }
 
 /// [`articles`], reusing the text of files whose time and length are unchanged.
 pub fn articles_cached(
     root: &Path,
+    limits: &Limits,
     cache: &mut FileCache,
 ) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let scan = scan_articles(root, limits)?;
+    read_articles(scan, limits, cache)
+}
+
+/// An article file found by [`scan_articles`], not read yet.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub slug: String,
+    /// Relative to the project root, as shown in diagnostics.
+    pub shown: PathBuf,
+    path: PathBuf,
+    /// Modification time and length when scanned.
+    stamp: Option<(Option<SystemTime>, u64)>,
+}
+
+/// What [`scan_articles`] saw in `articles/`.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub found: Vec<Found>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The first half of [`articles`]: list `articles/` without reading any
+/// article, refusing names that are not slugs or are too long for one.
+pub fn scan_articles(root: &Path, limits: &Limits) -> Result<Scan, Vec<Diagnostic>> {
     let dir = root.join("articles");
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let mut scan = Scan::default();
     if !dir.is_dir() {
         return Err(vec![
             Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
@@ -116,18 +146,20 @@ pub fn articles_cached(
                 let path = e
                     .path()
                     .map_or_else(|| PathBuf::from("articles"), |p| relative(root, p));
-                errors.push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
+                scan.errors
+                    .push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
                 continue;
             }
         };
         let shown = relative(root, entry.path());
         let Some(name) = entry.file_name().to_str() else {
-            errors.push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
+            scan.errors
+                .push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
             continue;
         };
         let kind = entry.file_type();
         if kind.is_symlink() {
-            warnings.push(
+            scan.warnings.push(
                 Diagnostic::error("skipped: symbolic links are not followed")
                     .in_file(shown)
                     .warning(),
@@ -141,7 +173,7 @@ pub fn articles_cached(
             continue;
         };
         if !kind.is_file() {
-            warnings.push(
+            scan.warnings.push(
                 Diagnostic::error("skipped: not a regular file")
                     .in_file(shown)
                     .warning(),
@@ -149,15 +181,27 @@ pub fn articles_cached(
             continue;
         }
         if entry.depth() > 1 {
-            errors.push(
+            scan.errors.push(
                 Diagnostic::error("articles must sit directly in articles/")
                     .in_file(shown)
                     .with_hint(format!("move it to articles/{name}")),
             );
             continue;
         }
-        if !is_slug(stem) {
-            errors.push(
+        if stem.len() > limits.slug_bytes {
+            scan.errors.push(
+                Diagnostic::error(format!(
+                    "the file name gives a slug of {} bytes, more than the limit of {} bytes",
+                    stem.len(),
+                    limits.slug_bytes
+                ))
+                .in_file(shown)
+                .with_hint(Limits::hint("slug_bytes")),
+            );
+            continue;
+        }
+        if !is_slug_shaped(stem) {
+            scan.errors.push(
                 Diagnostic::error(format!(
                     "`{stem}` is not a valid slug: use lowercase ASCII letters, digits and hyphens"
                 ))
@@ -167,30 +211,57 @@ pub fn articles_cached(
             continue;
         }
         let stamp = entry.metadata().ok().map(|m| (m.modified().ok(), m.len()));
-        let cached = match (stamp, cache.files.get(&shown)) {
+        scan.found.push(Found {
+            slug: stem.to_string(),
+            shown,
+            path: entry.path().to_path_buf(),
+            stamp,
+        });
+    }
+    Ok(scan)
+}
+
+/// The second half of [`articles`]: read what [`scan_articles`] found. A
+/// file that changed or vanished since the scan is an error naming it.
+pub fn read_articles(
+    scan: Scan,
+    limits: &Limits,
+    cache: &mut FileCache,
+) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let Scan {
+        found,
+        warnings,
+        mut errors,
+    } = scan;
+    let mut sources = Vec::with_capacity(found.len());
+    for file in found {
+        let cached = match (file.stamp, cache.files.get(&file.shown)) {
             (Some((time, len)), Some((t, l, text)))
-                if time.is_some() && *t == time && *l == len =>
+                if time.is_some() && *t == time && *l == len && len <= limits.article_bytes =>
             {
-                Some(text.clone())
+                Some(Arc::clone(text))
             }
             _ => None,
         };
         let read = match cached {
             Some(text) => Ok(text),
-            None => read_text(entry.path(), &shown, MAX_ARTICLE_BYTES)
-                .map(std::sync::Arc::<str>::from)
+            None => read_text(&file.path, &file.shown, limits.article_bytes, true)
+                .map(Arc::<str>::from)
                 .inspect(|text| {
-                    if let Some((time, len)) = stamp {
+                    if let Some((time, len)) = file.stamp {
                         cache
                             .files
-                            .insert(shown.clone(), (time, len, std::sync::Arc::clone(text)));
+                            .insert(file.shown.clone(), (time, len, Arc::clone(text)));
                     }
                 }),
         };
         match read {
             Ok(text) => sources.push(ArticleSource {
-                slug: stem.to_string(),
-                file: SourceFile { path: shown, text },
+                slug: file.slug,
+                file: SourceFile {
+                    path: file.shown,
+                    text,
+                },
             }),
             Err(d) => errors.push(d),
         }
@@ -205,16 +276,38 @@ pub fn articles_cached(
     }
 }
 
-fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
-    let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
-    if meta.len() > limit {
-        return Err(Diagnostic::error(format!(
-            "file is {} bytes, more than the limit of {limit} bytes",
-            meta.len()
+/// A UTF-8 file of at most `limit` bytes, checked before reading and while
+/// reading (it may grow in between). `article` says the limit is `article_bytes`.
+fn read_text(path: &Path, shown: &Path, limit: u64, article: bool) -> Result<String, Diagnostic> {
+    let too_big = |len: u64| {
+        let d = Diagnostic::error(format!(
+            "file is {len} bytes, more than the limit of {limit} bytes"
         ))
-        .in_file(shown));
+        .in_file(shown);
+        if article {
+            d.with_hint(Limits::hint("article_bytes"))
+        } else {
+            d
+        }
+    };
+    let io = |e: std::io::Error| Diagnostic::io(shown, "cannot read", &e);
+    // Not following a link that replaced the file since it was listed.
+    let meta = fs::symlink_metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error("cannot read: not a regular file").in_file(shown));
     }
-    let bytes = fs::read(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
+    let len = meta.len();
+    if len > limit {
+        return Err(too_big(len));
+    }
+    let file = fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let at = e.utf8_error().valid_up_to();
@@ -224,10 +317,12 @@ fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic
     })
 }
 
-/// A slug an author could rename a badly named file to.
+/// A slug an author could rename a badly named file to: accents dropped
+/// (so `café` written NFC or NFD both suggest `cafe`), the rest folded to
+/// lowercase ASCII and hyphens.
 pub fn suggest_slug(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars() {
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if c == '\'' || c == '\u{2019}' {
@@ -264,7 +359,7 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
     let mut templates = Vec::new();
     for (rel, path) in files_under(&dir.join("templates"))? {
         let shown = relative(root, &path);
-        let text = read_text(&path, &shown, MAX_ARTICLE_BYTES)?;
+        let text = read_text(&path, &shown, MAX_TEMPLATE_BYTES, false)?;
         templates.push((
             rel,
             SourceFile {
@@ -397,5 +492,27 @@ mod tests {
             "rebuilding-trusts-steps"
         );
         assert_eq!(suggest_slug("__"), "article");
+        assert_eq!(suggest_slug("Cafe\u{301} Crème"), "cafe-creme");
+    }
+
+    #[test]
+    fn a_file_gone_between_scan_and_read_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("articles")).unwrap();
+        fs::write(dir.path().join("articles/a.md"), "x").unwrap();
+        fs::write(dir.path().join("articles/b.md"), "y").unwrap();
+        let limits = Limits::default();
+        let scan = scan_articles(dir.path(), &limits).unwrap();
+        assert_eq!(scan.found.len(), 2);
+        fs::remove_file(dir.path().join("articles/b.md")).unwrap();
+        let err = read_articles(scan, &limits, &mut FileCache::default()).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(
+            err[0]
+                .headline()
+                .starts_with("articles/b.md: error: cannot read: No such file or directory"),
+            "{}",
+            err[0].headline()
+        );
     }
 }

@@ -98,13 +98,14 @@ fn prepare(options: &BuildOptions) -> Result<Prepared, Failure> {
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, mut warnings) = load::articles(root)?;
+    let (sources, mut warnings) = load::articles(root, &site.limits)?;
     let theme = load::theme(root, &site.site_theme)?;
     stages.push(("load", t.elapsed()));
     t = Instant::now();
 
-    let parsed = parse::articles(&sources, &site);
+    let mut parsed = parse::articles(&sources, &site);
     drop(sources);
+    warnings.append(&mut parsed.warnings);
     stages.push(("parse", t.elapsed()));
     t = Instant::now();
 
@@ -157,14 +158,16 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
         kb,
         theme,
         templates,
-        warnings,
+        mut warnings,
         mut stages,
     } = prepare(options)?;
     let mut t = Instant::now();
     let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
     stages.push(("render", t.elapsed()));
     t = Instant::now();
-    files.extend(search::index(&kb, options.render.portable));
+    let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
+    files.extend(index);
+    warnings.extend(index_warnings);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -186,7 +189,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         kb,
         theme,
         templates,
-        warnings,
+        mut warnings,
         mut stages,
     } = prepare(options)?;
     let mut staging = write::Staging::create(&output)?;
@@ -211,7 +214,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     }
     stages.push(("render", rendering));
     t = Instant::now();
-    let index = search::index(&kb, options.render.portable);
+    let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
+    warnings.extend(index_warnings);
     stages.push(("search index", t.elapsed()));
     t = Instant::now();
     files += index.len();
@@ -275,7 +279,7 @@ impl Session {
             &config_file.text,
             self.options.base_url.as_deref(),
         )?;
-        let (sources, warnings) = load::articles_cached(root, &mut self.files)?;
+        let (sources, warnings) = load::articles_cached(root, &site.limits, &mut self.files)?;
         let theme = load::theme(root, &site.site_theme)?;
         if let Some(update) =
             self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
@@ -313,6 +317,7 @@ impl Session {
             });
         let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
         let mut parsed = parse::articles(&fresh, &site);
+        warnings.append(&mut parsed.warnings);
         if !parsed.errors.is_empty() {
             let mut errors = parsed.errors;
             errors.append(&mut warnings);
@@ -348,7 +353,10 @@ impl Session {
         let mut files = render::site_with(&kb, &templates, &theme, self.options.render)?;
         stages.push(("render", t.elapsed()));
         t = Instant::now();
-        files.extend(search::index(&kb, self.options.render.portable));
+        let (index, index_warnings) =
+            search::index_with_warnings(&kb, self.options.render.portable);
+        files.extend(index);
+        warnings.extend(index_warnings);
         stages.push(("search index", t.elapsed()));
 
         let output: HashMap<Arc<str>, Arc<[u8]>> = files

@@ -18,6 +18,8 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::config::Limits;
+use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
 use crate::parse::body_events;
 use crate::render::OutputFile;
@@ -28,8 +30,6 @@ pub const CHUNK: usize = 8;
 pub const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
 pub const SNIPPET_CHARS: usize = 500;
-/// Bytes of a section's text that are indexed.
-pub const MAX_INDEXED_BYTES: usize = 64 * 1024;
 /// Tokens longer than this (in characters) are skipped.
 pub const MAX_TOKEN_CHARS: usize = 40;
 
@@ -210,9 +210,10 @@ struct Document {
     text: String,
 }
 
-/// Split every article into documents: its introduction, then each H2/H3 section.
-fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
-    let per_article: Vec<Vec<Document>> = kb
+/// Split every article into documents: its introduction, then each H2/H3
+/// section; and a warning for each article whose text was cut to the cap.
+fn documents(kb: &KnowledgeBase, portable: bool) -> (Vec<Document>, Vec<Diagnostic>) {
+    let per_article: Vec<(Vec<Document>, Option<Diagnostic>)> = kb
         .articles
         .par_iter()
         .map(|article| {
@@ -288,13 +289,35 @@ fn documents(kb: &KnowledgeBase, portable: bool) -> Vec<Document> {
                     _ => {}
                 }
             }
+            // An article contributes at most `search_text_bytes` of text:
+            // its first sections whole, then what fits of the next.
+            let cap = kb.site.limits.search_text_bytes;
+            let (mut budget, mut total) = (cap, 0);
             for doc in &mut docs {
                 doc.text = collapse_whitespace(&doc.text);
+                total += doc.text.len();
+                let kept = truncate_bytes(&doc.text, budget).len();
+                doc.text.truncate(kept);
+                budget -= kept;
             }
-            docs
+            let warning = (total > cap).then(|| {
+                Diagnostic::error(format!(
+                    "the article has {total} bytes of text, more than the limit of {cap}: search indexes only the first {cap}"
+                ))
+                .in_file(article.path.clone())
+                .warning()
+                .with_hint(Limits::hint("search_text_bytes"))
+            });
+            (docs, warning)
         })
         .collect();
-    per_article.into_iter().flatten().collect()
+    let mut warnings = Vec::new();
+    let mut docs = Vec::new();
+    for (article_docs, warning) in per_article {
+        docs.extend(article_docs);
+        warnings.extend(warning);
+    }
+    (docs, warnings)
 }
 
 fn mask_of(themes: &[usize]) -> u32 {
@@ -358,7 +381,7 @@ fn count(doc: &Document, kb: &KnowledgeBase, analyzer: &mut Analyzer) -> Counted
     for &t in &doc.indexed_themes {
         add(&kb.site.themes[t].title, W_THEMES);
     }
-    let body_len = add(truncate_bytes(&doc.text, MAX_INDEXED_BYTES), W_BODY);
+    let body_len = add(&doc.text, W_BODY);
     Counted {
         weighted: weighted.into_iter().collect(),
         body_len,
@@ -367,7 +390,15 @@ fn count(doc: &Document, kb: &KnowledgeBase, analyzer: &mut Analyzer) -> Counted
 
 /// Build the index files. `portable` writes `index.html` into document URLs.
 pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
-    let docs = documents(kb, portable);
+    index_with_warnings(kb, portable).0
+}
+
+/// [`index`], and a warning for each article cut to `limits.search_text_bytes`.
+pub fn index_with_warnings(
+    kb: &KnowledgeBase,
+    portable: bool,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let (docs, warnings) = documents(kb, portable);
     let stemmer = Stemmer::create(Algorithm::English);
     let counted: Vec<Counted> = docs
         .par_iter()
@@ -459,7 +490,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
             .collect();
         script(&format!("d/{i}"), &rows)
     }));
-    files
+    (files, warnings)
 }
 
 /// `search/NAME.js`: `mendSearchLoad("NAME", DATA);` with DATA as JSON that

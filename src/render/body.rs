@@ -12,10 +12,7 @@ use syntect::util::LinesWithEndings;
 
 use super::Urls;
 use crate::link::{KnowledgeBase, Resolved};
-use crate::parse::body_events;
-
-/// Lines longer than this are not highlighted (syntect slows badly on them).
-pub const MAX_HIGHLIGHT_LINE: usize = 16 * 1024;
+use crate::parse::{body_events, code_language};
 
 /// How many other articles an "also on" line names per theme.
 const ALSO_ON_LIMIT: usize = 3;
@@ -59,13 +56,16 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
     let mut skip_link_text = false;
     let mut code: Option<(String, String)> = None;
     let mut in_image = 0usize;
+    // Lines longer than this are not highlighted (syntect slows badly on them);
+    // `parse` warned about each such block.
+    let max_line = kb.site.limits.highlight_line_bytes;
 
     for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
         if let Some((lang, text)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    out.push(Event::Html(CowStr::from(highlight(lang, text))));
+                    out.push(Event::Html(CowStr::from(highlight(lang, text, max_line))));
                     code = None;
                 }
                 _ => {}
@@ -119,12 +119,7 @@ pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
                 }
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info
-                    .split(|c: char| c.is_whitespace() || c == ',')
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
-                code = Some((lang, String::new()));
+                code = Some((code_language(&info).to_string(), String::new()));
             }
             Event::End(TagEnd::Heading(level)) => {
                 out.push(Event::End(TagEnd::Heading(level)));
@@ -253,8 +248,8 @@ fn also_on(
 }
 
 /// Highlighted HTML for a fenced block; plain escaped text for unknown
-/// languages and overlong lines.
-fn highlight(lang: &str, code: &str) -> String {
+/// languages and lines longer than `max_line` bytes.
+fn highlight(lang: &str, code: &str, max_line: usize) -> String {
     let lang_attr = if lang.is_empty() {
         String::new()
     } else {
@@ -266,7 +261,7 @@ fn highlight(lang: &str, code: &str) -> String {
             escape(code)
         )
     };
-    if lang.is_empty() || code.lines().any(|l| l.len() > MAX_HIGHLIGHT_LINE) {
+    if lang.is_empty() || code.lines().any(|l| l.len() > max_line) {
         return plain();
     }
     let set = syntaxes();
@@ -310,7 +305,7 @@ mod tests {
 
     #[test]
     fn highlights_known_languages_with_prefixed_classes() {
-        let html = highlight("rust", "fn main() {}\n");
+        let html = highlight("rust", "fn main() {}\n", 100);
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(html.starts_with("<pre class=\"code hl-code\" data-lang=\"rust\">"));
     }
@@ -318,11 +313,12 @@ mod tests {
     #[test]
     fn leaves_unknown_languages_and_long_lines_plain_but_escaped() {
         assert_eq!(
-            highlight("nope", "<b>\n"),
+            highlight("nope", "<b>\n", 100),
             "<pre class=\"code\" data-lang=\"nope\"><code>&lt;b&gt;\n</code></pre>\n"
         );
-        let long = format!("let x = \"{}\";\n", "a".repeat(MAX_HIGHLIGHT_LINE + 1));
-        assert!(!highlight("rust", &long).contains("hl-"));
+        let line = "let x = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n";
+        assert!(highlight("rust", line, line.len() - 1).contains("hl-"));
+        assert!(!highlight("rust", line, line.len() - 2).contains("hl-"));
     }
 
     #[test]
