@@ -574,12 +574,19 @@
     return s ? s.replace(/search\.js(\?.*)?$/, "") : "";
   })();
   var UNAVAILABLE = "Search is unavailable right now.";
-  var loads = new Map();
+  var loads = new Map(), scripts = new Set();
 
   window.mendSearchLoad = (name, data) => {
     var e = loads.get(String(name));
     if (e) e.finish(data, true);
   };
+
+  // A corrupt index file throws as it runs; its load fails (onload without
+  // data) and search says it is unavailable: the error is handled here. (From
+  // file: the error is muted, so the script is told by currentScript.)
+  window.addEventListener("error", ev => {
+    if (scripts.has(document.currentScript)) ev.preventDefault();
+  });
 
   // Load search/NAME.js once and resolve with convert(data); failures retry.
   function load(name, convert) {
@@ -608,6 +615,7 @@
     timer = setTimeout(s.onerror, LOAD_TIMEOUT_MS);
     s.async = true;
     s.src = ROOT + "search/" + name + ".js";
+    scripts.add(s);
     document.head.appendChild(s);
     return e.promise;
   }
