@@ -803,7 +803,7 @@ impl<'a> Renderer<'a> {
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, &urls),
             toc: toc(article),
-            body: body::html(kb, a, &urls),
+            body: body::html(kb, a, &urls)?,
             related: c
                 .related
                 .iter()
