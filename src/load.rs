@@ -2,8 +2,9 @@
 //!
 //! Takes the project root; gives plain values: the text of `mend.yaml`, every
 //! article's text with its slug, and the site theme's templates and static files.
-//! Never follows symbolic links, skips hidden and editor temporary files, and
-//! names the path in every I/O error. Never parses content.
+//! Never follows symbolic links below the root (the root itself may be reached
+//! through one), skips hidden and editor temporary files, and names the path in
+//! every I/O error. Never parses content.
 
 use std::fs;
 use std::io::Read;
@@ -16,7 +17,8 @@ use unicode_normalization::char::is_combining_mark;
 use walkdir::WalkDir;
 
 use crate::config::{self, Limits, is_slug_shaped};
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, did_you_mean};
+use crate::yaml::Block;
 
 /// Theme templates larger than this are refused before they are read.
 const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
@@ -45,6 +47,8 @@ pub struct ThemeFiles {
     pub templates: Vec<(String, SourceFile)>,
     /// `(path under static/ with forward slashes, bytes)`.
     pub static_files: Vec<(String, Vec<u8>)>,
+    /// Entries skipped because they are symbolic links.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Read `mend.yaml` at the root.
@@ -128,6 +132,7 @@ pub struct Scan {
 pub fn scan_articles(root: &Path, limits: &Limits) -> Result<Scan, Vec<Diagnostic>> {
     let dir = root.join("articles");
     let mut scan = Scan::default();
+    refuse_link(root, &dir).map_err(|d| vec![d])?;
     if !dir.is_dir() {
         return Err(vec![
             Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
@@ -343,21 +348,65 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// The site theme `name`: `themes/<name>/` in the project, or the built-in
-/// default theme when the project has no such folder and asks for `default`.
-pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
-    let dir = root.join("themes").join(name);
+/// An error if `path` (below `root`) is a symbolic link: the project root may
+/// be reached through links, but nothing below it is followed.
+fn refuse_link(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(
+            Diagnostic::error("symbolic links below the project root are not followed")
+                .in_file(relative(root, path)),
+        );
+    }
+    Ok(())
+}
+
+/// The site theme `name` that `config` (the text of `mend.yaml`) asks for:
+/// `themes/<name>/` in the project, or the built-in default theme when the
+/// project has no such folder and asks for `default`.
+pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles, Diagnostic> {
+    let themes = root.join("themes");
+    let dir = themes.join(name);
+    refuse_link(root, &themes)?;
+    refuse_link(root, &dir)?;
     if !dir.is_dir() {
         if name == "default" {
             return Ok(builtin_theme());
         }
-        return Err(Diagnostic::usage(format!(
-            "site theme `{name}` not found: no folder themes/{name}/"
-        ))
-        .in_file(PathBuf::from(config::FILE_NAME)));
+        let mut available: Vec<String> = fs::read_dir(&themes)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| !is_ignored_name(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        available.push("default".to_string());
+        available.sort();
+        available.dedup();
+        let block = Block {
+            path: &config.path,
+            file: &config.text,
+            offset: 0,
+            text: &config.text,
+            kind: Kind::Usage,
+        };
+        let d = block.error_at_value(
+            "site_theme",
+            name,
+            format!("site theme `{name}` not found: no folder themes/{name}/"),
+        );
+        return Err(
+            match did_you_mean(name, available.iter().map(String::as_str)) {
+                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                None => d.with_hint(format!("available: {}", available.join(", "))),
+            },
+        );
     }
+    let mut warnings = Vec::new();
     let mut templates = Vec::new();
-    for (rel, path) in files_under(&dir.join("templates"))? {
+    for (rel, path) in files_under(root, &dir.join("templates"), &mut warnings)? {
         let shown = relative(root, &path);
         let text = read_text(&path, &shown, MAX_TEMPLATE_BYTES, false)?;
         templates.push((
@@ -369,7 +418,7 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
         ));
     }
     let mut static_files = Vec::new();
-    for (rel, path) in files_under(&dir.join("static"))? {
+    for (rel, path) in files_under(root, &dir.join("static"), &mut warnings)? {
         let bytes = fs::read(&path)
             .map_err(|e| Diagnostic::io(&relative(root, &path), "cannot read", &e))?;
         static_files.push((rel, bytes));
@@ -378,13 +427,20 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
         name: name.to_string(),
         templates,
         static_files,
+        warnings,
     })
 }
 
 /// Regular files under `dir` (none if it is missing), as `(relative path, path)`,
-/// sorted; hidden files, editor leftovers and symbolic links are skipped.
-fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+/// sorted; hidden files and editor leftovers are skipped, symbolic links
+/// with a warning. `dir` itself being a link is an error.
+fn files_under(
+    root: &Path,
+    dir: &Path,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let mut out = Vec::new();
+    refuse_link(root, dir)?;
     if !dir.is_dir() {
         return Ok(out);
     }
@@ -397,8 +453,16 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     for entry in walker {
         let entry = entry.map_err(|e| {
             Diagnostic::error(format!("cannot read: {e}"))
-                .in_file(e.path().unwrap_or(dir).to_path_buf())
+                .in_file(relative(root, e.path().unwrap_or(dir)))
         })?;
+        if entry.file_type().is_symlink() {
+            warnings.push(
+                Diagnostic::error("skipped: symbolic links are not followed")
+                    .in_file(relative(root, entry.path()))
+                    .warning(),
+            );
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -409,7 +473,7 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
             .to_str()
             .ok_or_else(|| {
                 Diagnostic::error("file name is not valid UTF-8")
-                    .in_file(entry.path().to_path_buf())
+                    .in_file(relative(root, entry.path()))
             })?
             .replace('\\', "/");
         out.push((rel, entry.path().to_path_buf()));
@@ -463,6 +527,7 @@ pub fn builtin_theme() -> ThemeFiles {
                 include_bytes!("../themes/default/static/style.css").to_vec(),
             ),
         ],
+        warnings: Vec::new(),
     }
 }
 

@@ -99,7 +99,8 @@ fn prepare(options: &BuildOptions) -> Result<Prepared, Failure> {
         options.base_url.as_deref(),
     )?;
     let (sources, mut warnings) = load::articles(root, &site.limits)?;
-    let theme = load::theme(root, &site.site_theme)?;
+    let theme = load::theme(root, &config_file, &site.site_theme)?;
+    warnings.extend(theme.warnings.iter().cloned());
     stages.push(("load", t.elapsed()));
     t = Instant::now();
 
@@ -279,8 +280,9 @@ impl Session {
             &config_file.text,
             self.options.base_url.as_deref(),
         )?;
-        let (sources, warnings) = load::articles_cached(root, &site.limits, &mut self.files)?;
-        let theme = load::theme(root, &site.site_theme)?;
+        let (sources, mut warnings) = load::articles_cached(root, &site.limits, &mut self.files)?;
+        let theme = load::theme(root, &config_file, &site.site_theme)?;
+        warnings.extend(theme.warnings.iter().cloned());
         if let Some(update) =
             self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
         {
