@@ -296,15 +296,20 @@ fn validate_front_matter(
                 .with_hint(format!("known themes: {}", theme_list(site))),
         );
     }
+    // Each distinct theme is reported once: a YAML alias repeats one 10,000
+    // times in 40 KB, and an error per repeat printed the line each time.
     let mut seen = HashSet::new();
+    let mut repeated = HashSet::new();
     for theme in themes {
-        if site.theme(theme).is_none() {
-            errors.push(unknown_theme(
-                block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
-                theme,
-                site,
-            ));
-        } else if !seen.insert(theme) {
+        if seen.insert(theme) {
+            if site.theme(theme).is_none() {
+                errors.push(unknown_theme(
+                    block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
+                    theme,
+                    site,
+                ));
+            }
+        } else if repeated.insert(theme) && site.theme(theme).is_some() {
             errors.push(block.error_at_value(
                 "themes",
                 theme,
@@ -482,8 +487,23 @@ impl Body {
         let mut in_word = false;
         // A fenced block with a language: where its fence is, the language, its text.
         let mut fenced: Option<(Location, String, String)> = None;
+        // The link just opened, if it is a wiki link with a `|`: should it end
+        // at once (`[[b|]]`), it shows the target's title like `[[b]]`.
+        let mut piped_wiki: Option<usize> = None;
 
         for (event, range) in body_events(source, site.allow_raw_html) {
+            if let Some(i) = piped_wiki {
+                match &event {
+                    Event::Text(t) if t.is_empty() => {}
+                    Event::End(TagEnd::Link) => {
+                        if let Some(link) = body.links.get_mut(i) {
+                            link.titled_by_target = true;
+                        }
+                        piped_wiki = None;
+                    }
+                    _ => piped_wiki = None,
+                }
+            }
             match event {
                 Event::Start(Tag::Heading {
                     id, classes, attrs, ..
@@ -552,6 +572,9 @@ impl Body {
                     let wiki = matches!(link_type, LinkType::WikiLink { .. });
                     let titled_by_target =
                         matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                    if matches!(link_type, LinkType::WikiLink { has_pothole: true }) {
+                        piped_wiki = Some(body.links.len());
+                    }
                     match classify(&dest_url, wiki) {
                         Ok(target) => body.links.push(Link {
                             target,
@@ -804,6 +827,9 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
     let path = path.strip_prefix("../articles/").unwrap_or(path);
     if wiki {
         let slug = path.strip_suffix(".md").unwrap_or(path).trim();
+        if slug.is_empty() {
+            return Err("empty wiki link: write the target's file name, e.g. `[[other]]`".into());
+        }
         return Ok(Target::Article {
             slug: slug.to_string(),
             fragment,
