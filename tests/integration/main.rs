@@ -27,3 +27,5 @@ mod publish;
 mod hardening;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
 mod properties;
+// Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
+mod supply_chain;
