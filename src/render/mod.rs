@@ -561,15 +561,25 @@ fn template_error(
     }
 }
 
+/// What a Tera parse error says, without its snippet (the diagnostic shows
+/// its own): the `= expected ...` line, or the message's other lines.
 fn first_line(message: &str) -> String {
     let lines: Vec<&str> = message
         .lines()
         .map(str::trim)
         .filter(|l| {
-            !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.starts_with('=')
+            let snippet = l.starts_with("-->")
+                || l.starts_with('|')
+                || l.split_once(" |")
+                    .is_some_and(|(n, _)| n.parse::<usize>().is_ok());
+            !l.is_empty() && !snippet
         })
         .collect();
-    lines.join(" ").chars().take(300).collect()
+    let text = match lines.iter().find_map(|l| l.strip_prefix("= ")) {
+        Some(reason) => reason.to_string(),
+        None => lines.join(" "),
+    };
+    text.chars().take(300).collect()
 }
 
 /// Tera's pest errors read `--> 12:7`.
