@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Kind};
-use crate::yaml::{Block, Limits};
+use crate::yaml::{Block, Caps};
 
 /// The name of the configuration file at the project root.
 pub const FILE_NAME: &str = "mend.yaml";
@@ -32,6 +32,22 @@ struct RawConfig {
     allow_raw_html: bool,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+/// `limits:` as written: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    front_matter_bytes: Option<u64>,
+    front_matter_depth: Option<u64>,
+    article_bytes: Option<u64>,
+    title_bytes: Option<u64>,
+    slug_bytes: Option<u64>,
+    page_bytes: Option<u64>,
+    search_text_bytes: Option<u64>,
+    highlight_line_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +82,118 @@ pub struct Theme {
     pub description: String,
 }
 
+/// Caps on what one article may hold and what one page may become, from
+/// `limits:` in `mend.yaml`. Each is checked before the step it guards, so a
+/// hostile or broken input costs bounded time and memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Front matter between the `---` fences, checked before YAML parsing.
+    pub front_matter_bytes: usize,
+    /// Nesting of the front matter, checked by a scan before YAML parsing.
+    pub front_matter_depth: usize,
+    /// An article file, checked before it is read.
+    pub article_bytes: u64,
+    /// An article's title.
+    pub title_bytes: usize,
+    /// An article's slug (its file name without `.md`), a URL path segment.
+    pub slug_bytes: usize,
+    /// A rendered page, checked while it is written out by the template.
+    pub page_bytes: usize,
+    /// The text one article contributes to the search index; more is cut, with a warning.
+    pub search_text_bytes: usize,
+    /// A line of a fenced code block that is still highlighted; a block with a
+    /// longer line is shown plain, with a warning.
+    pub highlight_line_bytes: usize,
+}
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
+/// Every `limits:` key with its default and the largest value accepted.
+const LIMITS: [(&str, usize, usize); 8] = [
+    ("front_matter_bytes", 64 * KIB, 16 * MIB),
+    // serde_yaml refuses nesting past 128 levels whatever this says.
+    ("front_matter_depth", 64, 128),
+    ("article_bytes", 16 * MIB, 1024 * MIB),
+    ("title_bytes", KIB, 64 * KIB),
+    // A slug is one path segment of the output, and file systems stop at 255 bytes.
+    ("slug_bytes", 200, 255),
+    ("page_bytes", 32 * MIB, 1024 * MIB),
+    ("search_text_bytes", 64 * KIB, 16 * MIB),
+    ("highlight_line_bytes", 16 * KIB, MIB),
+];
+
+impl Default for Limits {
+    fn default() -> Self {
+        let d = |i: usize| LIMITS[i].1;
+        Limits {
+            front_matter_bytes: d(0),
+            front_matter_depth: d(1),
+            article_bytes: d(2) as u64,
+            title_bytes: d(3),
+            slug_bytes: d(4),
+            page_bytes: d(5),
+            search_text_bytes: d(6),
+            highlight_line_bytes: d(7),
+        }
+    }
+}
+
+impl Limits {
+    /// The help line of a diagnostic about the limit `key`.
+    pub fn hint(key: &str) -> String {
+        format!("raise it with `limits: {{{key}: N}}` in mend.yaml")
+    }
+
+    /// The caps on an article's front matter, for the YAML parser.
+    pub fn front_matter(&self) -> Caps {
+        Caps {
+            bytes: self.front_matter_bytes,
+            depth: self.front_matter_depth,
+            configurable: true,
+        }
+    }
+
+    /// Validate `limits:` as written; a value out of range is an error at its line.
+    fn from_raw(raw: &RawLimits, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> Limits {
+        let written = [
+            raw.front_matter_bytes,
+            raw.front_matter_depth,
+            raw.article_bytes,
+            raw.title_bytes,
+            raw.slug_bytes,
+            raw.page_bytes,
+            raw.search_text_bytes,
+            raw.highlight_line_bytes,
+        ];
+        let mut values = [0usize; 8];
+        for (i, ((key, default, max), value)) in LIMITS.iter().zip(written).enumerate() {
+            values[i] = match value {
+                None => *default,
+                Some(v) if v >= 1 && v <= *max as u64 => v as usize,
+                Some(v) => {
+                    errors.push(block.error_at_value(
+                        key,
+                        &v.to_string(),
+                        format!("`limits.{key}` must be between 1 and {max}, not {v}"),
+                    ));
+                    *default
+                }
+            };
+        }
+        Limits {
+            front_matter_bytes: values[0],
+            front_matter_depth: values[1],
+            article_bytes: values[2] as u64,
+            title_bytes: values[3],
+            slug_bytes: values[4],
+            page_bytes: values[5],
+            search_text_bytes: values[6],
+            highlight_line_bytes: values[7],
+        }
+    }
+}
+
 /// The validated site configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteConfig {
@@ -82,6 +210,7 @@ pub struct SiteConfig {
     pub allow_raw_html: bool,
     /// Search synonym groups, as written.
     pub synonyms: Vec<Vec<String>>,
+    pub limits: Limits,
 }
 
 impl SiteConfig {
@@ -104,6 +233,7 @@ impl SiteConfig {
                 .collect(),
             allow_raw_html: false,
             synonyms: Vec::new(),
+            limits: Limits::default(),
         }
     }
 
@@ -129,8 +259,9 @@ pub fn parse(
         text,
         kind: Kind::Usage,
     };
-    let raw: RawConfig = block.parse(Limits::default()).map_err(|d| vec![d])?;
+    let raw: RawConfig = block.parse(Caps::CONFIG).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
+    let limits = Limits::from_raw(&raw.limits, &block, &mut errors);
 
     if raw.title.trim().is_empty() {
         errors.push(block.error_at_key("title", "`title` must not be empty"));
@@ -197,6 +328,7 @@ pub fn parse(
         themes,
         allow_raw_html: raw.allow_raw_html,
         synonyms: raw.search.synonyms,
+        limits,
     })
 }
 
@@ -221,10 +353,15 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
     Ok(url)
 }
 
-/// Lowercase ASCII letters, digits and inner hyphens: the shape of slugs and theme ids.
+/// Lowercase ASCII letters, digits and inner hyphens, at most 200 bytes: the
+/// shape of theme ids and (with the configured length) of slugs.
 pub fn is_slug(s: &str) -> bool {
+    s.len() <= 200 && is_slug_shaped(s)
+}
+
+/// [`is_slug`] whatever the length.
+pub fn is_slug_shaped(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 200
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
@@ -260,7 +397,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`, `limits`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }
@@ -274,6 +411,39 @@ mod tests {
         assert_eq!(
             err[1].headline(),
             "mend.yaml:2:11: error: base URL `ftp://x` must start with http:// or https://"
+        );
+    }
+
+    #[test]
+    fn limits_default_when_absent_and_take_what_is_written() {
+        let base = "title: T\nthemes:\n  a: {title: A}\n";
+        assert_eq!(parse_str(base).unwrap().limits, Limits::default());
+        let c = parse_str(&format!(
+            "{base}limits:\n  article_bytes: 1000\n  slug_bytes: 255\n"
+        ))
+        .unwrap();
+        assert_eq!(c.limits.article_bytes, 1000);
+        assert_eq!(c.limits.slug_bytes, 255);
+        assert_eq!(c.limits.title_bytes, 1024);
+    }
+
+    #[test]
+    fn limits_out_of_range_or_unknown_are_errors_at_their_line() {
+        let base = "title: T\nthemes:\n  a: {title: A}\nlimits:\n";
+        let err = parse_str(&format!("{base}  slug_bytes: 256\n  page_bytes: 0\n")).unwrap_err();
+        let heads: Vec<_> = err.iter().map(Diagnostic::headline).collect();
+        assert_eq!(
+            heads,
+            [
+                "mend.yaml:5:15: error: `limits.slug_bytes` must be between 1 and 255, not 256",
+                "mend.yaml:6:15: error: `limits.page_bytes` must be between 1 and 1073741824, not 0",
+            ]
+        );
+        assert_eq!(err[0].kind, Kind::Usage);
+        let err = parse_str(&format!("{base}  page_size: 10\n")).unwrap_err();
+        assert_eq!(
+            err[0].headline(),
+            "mend.yaml:5:3: error: limits: unknown field `page_size`, expected one of `front_matter_bytes`, `front_matter_depth`, `article_bytes`, `title_bytes`, `slug_bytes`, `page_bytes`, `search_text_bytes`, `highlight_line_bytes`"
         );
     }
 

@@ -2,19 +2,26 @@
 //!
 //! Takes the project root; gives plain values: the text of `mend.yaml`, every
 //! article's text with its slug, and the site theme's templates and static files.
-//! Never follows symbolic links, skips hidden and editor temporary files, and
-//! names the path in every I/O error. Never parses content.
+//! Never follows symbolic links below the root (the root itself may be reached
+//! through one), skips hidden and editor temporary files, and names the path in
+//! every I/O error. Never parses content.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 use walkdir::WalkDir;
 
-use crate::config::{self, is_slug};
-use crate::error::Diagnostic;
+use crate::config::{self, Limits, is_slug_shaped};
+use crate::error::{Diagnostic, Kind, did_you_mean};
+use crate::yaml::Block;
 
-/// Articles larger than this are refused before they are read.
-pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
+/// Theme templates larger than this are refused before they are read.
+const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A text file of the project, with the path shown in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +47,8 @@ pub struct ThemeFiles {
     pub templates: Vec<(String, SourceFile)>,
     /// `(path under static/ with forward slashes, bytes)`.
     pub static_files: Vec<(String, Vec<u8>)>,
+    /// Entries skipped because they are symbolic links.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Read `mend.yaml` at the root.
@@ -78,26 +87,52 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// had, so a rebuild re-reads only the files that changed.
 #[derive(Debug, Default)]
 pub struct FileCache {
-    files: std::collections::HashMap<
-        PathBuf,
-        (Option<std::time::SystemTime>, u64, std::sync::Arc<str>),
-    >,
+    files: std::collections::HashMap<PathBuf, (Option<SystemTime>, u64, Arc<str>)>,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
-pub fn articles(root: &Path) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    articles_cached(root, &mut FileCache::default())
+pub fn articles(
+    root: &Path,
+    limits: &Limits,
+) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    articles_cached(root, limits, &mut FileCache::default())
 }
 
 /// [`articles`], reusing the text of files whose time and length are unchanged.
 pub fn articles_cached(
     root: &Path,
+    limits: &Limits,
     cache: &mut FileCache,
 ) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let scan = scan_articles(root, limits)?;
+    read_articles(scan, limits, cache)
+}
+
+/// An article file found by [`scan_articles`], not read yet.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub slug: String,
+    /// Relative to the project root, as shown in diagnostics.
+    pub shown: PathBuf,
+    path: PathBuf,
+    /// Modification time and length when scanned.
+    stamp: Option<(Option<SystemTime>, u64)>,
+}
+
+/// What [`scan_articles`] saw in `articles/`.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub found: Vec<Found>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The first half of [`articles`]: list `articles/` without reading any
+/// article, refusing names that are not slugs or are too long for one.
+pub fn scan_articles(root: &Path, limits: &Limits) -> Result<Scan, Vec<Diagnostic>> {
     let dir = root.join("articles");
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let mut scan = Scan::default();
+    refuse_link(root, &dir).map_err(|d| vec![d])?;
     if !dir.is_dir() {
         return Err(vec![
             Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
@@ -116,18 +151,20 @@ pub fn articles_cached(
                 let path = e
                     .path()
                     .map_or_else(|| PathBuf::from("articles"), |p| relative(root, p));
-                errors.push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
+                scan.errors
+                    .push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
                 continue;
             }
         };
         let shown = relative(root, entry.path());
         let Some(name) = entry.file_name().to_str() else {
-            errors.push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
+            scan.errors
+                .push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
             continue;
         };
         let kind = entry.file_type();
         if kind.is_symlink() {
-            warnings.push(
+            scan.warnings.push(
                 Diagnostic::error("skipped: symbolic links are not followed")
                     .in_file(shown)
                     .warning(),
@@ -141,7 +178,7 @@ pub fn articles_cached(
             continue;
         };
         if !kind.is_file() {
-            warnings.push(
+            scan.warnings.push(
                 Diagnostic::error("skipped: not a regular file")
                     .in_file(shown)
                     .warning(),
@@ -149,15 +186,27 @@ pub fn articles_cached(
             continue;
         }
         if entry.depth() > 1 {
-            errors.push(
+            scan.errors.push(
                 Diagnostic::error("articles must sit directly in articles/")
                     .in_file(shown)
                     .with_hint(format!("move it to articles/{name}")),
             );
             continue;
         }
-        if !is_slug(stem) {
-            errors.push(
+        if stem.len() > limits.slug_bytes {
+            scan.errors.push(
+                Diagnostic::error(format!(
+                    "the file name gives a slug of {} bytes, more than the limit of {} bytes",
+                    stem.len(),
+                    limits.slug_bytes
+                ))
+                .in_file(shown)
+                .with_hint(Limits::hint("slug_bytes")),
+            );
+            continue;
+        }
+        if !is_slug_shaped(stem) {
+            scan.errors.push(
                 Diagnostic::error(format!(
                     "`{stem}` is not a valid slug: use lowercase ASCII letters, digits and hyphens"
                 ))
@@ -167,30 +216,57 @@ pub fn articles_cached(
             continue;
         }
         let stamp = entry.metadata().ok().map(|m| (m.modified().ok(), m.len()));
-        let cached = match (stamp, cache.files.get(&shown)) {
+        scan.found.push(Found {
+            slug: stem.to_string(),
+            shown,
+            path: entry.path().to_path_buf(),
+            stamp,
+        });
+    }
+    Ok(scan)
+}
+
+/// The second half of [`articles`]: read what [`scan_articles`] found. A
+/// file that changed or vanished since the scan is an error naming it.
+pub fn read_articles(
+    scan: Scan,
+    limits: &Limits,
+    cache: &mut FileCache,
+) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let Scan {
+        found,
+        warnings,
+        mut errors,
+    } = scan;
+    let mut sources = Vec::with_capacity(found.len());
+    for file in found {
+        let cached = match (file.stamp, cache.files.get(&file.shown)) {
             (Some((time, len)), Some((t, l, text)))
-                if time.is_some() && *t == time && *l == len =>
+                if time.is_some() && *t == time && *l == len && len <= limits.article_bytes =>
             {
-                Some(text.clone())
+                Some(Arc::clone(text))
             }
             _ => None,
         };
         let read = match cached {
             Some(text) => Ok(text),
-            None => read_text(entry.path(), &shown, MAX_ARTICLE_BYTES)
-                .map(std::sync::Arc::<str>::from)
+            None => read_text(&file.path, &file.shown, limits.article_bytes, true)
+                .map(Arc::<str>::from)
                 .inspect(|text| {
-                    if let Some((time, len)) = stamp {
+                    if let Some((time, len)) = file.stamp {
                         cache
                             .files
-                            .insert(shown.clone(), (time, len, std::sync::Arc::clone(text)));
+                            .insert(file.shown.clone(), (time, len, Arc::clone(text)));
                     }
                 }),
         };
         match read {
             Ok(text) => sources.push(ArticleSource {
-                slug: stem.to_string(),
-                file: SourceFile { path: shown, text },
+                slug: file.slug,
+                file: SourceFile {
+                    path: file.shown,
+                    text,
+                },
             }),
             Err(d) => errors.push(d),
         }
@@ -205,16 +281,38 @@ pub fn articles_cached(
     }
 }
 
-fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
-    let meta = fs::metadata(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
-    if meta.len() > limit {
-        return Err(Diagnostic::error(format!(
-            "file is {} bytes, more than the limit of {limit} bytes",
-            meta.len()
+/// A UTF-8 file of at most `limit` bytes, checked before reading and while
+/// reading (it may grow in between). `article` says the limit is `article_bytes`.
+fn read_text(path: &Path, shown: &Path, limit: u64, article: bool) -> Result<String, Diagnostic> {
+    let too_big = |len: u64| {
+        let d = Diagnostic::error(format!(
+            "file is {len} bytes, more than the limit of {limit} bytes"
         ))
-        .in_file(shown));
+        .in_file(shown);
+        if article {
+            d.with_hint(Limits::hint("article_bytes"))
+        } else {
+            d
+        }
+    };
+    let io = |e: std::io::Error| Diagnostic::io(shown, "cannot read", &e);
+    // Not following a link that replaced the file since it was listed.
+    let meta = fs::symlink_metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error("cannot read: not a regular file").in_file(shown));
     }
-    let bytes = fs::read(path).map_err(|e| Diagnostic::io(shown, "cannot read", &e))?;
+    let len = meta.len();
+    if len > limit {
+        return Err(too_big(len));
+    }
+    let file = fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let at = e.utf8_error().valid_up_to();
@@ -224,10 +322,12 @@ fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic
     })
 }
 
-/// A slug an author could rename a badly named file to.
+/// A slug an author could rename a badly named file to: accents dropped
+/// (so `café` written NFC or NFD both suggest `cafe`), the rest folded to
+/// lowercase ASCII and hyphens.
 pub fn suggest_slug(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars() {
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if c == '\'' || c == '\u{2019}' {
@@ -248,23 +348,67 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// The site theme `name`: `themes/<name>/` in the project, or the built-in
-/// default theme when the project has no such folder and asks for `default`.
-pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
-    let dir = root.join("themes").join(name);
+/// An error if `path` (below `root`) is a symbolic link: the project root may
+/// be reached through links, but nothing below it is followed.
+fn refuse_link(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(
+            Diagnostic::error("symbolic links below the project root are not followed")
+                .in_file(relative(root, path)),
+        );
+    }
+    Ok(())
+}
+
+/// The site theme `name` that `config` (the text of `mend.yaml`) asks for:
+/// `themes/<name>/` in the project, or the built-in default theme when the
+/// project has no such folder and asks for `default`.
+pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles, Diagnostic> {
+    let themes = root.join("themes");
+    let dir = themes.join(name);
+    refuse_link(root, &themes)?;
+    refuse_link(root, &dir)?;
     if !dir.is_dir() {
         if name == "default" {
             return Ok(builtin_theme());
         }
-        return Err(Diagnostic::usage(format!(
-            "site theme `{name}` not found: no folder themes/{name}/"
-        ))
-        .in_file(PathBuf::from(config::FILE_NAME)));
+        let mut available: Vec<String> = fs::read_dir(&themes)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| !is_ignored_name(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        available.push("default".to_string());
+        available.sort();
+        available.dedup();
+        let block = Block {
+            path: &config.path,
+            file: &config.text,
+            offset: 0,
+            text: &config.text,
+            kind: Kind::Usage,
+        };
+        let d = block.error_at_value(
+            "site_theme",
+            name,
+            format!("site theme `{name}` not found: no folder themes/{name}/"),
+        );
+        return Err(
+            match did_you_mean(name, available.iter().map(String::as_str)) {
+                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                None => d.with_hint(format!("available: {}", available.join(", "))),
+            },
+        );
     }
+    let mut warnings = Vec::new();
     let mut templates = Vec::new();
-    for (rel, path) in files_under(&dir.join("templates"))? {
+    for (rel, path) in files_under(root, &dir.join("templates"), &mut warnings)? {
         let shown = relative(root, &path);
-        let text = read_text(&path, &shown, MAX_ARTICLE_BYTES)?;
+        let text = read_text(&path, &shown, MAX_TEMPLATE_BYTES, false)?;
         templates.push((
             rel,
             SourceFile {
@@ -274,7 +418,7 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
         ));
     }
     let mut static_files = Vec::new();
-    for (rel, path) in files_under(&dir.join("static"))? {
+    for (rel, path) in files_under(root, &dir.join("static"), &mut warnings)? {
         let bytes = fs::read(&path)
             .map_err(|e| Diagnostic::io(&relative(root, &path), "cannot read", &e))?;
         static_files.push((rel, bytes));
@@ -283,13 +427,20 @@ pub fn theme(root: &Path, name: &str) -> Result<ThemeFiles, Diagnostic> {
         name: name.to_string(),
         templates,
         static_files,
+        warnings,
     })
 }
 
 /// Regular files under `dir` (none if it is missing), as `(relative path, path)`,
-/// sorted; hidden files, editor leftovers and symbolic links are skipped.
-fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+/// sorted; hidden files and editor leftovers are skipped, symbolic links
+/// with a warning. `dir` itself being a link is an error.
+fn files_under(
+    root: &Path,
+    dir: &Path,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let mut out = Vec::new();
+    refuse_link(root, dir)?;
     if !dir.is_dir() {
         return Ok(out);
     }
@@ -302,8 +453,16 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     for entry in walker {
         let entry = entry.map_err(|e| {
             Diagnostic::error(format!("cannot read: {e}"))
-                .in_file(e.path().unwrap_or(dir).to_path_buf())
+                .in_file(relative(root, e.path().unwrap_or(dir)))
         })?;
+        if entry.file_type().is_symlink() {
+            warnings.push(
+                Diagnostic::error("skipped: symbolic links are not followed")
+                    .in_file(relative(root, entry.path()))
+                    .warning(),
+            );
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -314,7 +473,7 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
             .to_str()
             .ok_or_else(|| {
                 Diagnostic::error("file name is not valid UTF-8")
-                    .in_file(entry.path().to_path_buf())
+                    .in_file(relative(root, entry.path()))
             })?
             .replace('\\', "/");
         out.push((rel, entry.path().to_path_buf()));
@@ -368,6 +527,7 @@ pub fn builtin_theme() -> ThemeFiles {
                 include_bytes!("../themes/default/static/style.css").to_vec(),
             ),
         ],
+        warnings: Vec::new(),
     }
 }
 
@@ -397,5 +557,27 @@ mod tests {
             "rebuilding-trusts-steps"
         );
         assert_eq!(suggest_slug("__"), "article");
+        assert_eq!(suggest_slug("Cafe\u{301} Crème"), "cafe-creme");
+    }
+
+    #[test]
+    fn a_file_gone_between_scan_and_read_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("articles")).unwrap();
+        fs::write(dir.path().join("articles/a.md"), "x").unwrap();
+        fs::write(dir.path().join("articles/b.md"), "y").unwrap();
+        let limits = Limits::default();
+        let scan = scan_articles(dir.path(), &limits).unwrap();
+        assert_eq!(scan.found.len(), 2);
+        fs::remove_file(dir.path().join("articles/b.md")).unwrap();
+        let err = read_articles(scan, &limits, &mut FileCache::default()).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(
+            err[0]
+                .headline()
+                .starts_with("articles/b.md: error: cannot read: No such file or directory"),
+            "{}",
+            err[0].headline()
+        );
     }
 }

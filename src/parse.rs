@@ -13,13 +13,10 @@ use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::SiteConfig;
+use crate::config::{Limits, SiteConfig};
 use crate::error::{Diagnostic, Kind, Position, did_you_mean};
 use crate::load::ArticleSource;
-use crate::yaml::{Block, Limits};
-
-/// Titles longer than this are refused.
-pub const MAX_TITLE_BYTES: usize = 1024;
+use crate::yaml::Block;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +121,7 @@ pub struct Parsed {
     /// Slugs of the articles that failed.
     pub failed: std::collections::BTreeSet<String>,
     pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Parse every article in parallel; all errors of all articles are collected.
@@ -133,29 +131,35 @@ pub fn articles(sources: &[ArticleSource], site: &SiteConfig) -> Parsed {
         .map(|s| article_and_errors(s, site))
         .collect();
     let mut parsed = Parsed::default();
-    for ((article, mut errors), source) in results.into_iter().zip(sources) {
+    for ((article, diagnostics), source) in results.into_iter().zip(sources) {
         match article {
             Some(a) => parsed.articles.push(a),
             None => {
                 parsed.failed.insert(source.slug.clone());
             }
         }
-        parsed.errors.append(&mut errors);
+        for d in diagnostics {
+            if d.is_error() {
+                parsed.errors.push(d);
+            } else {
+                parsed.warnings.push(d);
+            }
+        }
     }
     parsed
 }
 
-/// Parse one article.
+/// Parse one article; warnings are dropped, errors returned.
 pub fn article(source: &ArticleSource, site: &SiteConfig) -> Result<Article, Vec<Diagnostic>> {
     match article_and_errors(source, site) {
-        (Some(article), errors) if errors.is_empty() => Ok(article),
-        (_, errors) => Err(errors),
+        (Some(article), d) if !d.iter().any(Diagnostic::is_error) => Ok(article),
+        (_, d) => Err(d.into_iter().filter(Diagnostic::is_error).collect()),
     }
 }
 
 /// Parse one article, keeping what could be read even when there are errors
 /// (so later stages can still check its links): the article is `None` only
-/// when its front matter cannot even be found.
+/// when its front matter cannot even be found. Warnings come with the errors.
 fn article_and_errors(
     source: &ArticleSource,
     site: &SiteConfig,
@@ -174,7 +178,7 @@ fn article_and_errors(
         kind: Kind::Content,
     };
     let mut errors = Vec::new();
-    let fm: FrontMatter = match block.parse(Limits::default()) {
+    let fm: FrontMatter = match block.parse(site.limits.front_matter()) {
         Ok(fm) => {
             validate_front_matter(&fm, &block, site, &mut errors);
             fm
@@ -263,15 +267,18 @@ fn validate_front_matter(
                     format!("`{key}` must be one line without control characters"),
                 ));
             }
-            Some(v) if key == "title" && v.len() > MAX_TITLE_BYTES => {
-                errors.push(block.error_at_key(
-                    key,
-                    format!(
-                        "`title` is {} bytes, more than the limit of {MAX_TITLE_BYTES}",
-                        v.len()
-                    ),
-                ))
-            }
+            Some(v) if key == "title" && v.len() > site.limits.title_bytes => errors.push(
+                block
+                    .error_at_key(
+                        key,
+                        format!(
+                            "`title` is {} bytes, more than the limit of {}",
+                            v.len(),
+                            site.limits.title_bytes
+                        ),
+                    )
+                    .with_hint(Limits::hint("title_bytes")),
+            ),
             Some(_) => {}
         }
     }
@@ -289,15 +296,20 @@ fn validate_front_matter(
                 .with_hint(format!("known themes: {}", theme_list(site))),
         );
     }
+    // Each distinct theme is reported once: a YAML alias repeats one 10,000
+    // times in 40 KB, and an error per repeat printed the line each time.
     let mut seen = HashSet::new();
+    let mut repeated = HashSet::new();
     for theme in themes {
-        if site.theme(theme).is_none() {
-            errors.push(unknown_theme(
-                block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
-                theme,
-                site,
-            ));
-        } else if !seen.insert(theme) {
+        if seen.insert(theme) {
+            if site.theme(theme).is_none() {
+                errors.push(unknown_theme(
+                    block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
+                    theme,
+                    site,
+                ));
+            }
+        } else if repeated.insert(theme) && site.theme(theme).is_some() {
             errors.push(block.error_at_value(
                 "themes",
                 theme,
@@ -473,8 +485,25 @@ impl Body {
         let mut open_heading: Option<OpenHeading> = None;
         let mut in_code = false;
         let mut in_word = false;
+        // A fenced block with a language: where its fence is, the language, its text.
+        let mut fenced: Option<(Location, String, String)> = None;
+        // The link just opened, if it is a wiki link with a `|`: should it end
+        // at once (`[[b|]]`), it shows the target's title like `[[b]]`.
+        let mut piped_wiki: Option<usize> = None;
 
         for (event, range) in body_events(source, site.allow_raw_html) {
+            if let Some(i) = piped_wiki {
+                match &event {
+                    Event::Text(t) if t.is_empty() => {}
+                    Event::End(TagEnd::Link) => {
+                        if let Some(link) = body.links.get_mut(i) {
+                            link.titled_by_target = true;
+                        }
+                        piped_wiki = None;
+                    }
+                    _ => piped_wiki = None,
+                }
+            }
             match event {
                 Event::Start(Tag::Heading {
                     id, classes, attrs, ..
@@ -543,6 +572,9 @@ impl Body {
                     let wiki = matches!(link_type, LinkType::WikiLink { .. });
                     let titled_by_target =
                         matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                    if matches!(link_type, LinkType::WikiLink { has_pothole: true }) {
+                        piped_wiki = Some(body.links.len());
+                    }
                     match classify(&dest_url, wiki) {
                         Ok(target) => body.links.push(Link {
                             target,
@@ -566,11 +598,41 @@ impl Body {
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     in_code = true;
-                    body.has_fenced_code |=
-                        matches!(kind, pulldown_cmark::CodeBlockKind::Fenced(_));
+                    if let pulldown_cmark::CodeBlockKind::Fenced(info) = kind {
+                        body.has_fenced_code = true;
+                        let lang = code_language(&info);
+                        if !lang.is_empty() {
+                            fenced = Some((locate(&range), lang.to_string(), String::new()));
+                        }
+                    }
                 }
-                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::End(TagEnd::CodeBlock) => {
+                    in_code = false;
+                    if let Some((at, lang, code)) = fenced.take() {
+                        let limit = site.limits.highlight_line_bytes;
+                        if let Some((n, line)) =
+                            code.lines().enumerate().find(|(_, l)| l.len() > limit)
+                        {
+                            let at = Location { width: 3, ..at };
+                            errors.push(
+                                error(
+                                    &at,
+                                    format!(
+                                        "line {} of this `{lang}` block is {} bytes, more than the limit of {limit} bytes for highlighting: the block is shown plain",
+                                        at.line + 1 + n,
+                                        line.len()
+                                    ),
+                                )
+                                .warning()
+                                .with_hint(Limits::hint("highlight_line_bytes")),
+                            );
+                        }
+                    }
+                }
                 Event::Text(t) => {
+                    if let Some((_, _, code)) = &mut fenced {
+                        code.push_str(&t);
+                    }
                     if let Some(open) = &mut open_heading {
                         open.3.push_str(&t);
                     }
@@ -608,6 +670,13 @@ fn count_words(text: &str, in_word: &mut bool) -> usize {
         *in_word = word;
     }
     n
+}
+
+/// The language of a fenced code block: the first word of its info string.
+pub fn code_language(info: &str) -> &str {
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
 }
 
 /// How every stage parses an article's Markdown.
@@ -758,6 +827,9 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
     let path = path.strip_prefix("../articles/").unwrap_or(path);
     if wiki {
         let slug = path.strip_suffix(".md").unwrap_or(path).trim();
+        if slug.is_empty() {
+            return Err("empty wiki link: write the target's file name, e.g. `[[other]]`".into());
+        }
         return Ok(Target::Article {
             slug: slug.to_string(),
             fragment,

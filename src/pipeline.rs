@@ -113,8 +113,9 @@ fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, warnings) = load::articles(root)?;
-    let theme = load::theme(root, &site.site_theme)?;
+    let (sources, mut warnings) = load::articles(root, &site.limits)?;
+    let theme = load::theme(root, &config_file, &site.site_theme)?;
+    warnings.extend(theme.warnings.iter().cloned());
     Ok(Loaded {
         config_text: config_file.text,
         site,
@@ -170,8 +171,9 @@ fn prepare(loaded: Loaded, options: &BuildOptions) -> Result<Prepared, Failure> 
         mut warnings,
         ..
     } = loaded;
-    let parsed = parse::articles(&sources, &site);
+    let mut parsed = parse::articles(&sources, &site);
     drop(sources);
+    warnings.append(&mut parsed.warnings);
     stages.push(("parse", t.elapsed()));
     t = Instant::now();
 
@@ -227,7 +229,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
         kb,
         theme,
         templates,
-        warnings,
+        mut warnings,
         mut stages,
     } = prepare(loaded, options)?;
     stages.insert(0, ("load", load_time));
@@ -235,7 +237,9 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
     stages.push(("render", t.elapsed()));
     t = Instant::now();
-    files.extend(search::index(&kb, options.render.portable));
+    let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
+    files.extend(index);
+    warnings.extend(index_warnings);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -282,7 +286,7 @@ pub fn build_with_progress(
         kb,
         theme,
         templates,
-        warnings,
+        mut warnings,
         mut stages,
     } = prepare(loaded, options)?;
     stages.insert(0, ("load", load_time));
@@ -292,7 +296,8 @@ pub fn build_with_progress(
     let (index, pages) = rayon::join(
         || {
             let t = Instant::now();
-            (search::index(&kb, options.render.portable), t.elapsed())
+            let (files, warnings) = search::index_with_warnings(&kb, options.render.portable);
+            (files, warnings, t.elapsed())
         },
         || -> Result<_, Failure> {
             let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
@@ -322,7 +327,8 @@ pub fn build_with_progress(
         },
     );
     let (pages, files, rendering, writing) = pages?;
-    let (index, indexing) = index;
+    let (index, index_warnings, indexing) = index;
+    warnings.extend(index_warnings);
     stages.push(("render", rendering));
     stages.push(("search index", indexing));
     let t = Instant::now();
@@ -395,8 +401,9 @@ impl Session {
             &config_file.text,
             self.options.base_url.as_deref(),
         )?;
-        let (sources, warnings) = load::articles_cached(root, &mut self.files)?;
-        let theme = load::theme(root, &site.site_theme)?;
+        let (sources, mut warnings) = load::articles_cached(root, &site.limits, &mut self.files)?;
+        let theme = load::theme(root, &config_file, &site.site_theme)?;
+        warnings.extend(theme.warnings.iter().cloned());
         if let Some(update) =
             self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
         {
@@ -433,6 +440,7 @@ impl Session {
             });
         let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
         let mut parsed = parse::articles(&fresh, &site);
+        warnings.append(&mut parsed.warnings);
         if !parsed.errors.is_empty() {
             let mut errors = parsed.errors;
             errors.append(&mut warnings);
@@ -468,7 +476,10 @@ impl Session {
         let mut files = render::site_with(&kb, &templates, &theme, self.options.render)?;
         stages.push(("render", t.elapsed()));
         t = Instant::now();
-        files.extend(search::index(&kb, self.options.render.portable));
+        let (index, index_warnings) =
+            search::index_with_warnings(&kb, self.options.render.portable);
+        files.extend(index);
+        warnings.extend(index_warnings);
         stages.push(("search index", t.elapsed()));
 
         let output: HashMap<Arc<str>, Arc<[u8]>> = files

@@ -18,6 +18,8 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::config::Limits;
+use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
 use crate::parse::{Article, body_events};
 use crate::render::OutputFile;
@@ -28,8 +30,6 @@ pub const CHUNK: usize = 8;
 pub const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
 pub const SNIPPET_CHARS: usize = 500;
-/// Bytes of a section's text that are indexed.
-pub const MAX_INDEXED_BYTES: usize = 64 * 1024;
 /// Tokens longer than this (in characters) are skipped.
 pub const MAX_TOKEN_CHARS: usize = 40;
 
@@ -261,6 +261,12 @@ struct Partial {
     docs: Vec<(usize, Document)>,
     lengths: Vec<(usize, usize)>,
     frequencies: FxHashMap<String, Vec<(u32, f32)>>,
+    /// Articles whose text was cut to `limits.search_text_bytes`.
+    warnings: Vec<Diagnostic>,
+    /// Of the article being counted: bytes of text it may still index, and
+    /// bytes of text it has.
+    budget: usize,
+    seen: usize,
 }
 
 /// Where one document's text is gathered while its article is walked.
@@ -295,6 +301,10 @@ impl Partial {
         } else {
             format!("articles/{}/", article.slug)
         };
+        // An article contributes at most `search_text_bytes` of text: its
+        // first sections whole, then what fits of the next.
+        let cap = kb.site.limits.search_text_bytes;
+        (self.budget, self.seen) = (cap, 0);
         let mut section = Section {
             number: first,
             label: (article.title.clone(), W_TITLE),
@@ -361,6 +371,17 @@ impl Partial {
             }
         }
         self.finish(kb, section, &text, &mut collapsed, analyzer);
+        if self.seen > cap {
+            let total = self.seen;
+            self.warnings.push(
+                Diagnostic::error(format!(
+                    "the article has {total} bytes of text, more than the limit of {cap}: search indexes only the first {cap}"
+                ))
+                .in_file(article.path.clone())
+                .warning()
+                .with_hint(Limits::hint("search_text_bytes")),
+            );
+        }
     }
 
     /// Count a section whose text is complete, and keep its document.
@@ -373,6 +394,10 @@ impl Partial {
         analyzer: &mut Analyzer,
     ) {
         collapse_whitespace_into(text, collapsed);
+        self.seen += collapsed.len();
+        let kept = truncate_bytes(collapsed, self.budget).len();
+        collapsed.truncate(kept);
+        self.budget -= kept;
         let doc = section.number as u32;
         let frequencies = &mut self.frequencies;
         let mut add = |text: &str, weight: f64| -> usize {
@@ -391,7 +416,7 @@ impl Partial {
         for &t in &section.indexed_themes {
             add(&kb.site.themes[t].title, W_THEMES);
         }
-        let body_len = add(truncate_bytes(collapsed, MAX_INDEXED_BYTES), W_BODY);
+        let body_len = add(collapsed, W_BODY);
         section.document.snippet = collapsed.chars().take(SNIPPET_CHARS).collect();
         self.lengths.push((section.number, body_len));
         self.docs.push((section.number, section.document));
@@ -403,6 +428,7 @@ impl Partial {
         }
         self.docs.append(&mut other.docs);
         self.lengths.append(&mut other.lengths);
+        self.warnings.append(&mut other.warnings);
         for (stem, mut list) in other.frequencies {
             self.frequencies.entry(stem).or_default().append(&mut list);
         }
@@ -412,6 +438,14 @@ impl Partial {
 
 /// Build the index files. `portable` writes `index.html` into document URLs.
 pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
+    index_with_warnings(kb, portable).0
+}
+
+/// [`index`], and a warning for each article cut to `limits.search_text_bytes`.
+pub fn index_with_warnings(
+    kb: &KnowledgeBase,
+    portable: bool,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     // Documents are numbered in article order: the introduction, then each H2/H3.
     let mut firsts = Vec::with_capacity(kb.articles.len());
     let mut total = 0;
@@ -441,7 +475,10 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
         docs: mut numbered,
         lengths,
         frequencies,
+        mut warnings,
+        ..
     } = counted;
+    crate::error::sort(&mut warnings);
     numbered.sort_unstable_by_key(|(n, _)| *n);
     let docs: Vec<Document> = numbered.into_iter().map(|(_, d)| d).collect();
     let mut body_len = vec![0usize; docs.len()];
@@ -535,7 +572,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
             .collect();
         script(&format!("d/{i}"), &rows)
     }));
-    files
+    (files, warnings)
 }
 
 /// `search/NAME.js`: `mendSearchLoad("NAME", DATA);` with DATA as JSON that

@@ -5,7 +5,8 @@
 //! written, so a failed build leaves the previous site byte-for-byte untouched.
 //! Refuses output folders that would destroy the project (the root, an
 //! ancestor of it, `articles/`, `themes/`, a regular file) or a folder that
-//! mend did not create (no marker file) unless forced.
+//! mend did not create (no marker file) unless forced. Keeps the output's
+//! `.git` (a deploy checkout) across builds.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -214,15 +215,32 @@ impl Staging {
         fs::write(&marker_path, marker)
             .map_err(|e| Diagnostic::io(&marker_path, "cannot write", &e))?;
         let had_old = self.output.exists();
-        if had_old {
-            fs::rename(&self.output, &self.old).map_err(|e| {
-                Diagnostic::io(&self.output, "cannot move the previous site aside", &e)
-            })?;
+        // A deploy checkout keeps its history: `.git` moves into the new site
+        // (and back if the swap fails, before the staging folder is removed).
+        let (git_old, git_new) = (self.output.join(".git"), self.staging.join(".git"));
+        let moved_git = had_old && fs::symlink_metadata(&git_old).is_ok();
+        if moved_git {
+            fs::rename(&git_old, &git_new)
+                .map_err(|e| Diagnostic::io(&git_old, "cannot keep", &e))?;
+        }
+        let undo_git = || {
+            if moved_git {
+                let _ = fs::rename(&git_new, &git_old);
+            }
+        };
+        if had_old && let Err(e) = fs::rename(&self.output, &self.old) {
+            undo_git();
+            return Err(Diagnostic::io(
+                &self.output,
+                "cannot move the previous site aside",
+                &e,
+            ));
         }
         if let Err(e) = fs::rename(&self.staging, &self.output) {
             if had_old {
                 let _ = fs::rename(&self.old, &self.output);
             }
+            undo_git();
             return Err(Diagnostic::io(
                 &self.output,
                 "cannot move the new site in place",

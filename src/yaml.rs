@@ -9,22 +9,26 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use crate::config::Limits;
 use crate::error::{Diagnostic, Kind, Position};
 
 /// Caps checked before parsing.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_bytes: usize,
-    pub max_depth: usize,
+pub struct Caps {
+    pub bytes: usize,
+    pub depth: usize,
+    /// Whether `limits:` in `mend.yaml` sets these (front matter), so the
+    /// error says how to raise them; `mend.yaml` itself has fixed caps.
+    pub configurable: bool,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_bytes: 64 * 1024,
-            max_depth: 64,
-        }
-    }
+impl Caps {
+    /// The caps on `mend.yaml` itself.
+    pub const CONFIG: Caps = Caps {
+        bytes: 64 * 1024,
+        depth: 64,
+        configurable: false,
+    };
 }
 
 /// A YAML block inside a file: `text` starts at byte `offset` of `file`.
@@ -68,26 +72,36 @@ impl<'a> Block<'a> {
     }
 
     /// Parse the block into `T` after the size and nesting checks.
-    pub fn parse<T: DeserializeOwned>(&self, limits: Limits) -> Result<T, Diagnostic> {
-        if self.text.len() > limits.max_bytes {
-            return Err(self.error_at(
-                0,
-                1,
-                format!(
-                    "YAML block is {} bytes, more than the limit of {} bytes",
-                    self.text.len(),
-                    limits.max_bytes
+    pub fn parse<T: DeserializeOwned>(&self, caps: Caps) -> Result<T, Diagnostic> {
+        let hint = |d: Diagnostic, key: &str| {
+            if caps.configurable {
+                d.with_hint(Limits::hint(key))
+            } else {
+                d
+            }
+        };
+        if self.text.len() > caps.bytes {
+            return Err(hint(
+                self.error_at(
+                    0,
+                    1,
+                    format!(
+                        "YAML block is {} bytes, more than the limit of {} bytes",
+                        self.text.len(),
+                        caps.bytes
+                    ),
                 ),
+                "front_matter_bytes",
             ));
         }
-        if let Some(at) = too_deep(self.text, limits.max_depth) {
-            return Err(self.error_at(
-                at,
-                1,
-                format!(
-                    "YAML nests deeper than the limit of {} levels",
-                    limits.max_depth
+        if let Some(at) = too_deep(self.text, caps.depth) {
+            return Err(hint(
+                self.error_at(
+                    at,
+                    1,
+                    format!("YAML nests deeper than the limit of {} levels", caps.depth),
                 ),
+                "front_matter_depth",
             ));
         }
         if let Some((first, second, key)) = duplicate_top_level_key(self.text) {
@@ -308,7 +322,7 @@ mod tests {
     #[test]
     fn unknown_key_is_reported_at_its_line_in_the_file() {
         let file = "---\ntitle: A\ncolour: red\n---\nbody\n";
-        let err = block(file).parse::<Small>(Limits::default()).unwrap_err();
+        let err = block(file).parse::<Small>(Caps::CONFIG).unwrap_err();
         assert_eq!((err.line, err.col), (3, 1));
         assert!(
             err.message.starts_with("unknown field `colour`"),
@@ -332,7 +346,7 @@ mod tests {
         // Lone CRs are line breaks to serde_yaml; the unknown key `summary`
         // is still reported where it is in the file: line 2, after the CRs.
         let file = "---\ntitle: x\r\rsummary: S\ncolour: red\n---\n";
-        let err = block(file).parse::<Small>(Limits::default()).unwrap_err();
+        let err = block(file).parse::<Small>(Caps::CONFIG).unwrap_err();
         assert_eq!((err.line, err.col), (2, 11), "{}", err.message);
         assert_eq!(
             offset_of("a\r\nb\rc\u{2028}d", 4, 1),
@@ -344,7 +358,7 @@ mod tests {
     fn rejects_deep_nesting_before_parsing() {
         let deep = format!("title: {}{}\n", "[".repeat(100), "]".repeat(100));
         let file = format!("---\n{deep}---\n");
-        let err = block(&file).parse::<Small>(Limits::default()).unwrap_err();
+        let err = block(&file).parse::<Small>(Caps::CONFIG).unwrap_err();
         assert!(
             err.message.contains("deeper than the limit of 64"),
             "{}",
@@ -355,7 +369,7 @@ mod tests {
     #[test]
     fn rejects_oversized_blocks_before_parsing() {
         let file = format!("---\ntitle: {}\n---\n", "x".repeat(70 * 1024));
-        let err = block(&file).parse::<Small>(Limits::default()).unwrap_err();
+        let err = block(&file).parse::<Small>(Caps::CONFIG).unwrap_err();
         assert!(
             err.message.contains("more than the limit"),
             "{}",

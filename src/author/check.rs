@@ -73,7 +73,8 @@ impl CheckReport {
 pub fn check(options: &BuildOptions) -> CheckReport {
     let (articles, mut diagnostics) = match pipeline::generate(options) {
         Err(failure) => (
-            load::articles(&options.root).map_or(0, |(sources, _)| sources.len()),
+            load::articles(&options.root, &Default::default())
+                .map_or(0, |(sources, _)| sources.len()),
             failure.diagnostics,
         ),
         // `generate` keeps the linked corpus to itself; linking again is cheap
@@ -101,7 +102,7 @@ fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>),
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, _) = load::articles(&options.root)?;
+    let (sources, _) = load::articles(&options.root, &site.limits)?;
     let parsed = parse::articles(&sources, &site);
     if !parsed.errors.is_empty() {
         return Err(parsed.errors);

@@ -2,6 +2,7 @@
 //! `[[wiki]]` links titled by their target, an "also on" line under each tagged
 //! section, and fenced code highlighted with CSS classes. Pure.
 
+use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
@@ -11,11 +12,10 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use super::Urls;
+use crate::config::Limits;
+use crate::error::Diagnostic;
 use crate::link::{KnowledgeBase, Resolved};
-use crate::parse::body_events;
-
-/// Lines longer than this are not highlighted (syntect slows badly on them).
-pub const MAX_HIGHLIGHT_LINE: usize = 16 * 1024;
+use crate::parse::{body_events, code_language};
 
 /// How many other articles an "also on" line names per theme.
 const ALSO_ON_LIMIT: usize = 3;
@@ -48,114 +48,148 @@ pub fn syntax_css() -> String {
 
 /// Render article `a`'s body for a page at `urls`: its Markdown walked again
 /// with the same events `parse` saw, so the n-th heading and link here are
-/// the n-th ones there.
-pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> String {
+/// the n-th ones there. The events stream into the HTML writer, which stops
+/// at `limits.page_bytes`: a small input that expands enormously (a wide
+/// table with missing cells) costs no more memory than the cap.
+pub fn html(kb: &KnowledgeBase, a: usize, urls: &Urls) -> Result<String, Diagnostic> {
     let article = &kb.articles[a];
     let links = &kb.connections[a].links;
-    let mut out: Vec<Event<'_>> = Vec::new();
+    let mut out: VecDeque<Event<'_>> = VecDeque::new();
     let mut link_no = 0;
     let mut heading_no = 0;
     let mut themes_shown = Vec::new();
     let mut skip_link_text = false;
     let mut code: Option<(String, String)> = None;
     let mut in_image = 0usize;
+    // Lines longer than this are not highlighted (syntect slows badly on them);
+    // `parse` warned about each such block.
+    let max_line = kb.site.limits.highlight_line_bytes;
 
-    for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
-        if let Some((lang, text)) = &mut code {
-            match event {
-                Event::Text(t) => text.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    out.push(Event::Html(CowStr::from(highlight(lang, text))));
-                    code = None;
+    let mut events = body_events(&article.markdown, kb.site.allow_raw_html);
+    let stream = std::iter::from_fn(move || {
+        loop {
+            if let Some(event) = out.pop_front() {
+                return Some(event);
+            }
+            let (event, _) = events.next()?;
+            if let Some((lang, text)) = &mut code {
+                match event {
+                    Event::Text(t) => text.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        out.push_back(Event::Html(CowStr::from(highlight(lang, text, max_line))));
+                        code = None;
+                    }
+                    _ => {}
                 }
-                _ => {}
+                continue;
             }
-            continue;
-        }
-        if skip_link_text {
-            if matches!(event, Event::End(TagEnd::Link)) {
-                skip_link_text = false;
-                out.push(event);
+            if skip_link_text {
+                if matches!(event, Event::End(TagEnd::Link)) {
+                    skip_link_text = false;
+                    out.push_back(event);
+                }
+                continue;
             }
-            continue;
-        }
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                let id = article
-                    .headings
-                    .get(heading_no)
-                    .map(|h| CowStr::from(h.id.as_str()));
-                out.push(Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes: Vec::new(),
-                    attrs: Vec::new(),
-                }));
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                title,
-                id,
-                ..
-            }) => {
-                let (href, target_title) = match links.get(link_no) {
-                    Some(resolved) => resolve(kb, a, resolved, urls),
-                    None => (String::new(), None),
-                };
-                let titled = article
-                    .links
-                    .get(link_no)
-                    .is_some_and(|l| l.titled_by_target);
-                link_no += 1;
-                out.push(Event::Start(Tag::Link {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let id = article
+                        .headings
+                        .get(heading_no)
+                        .map(|h| CowStr::from(h.id.as_str()));
+                    out.push_back(Event::Start(Tag::Heading {
+                        level,
+                        id,
+                        classes: Vec::new(),
+                        attrs: Vec::new(),
+                    }));
+                }
+                Event::Start(Tag::Link {
                     link_type,
-                    dest_url: CowStr::from(href),
                     title,
                     id,
-                }));
-                if let (true, Some(t)) = (titled, target_title) {
-                    out.push(Event::Text(CowStr::from(t)));
-                    skip_link_text = true;
+                    ..
+                }) => {
+                    let (href, target_title) = match links.get(link_no) {
+                        Some(resolved) => resolve(kb, a, resolved, urls),
+                        None => (String::new(), None),
+                    };
+                    let titled = article
+                        .links
+                        .get(link_no)
+                        .is_some_and(|l| l.titled_by_target);
+                    link_no += 1;
+                    out.push_back(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(href),
+                        title,
+                        id,
+                    }));
+                    if let (true, Some(t)) = (titled, target_title) {
+                        out.push_back(Event::Text(CowStr::from(t)));
+                        skip_link_text = true;
+                    }
                 }
-            }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info
-                    .split(|c: char| c.is_whitespace() || c == ',')
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
-                code = Some((lang, String::new()));
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                out.push(Event::End(TagEnd::Heading(level)));
-                if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
-                    out.push(Event::Html(CowStr::from(line)));
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                    code = Some((code_language(&info).to_string(), String::new()));
                 }
-                heading_no += 1;
+                Event::End(TagEnd::Heading(level)) => {
+                    out.push_back(Event::End(TagEnd::Heading(level)));
+                    if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
+                        out.push_back(Event::Html(CowStr::from(line)));
+                    }
+                    heading_no += 1;
+                }
+                // Escape quotes too (pulldown-cmark escapes only < > & in text), so
+                // text that once was raw HTML cannot even look like an attribute.
+                // (Inside an image the text becomes the alt attribute, which
+                // pulldown-cmark escapes fully itself.)
+                Event::Text(t) if in_image == 0 => {
+                    out.push_back(Event::Html(CowStr::from(escape(&t))))
+                }
+                Event::Code(t) if in_image == 0 => out.push_back(Event::Html(CowStr::from(
+                    format!("<code>{}</code>", escape(&t)),
+                ))),
+                Event::Start(Tag::Image { .. }) => {
+                    in_image += 1;
+                    out.push_back(event);
+                }
+                Event::End(TagEnd::Image) => {
+                    in_image -= 1;
+                    out.push_back(event);
+                }
+                other => out.push_back(other),
             }
-            // Escape quotes too (pulldown-cmark escapes only < > & in text), so
-            // text that once was raw HTML cannot even look like an attribute.
-            // (Inside an image the text becomes the alt attribute, which
-            // pulldown-cmark escapes fully itself.)
-            Event::Text(t) if in_image == 0 => out.push(Event::Html(CowStr::from(escape(&t)))),
-            Event::Code(t) if in_image == 0 => out.push(Event::Html(CowStr::from(format!(
-                "<code>{}</code>",
-                escape(&t)
-            )))),
-            Event::Start(Tag::Image { .. }) => {
-                in_image += 1;
-                out.push(event);
-            }
-            Event::End(TagEnd::Image) => {
-                in_image -= 1;
-                out.push(event);
-            }
-            other => out.push(other),
         }
+    });
+    let limit = kb.site.limits.page_bytes;
+    let mut html = CappedHtml {
+        html: String::with_capacity((article.markdown.len() * 3 / 2).min(limit)),
+        limit,
+    };
+    match pulldown_cmark::html::write_html_fmt(&mut html, stream) {
+        Ok(()) => Ok(html.html),
+        Err(_) => Err(Diagnostic::error(format!(
+            "the body renders to more than the limit of {limit} bytes for a page"
+        ))
+        .in_file(article.path.clone())
+        .with_hint(Limits::hint("page_bytes"))),
     }
-    let mut html = String::with_capacity(article.markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    html
+}
+
+/// HTML that refuses to grow past `limit` bytes.
+struct CappedHtml {
+    html: String,
+    limit: usize,
+}
+
+impl std::fmt::Write for CappedHtml {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.html.len() + s.len() > self.limit {
+            return Err(std::fmt::Error);
+        }
+        self.html.push_str(s);
+        Ok(())
+    }
 }
 
 /// The href of a resolved link from article `a`'s page, and the title a
@@ -253,8 +287,8 @@ fn also_on(
 }
 
 /// Highlighted HTML for a fenced block; plain escaped text for unknown
-/// languages and overlong lines.
-fn highlight(lang: &str, code: &str) -> String {
+/// languages and lines longer than `max_line` bytes.
+fn highlight(lang: &str, code: &str, max_line: usize) -> String {
     let lang_attr = if lang.is_empty() {
         String::new()
     } else {
@@ -266,7 +300,7 @@ fn highlight(lang: &str, code: &str) -> String {
             escape(code)
         )
     };
-    if lang.is_empty() || code.lines().any(|l| l.len() > MAX_HIGHLIGHT_LINE) {
+    if lang.is_empty() || code.lines().any(|l| l.len() > max_line) {
         return plain();
     }
     let set = syntaxes();
@@ -310,7 +344,7 @@ mod tests {
 
     #[test]
     fn highlights_known_languages_with_prefixed_classes() {
-        let html = highlight("rust", "fn main() {}\n");
+        let html = highlight("rust", "fn main() {}\n", 100);
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(html.starts_with("<pre class=\"code hl-code\" data-lang=\"rust\">"));
     }
@@ -318,11 +352,12 @@ mod tests {
     #[test]
     fn leaves_unknown_languages_and_long_lines_plain_but_escaped() {
         assert_eq!(
-            highlight("nope", "<b>\n"),
+            highlight("nope", "<b>\n", 100),
             "<pre class=\"code\" data-lang=\"nope\"><code>&lt;b&gt;\n</code></pre>\n"
         );
-        let long = format!("let x = \"{}\";\n", "a".repeat(MAX_HIGHLIGHT_LINE + 1));
-        assert!(!highlight("rust", &long).contains("hl-"));
+        let line = "let x = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n";
+        assert!(highlight("rust", line, line.len() - 1).contains("hl-"));
+        assert!(!highlight("rust", line, line.len() - 2).contains("hl-"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! site works under any sub-path.
 
 mod body;
+mod cap;
 mod feeds;
 
 use std::collections::HashMap;
@@ -21,10 +22,7 @@ use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::{Article, Attribution};
 
-pub use body::{MAX_HIGHLIGHT_LINE, escape};
-
-/// Pages larger than this are refused (a runaway template loop, say).
-pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
+pub use body::escape;
 
 /// Words a reader reads per minute, for "N min read".
 const WORDS_PER_MINUTE: usize = 200;
@@ -412,6 +410,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Same safety as tera's default, without turning every `/` in a URL into `&#x2F;`.
         tera.set_escape_fn(escape);
+        tera.register_function("range", cap::range);
         tera.register_function(
             "get_env",
             |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
@@ -562,15 +561,25 @@ fn template_error(
     }
 }
 
+/// What a Tera parse error says, without its snippet (the diagnostic shows
+/// its own): the `= expected ...` line, or the message's other lines.
 fn first_line(message: &str) -> String {
     let lines: Vec<&str> = message
         .lines()
         .map(str::trim)
         .filter(|l| {
-            !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|') && !l.starts_with('=')
+            let snippet = l.starts_with("-->")
+                || l.starts_with('|')
+                || l.split_once(" |")
+                    .is_some_and(|(n, _)| n.parse::<usize>().is_ok());
+            !l.is_empty() && !snippet
         })
         .collect();
-    lines.join(" ").chars().take(300).collect()
+    let text = match lines.iter().find_map(|l| l.strip_prefix("= ")) {
+        Some(reason) => reason.to_string(),
+        None => lines.join(" "),
+    };
+    text.chars().take(300).collect()
 }
 
 /// Tera's pest errors read `--> 12:7`.
@@ -674,28 +683,30 @@ impl<'a> Renderer<'a> {
             Diagnostic::error(format!("while rendering {subject}: {}", chain(&e)))
                 .in_file(shown.clone())
         })?;
-        let html = self
-            .templates
-            .tera
-            .render(template, &context)
-            .map_err(|e| {
-                Diagnostic::error(format!(
-                    "while rendering {subject} with theme `{}`: {}",
-                    self.templates.theme,
-                    chain(&e)
-                ))
-                .in_file(shown.clone())
-            })?;
-        if html.len() > MAX_PAGE_BYTES {
+        // Rendered into a buffer that stops at the page cap, so a runaway
+        // template ends early instead of filling memory.
+        let limit = self.kb.site.limits.page_bytes;
+        let mut page = cap::PageBuffer::new(limit);
+        let rendered = self.templates.tera.render_to(template, &context, &mut page);
+        if page.overflowed {
             return Err(Diagnostic::error(format!(
-                "while rendering {subject}: the page is {} bytes, more than the limit of {MAX_PAGE_BYTES}",
-                html.len()
+                "while rendering {subject} with theme `{}`: the page is more than the limit of {limit} bytes",
+                self.templates.theme
             ))
-            .in_file(shown));
+            .in_file(shown)
+            .with_hint(crate::config::Limits::hint("page_bytes")));
         }
+        rendered.map_err(|e| {
+            Diagnostic::error(format!(
+                "while rendering {subject} with theme `{}`: {}",
+                self.templates.theme,
+                chain(&e)
+            ))
+            .in_file(shown)
+        })?;
         Ok(OutputFile {
             path,
-            bytes: html.into_bytes(),
+            bytes: page.bytes,
         })
     }
 
@@ -802,7 +813,7 @@ impl<'a> Renderer<'a> {
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, &urls),
             toc: toc(article),
-            body: body::html(kb, a, &urls),
+            body: body::html(kb, a, &urls)?,
             related: c
                 .related
                 .iter()

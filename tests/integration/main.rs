@@ -29,3 +29,5 @@ mod hardening;
 mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
 mod properties;
+// Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
+mod supply_chain;

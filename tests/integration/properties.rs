@@ -491,6 +491,7 @@ fn site_config(allow_raw_html: bool) -> SiteConfig {
             .collect(),
         allow_raw_html,
         synonyms: Vec::new(),
+        limits: Default::default(),
     }
 }
 

@@ -435,19 +435,25 @@
     return token => stems.has(cachedStem(token));
   }
 
-  function isLow(text, i) {
+  var GRAPHEMES = typeof Intl == "object" && Intl.Segmenter && new Intl.Segmenter();
+
+  // i moved back (forward if fwd) to a grapheme boundary: no cut or mark
+  // splits an emoji sequence, a surrogate pair or a letter from its marks.
+  function edge(text, i, fwd) {
+    var g = GRAPHEMES && GRAPHEMES.segment(text).containing(i);
     var c = text.charCodeAt(i);
-    return i > 0 && i < text.length && c >= 0xdc00 && c <= 0xdfff;
+    if (g) return fwd && g.index < i ? g.index + g.segment.length : g.index;
+    return i > 0 && c >= 0xdc00 && c < 0xe000 ? i + (fwd ? 1 : -1) : i;
   }
 
   // Text [start, end) as segments {t, m: highlighted}, "…" where cut.
   function segments(text, ranges, start, end) {
-    start = start || 0;
-    end = end == null ? text.length : end;
+    start = edge(text, start || 0);
+    end = edge(text, end == null ? text.length : end);
     var out = [], pos = start;
     if (start > 0) out.push({ t: "…", m: false });
     ranges.forEach(r => {
-      var a = Math.max(r[0], pos), b = Math.min(r[1], end);
+      var a = Math.max(edge(text, r[0]), pos), b = Math.min(edge(text, r[1], true), end);
       if (a >= b) return;
       if (a > pos) out.push({ t: text.slice(pos, a), m: false });
       out.push({ t: text.slice(a, b), m: true });
@@ -475,8 +481,6 @@
       var sp2 = text.lastIndexOf(" ", end);
       if (sp2 > Math.max(start, firstEnd) && end - sp2 < 25) end = sp2;
     }
-    if (isLow(text, start)) start--;
-    if (isLow(text, end)) end--;
     return segments(text, ranges, start, end);
   }
 
@@ -570,12 +574,19 @@
     return s ? s.replace(/search\.js(\?.*)?$/, "") : "";
   })();
   var UNAVAILABLE = "Search is unavailable right now.";
-  var loads = new Map();
+  var loads = new Map(), scripts = new Set();
 
   window.mendSearchLoad = (name, data) => {
     var e = loads.get(String(name));
     if (e) e.finish(data, true);
   };
+
+  // A corrupt index file throws as it runs; its load fails (onload without
+  // data) and search says it is unavailable: the error is handled here. (From
+  // file: the error is muted, so the script is told by currentScript.)
+  window.addEventListener("error", ev => {
+    if (scripts.has(document.currentScript)) ev.preventDefault();
+  });
 
   // Load search/NAME.js once and resolve with convert(data); failures retry.
   function load(name, convert) {
@@ -604,6 +615,7 @@
     timer = setTimeout(s.onerror, LOAD_TIMEOUT_MS);
     s.async = true;
     s.src = ROOT + "search/" + name + ".js";
+    scripts.add(s);
     document.head.appendChild(s);
     return e.promise;
   }
