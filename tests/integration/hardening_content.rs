@@ -246,7 +246,7 @@ fn limits_title_bytes() {
 }
 
 #[test]
-fn limits_slug_bytes_and_fs_10_overlong_names() {
+fn fs_10_overlong_names_hit_limits_slug_bytes() {
     // A 300-byte name cannot even be created (NAME_MAX is 255 on Linux), so
     // the longest possible names are tried: the limit stops them first.
     let site = Site::new();
@@ -347,7 +347,7 @@ fn limits_search_text_bytes_cut_what_one_article_indexes() {
 }
 
 #[test]
-fn limits_highlight_line_bytes_and_md_12() {
+fn limits_highlight_line_bytes() {
     let site = Site::new();
     let line = format!("let x = \"{}\";", "a".repeat(17 * 1024));
     site.article(
@@ -397,6 +397,18 @@ fn limits_bad_values_are_configuration_errors_at_their_line() {
         (
             "article_bytes: 1099511627776",
             "`limits.article_bytes` must be between 1 and 1073741824, not 1099511627776",
+        ),
+        (
+            "front_matter_bytes: 0",
+            "`limits.front_matter_bytes` must be between 1 and 16777216, not 0",
+        ),
+        (
+            "search_text_bytes: 99999999",
+            "`limits.search_text_bytes` must be between 1 and 16777216, not 99999999",
+        ),
+        (
+            "highlight_line_bytes: 2000000",
+            "`limits.highlight_line_bytes` must be between 1 and 1048576, not 2000000",
         ),
         (
             "front_matter_depth: 1000",
