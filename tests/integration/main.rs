@@ -25,6 +25,8 @@ mod serve;
 mod publish;
 // Rows of the reliability catalogue (../shared/RELIABILITY.md), named by ID.
 mod hardening;
+// Content-side catalogue rows (FM, MD, LNK, FS, OUT, REPRO, TPL) and the `limits:` caps.
+mod hardening_content;
 // The 2,000-article generated corpus: theme pages, related lists, search.
 mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
