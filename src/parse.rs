@@ -109,7 +109,7 @@ pub struct Article {
     pub links: Vec<Link>,
     /// The Markdown body (after the front matter). Later stages walk it again
     /// with [`body_events`] rather than keeping every event in memory.
-    pub markdown: String,
+    pub markdown: std::sync::Arc<str>,
     pub word_count: usize,
     pub has_fenced_code: bool,
 }
@@ -209,7 +209,7 @@ fn article_and_errors(
         draft: fm.draft,
         headings: body.headings,
         links: body.links,
-        markdown: text[body_start..].to_string(),
+        markdown: std::sync::Arc::from(&text[body_start..]),
         word_count: body.word_count,
         has_fenced_code: body.has_fenced_code,
     };

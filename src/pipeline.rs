@@ -360,12 +360,46 @@ pub struct Update {
     pub report: BuildReport,
 }
 
+/// The search index of a [`Session`]'s articles, made apart from the pages.
+pub struct SearchJob {
+    kb: Arc<KnowledgeBase>,
+    portable: bool,
+    generation: u64,
+}
+
+/// What a [`SearchJob`] made.
+pub struct SearchIndex {
+    files: Vec<OutputFile>,
+    warnings: Vec<Diagnostic>,
+    generation: u64,
+    took: Duration,
+}
+
+impl SearchJob {
+    pub fn run(self) -> SearchIndex {
+        let start = Instant::now();
+        let (files, mut warnings) = search::index_with_warnings(&self.kb, self.portable);
+        crate::error::sort(&mut warnings);
+        SearchIndex {
+            files,
+            warnings,
+            generation: self.generation,
+            took: start.elapsed(),
+        }
+    }
+}
+
 /// Successive builds of one project, for `mend serve`. Unchanged files are
-/// not re-read and unchanged articles not re-parsed; an edit that leaves an
+/// not re-read and unchanged articles not re-parsed. An edit that leaves an
 /// article's title, summary, themes, dates, headings, links and reading time
 /// alone re-renders only that article's page (every other page shows only
-/// those). Anything else rebuilds every page. The search index follows on the
-/// next full rebuild: a body-only edit does not rewrite it.
+/// those), without linking again. Any other edit links the corpus again and
+/// re-renders the shared pages (home, lists, theme pages, feeds) and only
+/// the article pages whose key changed: a hash of what the page shows,
+/// computed without rendering (`render::article_keys`). A change to the
+/// configuration or the theme renders everything. The search index is not
+/// made during an update but after it ([`Session::search_job`]), so pages
+/// reload first; once accepted, the site is byte for byte a fresh build's.
 pub struct Session {
     options: BuildOptions,
     files: load::FileCache,
@@ -379,8 +413,18 @@ struct Last {
     templates: render::Templates,
     /// Every parsed article by slug, drafts included, with the text it came from.
     parsed: HashMap<String, (Arc<str>, Article)>,
-    kb: KnowledgeBase,
+    /// Shared with a [`SearchJob`] running on another thread.
+    kb: Arc<KnowledgeBase>,
+    /// Per article slug, the key of its page (see `render::article_keys`).
+    keys: HashMap<String, u64>,
     output: HashMap<Arc<str>, Arc<[u8]>>,
+    /// The search index's files in `output`.
+    search_paths: Vec<Arc<str>>,
+    /// Whether they were made from older articles than `kb` holds.
+    search_stale: bool,
+    /// Counts the changes to `kb`, so that a search index made from an
+    /// older one is not taken.
+    generation: u64,
 }
 
 impl Session {
@@ -414,6 +458,79 @@ impl Session {
             self.rebuild_all(config_file, site, &sources, theme, warnings, start)?;
         self.last = Some(last);
         Ok(update)
+    }
+
+    /// Whether the search index lags behind the pages (see [`Session::refresh_search`]).
+    pub fn search_is_stale(&self) -> bool {
+        self.last.as_ref().is_some_and(|l| l.search_stale)
+    }
+
+    /// The work of bringing the search index up to date with the pages,
+    /// when an update left it behind (every update but the first does: the
+    /// pages are served first). Run it anywhere, then hand the result to
+    /// [`Session::accept_search`]. `None` when the index is up to date.
+    pub fn search_job(&self) -> Option<SearchJob> {
+        let last = self.last.as_ref().filter(|l| l.search_stale)?;
+        Some(SearchJob {
+            kb: Arc::clone(&last.kb),
+            portable: self.options.render.portable,
+            generation: last.generation,
+        })
+    }
+
+    /// Take a finished [`SearchJob`]'s index into the site, unless the
+    /// articles changed since it started (then `None`, and the index is
+    /// still stale).
+    pub fn accept_search(&mut self, index: SearchIndex) -> Option<Update> {
+        let last = self
+            .last
+            .as_mut()
+            .filter(|l| l.search_stale && l.generation == index.generation)?;
+        let paths: Vec<Arc<str>> = index
+            .files
+            .iter()
+            .map(|f| Arc::from(f.path.as_str()))
+            .collect();
+        let mut old: HashMap<Arc<str>, Arc<[u8]>> = last
+            .search_paths
+            .iter()
+            .filter_map(|p| last.output.remove(p).map(|b| (Arc::clone(p), b)))
+            .collect();
+        let mut changed = Vec::new();
+        for file in index.files {
+            let path: Arc<str> = Arc::from(file.path);
+            let bytes: Arc<[u8]> = Arc::from(file.bytes);
+            if old.remove(&path).as_ref() != Some(&bytes) {
+                changed.push(path.to_string());
+            }
+            last.output.insert(path, bytes);
+        }
+        changed.extend(old.into_keys().map(|p| p.to_string()));
+        changed.sort();
+        last.search_paths = paths;
+        last.search_stale = false;
+        let report = BuildReport {
+            articles: last.kb.articles.len(),
+            themes: last.kb.site.themes.len(),
+            pages: 0,
+            files: last.output.len(),
+            warnings: index.warnings,
+            stages: vec![("search index", index.took)],
+            elapsed: index.took,
+            unchanged: false,
+        };
+        Some(Update {
+            files: last.output.clone(),
+            changed,
+            incremental: true,
+            report,
+        })
+    }
+
+    /// [`Session::search_job`] run here and accepted at once.
+    pub fn refresh_search(&mut self) -> Option<Update> {
+        let index = self.search_job()?.run();
+        self.accept_search(index)
     }
 
     /// Every stage again, re-parsing only the articles whose text changed.
@@ -473,18 +590,61 @@ impl Session {
         stages.push(("link", t.elapsed()));
         t = Instant::now();
         let templates = render::Templates::compile(&theme)?;
-        let mut files = render::site_with(&kb, &templates, &theme, self.options.render)?;
+        let options = self.options.render;
+        let all: Vec<usize> = (0..kb.articles.len()).collect();
+        let keys: HashMap<String, u64> = kb
+            .articles
+            .iter()
+            .map(|a| a.slug.clone())
+            .zip(render::article_keys(&kb, &templates, options, &all))
+            .collect();
+        // With the same theme, an article page whose key is unchanged is
+        // the previous one; only the others are rendered.
+        let same_theme = reusable.filter(|l| l.theme == theme);
+        let (dirty, kept): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| {
+            let slug = &kb.articles[i].slug;
+            same_theme.is_none_or(|l| l.keys.get(slug) != keys.get(slug))
+        });
+        stages.push(("page keys", t.elapsed()));
+        t = Instant::now();
+        let mut files = render::shared_pages(&kb, &templates, &theme, options)?;
+        stages.push(("shared pages", t.elapsed()));
+        t = Instant::now();
+        files.extend(render::article_pages(&kb, &templates, options, &dirty)?);
         stages.push(("render", t.elapsed()));
         t = Instant::now();
-        let (index, index_warnings) =
-            search::index_with_warnings(&kb, self.options.render.portable);
-        files.extend(index);
-        warnings.extend(index_warnings);
-        stages.push(("search index", t.elapsed()));
+        // With a previous build the search index follows in
+        // `refresh_search`, so that the pages are served first.
+        let (search_paths, search_stale) = match same_theme {
+            Some(last) => (last.search_paths.clone(), true),
+            None => {
+                let (index, index_warnings) = search::index_with_warnings(&kb, options.portable);
+                warnings.extend(index_warnings);
+                let paths = index.iter().map(|f| Arc::from(f.path.as_str())).collect();
+                files.extend(index);
+                stages.push(("search index", t.elapsed()));
+                (paths, false)
+            }
+        };
 
+        let carried: Vec<(Arc<str>, Arc<[u8]>)> = same_theme
+            .map(|last| {
+                kept.iter()
+                    .map(|&i| Arc::from(render::article_path(&kb.articles[i].slug)))
+                    .chain(last.search_paths.iter().cloned())
+                    .filter_map(|path: Arc<str>| {
+                        last.output
+                            .get_key_value(&path)
+                            .map(|(p, b)| (Arc::clone(p), Arc::clone(b)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (rendered, total) = (dirty.len(), kb.articles.len());
         let output: HashMap<Arc<str>, Arc<[u8]>> = files
             .into_iter()
             .map(|f| (Arc::from(f.path), Arc::from(f.bytes)))
+            .chain(carried)
             .collect();
         let empty = HashMap::new();
         let old = previous.map_or(&empty, |l| &l.output);
@@ -515,15 +675,19 @@ impl Session {
             theme,
             templates,
             parsed: by_slug,
-            kb,
+            kb: Arc::new(kb),
+            keys,
             output: output.clone(),
+            search_paths,
+            search_stale,
+            generation: previous.map_or(0, |l| l.generation + 1),
         };
         Ok((
             last,
             Update {
                 files: output,
                 changed,
-                incremental: false,
+                incremental: rendered < total,
                 report,
             },
         ))
@@ -573,7 +737,7 @@ impl Session {
         let mut indices = Vec::new();
         for (source, article) in fresh {
             if let Some(i) = last.kb.article_index(&article.slug) {
-                last.kb.articles[i] = article.clone();
+                Arc::make_mut(&mut last.kb).articles[i] = article.clone();
                 indices.push(i);
             }
             last.parsed.insert(
@@ -583,6 +747,14 @@ impl Session {
         }
         let pages = render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
             .map_err(Failure::from)?;
+        let keys = render::article_keys(&last.kb, &last.templates, self.options.render, &indices);
+        for (&i, key) in indices.iter().zip(keys) {
+            last.keys.insert(last.kb.articles[i].slug.clone(), key);
+        }
+        if !indices.is_empty() {
+            last.search_stale = true;
+            last.generation += 1;
+        }
         let mut changed = Vec::new();
         for page in pages {
             if last

@@ -155,8 +155,8 @@ def bench_mend(args, corpus):
         files = sorted((corpus / "articles").glob("*.md"))[1:50]
         originals = {p: p.read_text() for p in files}
         try:
-            body = measure(ws, wait, files, edit_body, args.edits)
-            title = measure(ws, wait, files, edit_title, max(5, args.edits // 2))
+            body = measure(ws, wait, files, edit_body, args.edits, settle=args.settle)
+            title = measure(ws, wait, files, edit_title, max(5, args.edits // 2), settle=args.settle)
         finally:
             for p, text in originals.items():
                 p.write_text(text)
@@ -187,8 +187,9 @@ def bench_hugo(args, site):
         files = sorted((site / "content" / "articles").glob("*.md"))[1:50]
         originals = {p: p.read_text() for p in files}
         try:
-            body = measure(ws, wait, files, edit_body, args.edits, settle=0.6)
-            title = measure(ws, wait, files, edit_title, max(5, args.edits // 2), settle=0.6)
+            settle = max(args.settle, 0.6)
+            body = measure(ws, wait, files, edit_body, args.edits, settle=settle)
+            title = measure(ws, wait, files, edit_title, max(5, args.edits // 2), settle=settle)
         finally:
             for p, text in originals.items():
                 p.write_text(text)
@@ -205,9 +206,12 @@ def main():
     ap.add_argument("--hugo", default="hugo")
     ap.add_argument("--mend", default="target/release/mend")
     ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--settle", type=float, default=0.3,
+                    help="seconds between one reload and the next save (mend's search index "
+                         "catches up in this pause; a save during it waits for it)")
     args = ap.parse_args()
     n = len(list((args.corpus / "articles").glob("*.md")))
-    print(f"corpus: {n} articles; load average {os.getloadavg()[0]:.2f}")
+    print(f"corpus: {n} articles; {args.settle:.1f} s between edits; load average {os.getloadavg()[0]:.2f}")
     startup, body, title = bench_mend(args, args.corpus)
     print(f"mend serve: first build and listen in {startup:.1f} s")
     print(summary("mend body edit", body))

@@ -192,6 +192,25 @@ impl std::fmt::Write for CappedHtml {
     }
 }
 
+/// A hash of everything article `a`'s body is made from: its Markdown, the
+/// href and title of each of its links, and the "also on" line under each
+/// tagged section (the site configuration is the same for every page). Two
+/// equal keys give the same [`html`], without walking the Markdown.
+pub fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    let article = &kb.articles[a];
+    article.markdown.hash(&mut h);
+    for link in &kb.connections[a].links {
+        resolve(kb, a, link, urls).hash(&mut h);
+    }
+    let mut shown = Vec::new();
+    for heading in 0..article.headings.len() {
+        also_on(kb, a, heading, urls, &mut shown).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The href of a resolved link from article `a`'s page, and the title a
 /// text-less wiki link shows.
 fn resolve(

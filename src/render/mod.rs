@@ -316,6 +316,42 @@ pub fn article_pages(
     }
 }
 
+/// The output path of an article's page.
+pub fn article_path(slug: &str) -> String {
+    format!("articles/{slug}/index.html")
+}
+
+/// Per article of `indices`, a hash of everything its page shows (see
+/// `Renderer::article_key`), computed without rendering: the preview server
+/// re-renders only the pages whose key changed.
+pub fn article_keys(
+    kb: &KnowledgeBase,
+    templates: &Templates,
+    options: RenderOptions,
+    indices: &[usize],
+) -> Vec<u64> {
+    let r = Renderer {
+        kb,
+        templates,
+        options,
+    };
+    indices.par_iter().map(|&a| r.article_key(a)).collect()
+}
+
+/// Feeds serialized bytes into a hasher.
+struct HashWriter(std::hash::DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Render the whole site with templates compiled earlier.
 pub fn site_with(
     kb: &KnowledgeBase,
@@ -790,19 +826,45 @@ impl<'a> Renderer<'a> {
     }
 
     fn article(&self, a: usize) -> Result<OutputFile, Diagnostic> {
+        let article = &self.kb.articles[a];
+        let urls = self.urls(&format!("articles/{}/", article.slug));
+        let page = self.article_page(a, &urls, body::html(self.kb, a, &urls)?);
+        self.render(
+            "article.html",
+            &page,
+            article_path(&article.slug),
+            &article.path.to_string_lossy(),
+        )
+    }
+
+    /// A hash of article `a`'s page context, with the body stood for by its
+    /// [`body::key`]: equal keys, equal pages (with the same templates).
+    fn article_key(&self, a: usize) -> u64 {
+        use std::hash::Hasher;
+        let urls = self.urls(&format!("articles/{}/", self.kb.articles[a].slug));
+        let page = self.article_page(a, &urls, format!("{:016x}", body::key(self.kb, a, &urls)));
+        let mut writer = HashWriter(std::hash::DefaultHasher::new());
+        match serde_json::to_writer(&mut writer, &page) {
+            Ok(()) => writer.0.finish(),
+            // Unreachable for these plain structs; a key that never matches
+            // only costs a render.
+            Err(_) => u64::MAX - a as u64,
+        }
+    }
+
+    fn article_page(&self, a: usize, urls: &Urls, body: String) -> ArticlePage<'a> {
         let kb = self.kb;
         let article = &kb.articles[a];
-        let urls = self.urls(&format!("articles/{}/", article.slug));
         let c = &kb.connections[a];
         let mut site = self.site_context(
-            &urls,
+            urls,
             &format!("articles/{}/", article.slug),
             Some(&article.title),
             &article.summary,
         );
         site.has_code = article.has_fenced_code;
-        site.breadcrumbs = self.crumbs(&urls, &[("Articles", urls.dir("articles/"))]);
-        let page = ArticlePage {
+        site.breadcrumbs = self.crumbs(urls, &[("Articles", urls.dir("articles/"))]);
+        ArticlePage {
             site,
             slug: &article.slug,
             title: &article.title,
@@ -811,9 +873,9 @@ impl<'a> Renderer<'a> {
             date: article.date.as_deref().map(date_view),
             updated: article.updated.as_deref().map(date_view),
             reading_minutes: reading_minutes(article.word_count),
-            themes: self.theme_links(&article.themes, &urls),
+            themes: self.theme_links(&article.themes, urls),
             toc: toc(article),
-            body: body::html(kb, a, &urls)?,
+            body,
             related: c
                 .related
                 .iter()
@@ -832,20 +894,10 @@ impl<'a> Renderer<'a> {
                     }
                 })
                 .collect(),
-            backlinks: c
-                .backlinks
-                .iter()
-                .map(|&b| self.link_to(b, &urls))
-                .collect(),
-            previous: c.previous.map(|p| self.link_to(p, &urls)),
-            next: c.next.map(|n| self.link_to(n, &urls)),
-        };
-        self.render(
-            "article.html",
-            &page,
-            format!("articles/{}/index.html", article.slug),
-            &article.path.to_string_lossy(),
-        )
+            backlinks: c.backlinks.iter().map(|&b| self.link_to(b, urls)).collect(),
+            previous: c.previous.map(|p| self.link_to(p, urls)),
+            next: c.next.map(|n| self.link_to(n, urls)),
+        }
     }
 
     fn themes_page(&self) -> Result<OutputFile, Diagnostic> {

@@ -35,7 +35,7 @@ use tokio::sync::{Semaphore, broadcast};
 use self::http::{LIVERELOAD_PATH, Route, Snapshot};
 use self::watch::Change;
 use crate::error::{Diagnostic, Failure};
-use crate::pipeline::{BuildOptions, Session, Update};
+use crate::pipeline::{BuildOptions, SearchIndex, SearchJob, Session, Update};
 
 /// Slow clients get this long to send their request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -84,6 +84,19 @@ impl Preview {
 
     /// Take a build's result: swap in the new site *then* notify pages, so a
     /// page reloading at once never sees a half-built site.
+    /// Serve an update that changes no page (the search index catching up):
+    /// no reload, and no overlay change.
+    fn apply_quietly(&self, update: Update) {
+        for w in &update.report.warnings {
+            eprintln!("{w}\n");
+        }
+        if let Ok(mut site) = self.site.write() {
+            *site = Arc::new(Snapshot {
+                files: update.files,
+            });
+        }
+    }
+
     fn apply(&self, result: Result<Update, Failure>, message: &'static str) -> Outcome {
         let had_error = self.error().is_some();
         let outcome = match result {
@@ -571,7 +584,33 @@ fn rebuild_loop(
             }
         }
     };
-    while let Ok(batch) = events.recv() {
+    // Pages are rebuilt first; the search index is made after, on a thread
+    // of its own, and taken only if no edit came in meanwhile.
+    let (search_done, search_results) = mpsc::channel();
+    let mut searching = false;
+    loop {
+        while let Ok(index) = search_results.try_recv() {
+            searching = false;
+            if let Some(update) = session.accept_search(index) {
+                preview.apply_quietly(update);
+            }
+        }
+        if !searching && let Some(job) = session.search_job() {
+            searching = true;
+            spawn_search(job, search_done.clone());
+        }
+        let batch = if searching {
+            match events.recv_timeout(QUIET) {
+                Ok(batch) => batch,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match events.recv() {
+                Ok(batch) => batch,
+                Err(_) => return,
+            }
+        };
         let mut paths = paths_of(batch);
         while let Ok(more) = events.try_recv() {
             paths.extend(paths_of(more));
@@ -605,6 +644,18 @@ fn rebuild_loop(
     }
 }
 
+/// Make a search index on one thread, so that a save meanwhile still finds
+/// a core for its pages; send it to the rebuild loop.
+fn spawn_search(job: SearchJob, done: mpsc::Sender<SearchIndex>) {
+    std::thread::spawn(move || {
+        let index = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+            Ok(pool) => pool.install(move || job.run()),
+            Err(_) => job.run(),
+        };
+        let _ = done.send(index);
+    });
+}
+
 /// Rebuild if `paths` hold a relevant change; log what happened. Whether it rebuilt.
 fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
     let change = watch::classify(root, paths);
@@ -618,7 +669,15 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     } else {
         "reload"
     };
-    match preview.apply(session.update(), message) {
+    let result = session.update();
+    if let Ok(update) = &result
+        && std::env::var("MEND_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
+    {
+        for (stage, took) in &update.report.stages {
+            eprintln!("  {stage:<13} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        }
+    }
+    match preview.apply(result, message) {
         Outcome::Built {
             changed,
             incremental,

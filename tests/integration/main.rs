@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+// The benchmark's corpus generator, to make large fixtures.
+#[allow(dead_code)]
+#[path = "../../examples/corpus.rs"]
+mod corpus;
 
 // Pages, URLs and cross-links of a built site.
 mod build;
@@ -19,6 +23,8 @@ mod cli;
 mod search;
 // The authoring commands: new, check, init, completions.
 mod authoring;
+// The preview's incremental rebuilds against fresh builds.
+mod incremental;
 // The live preview server: HTTP rules, watching, reload and overlay.
 mod serve;
 // Feeds, sitemap, robots, meta tags and the portable edition.

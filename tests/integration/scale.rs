@@ -9,9 +9,7 @@ use std::path::Path;
 
 use crate::harness::run;
 
-#[allow(dead_code)]
-#[path = "../../examples/corpus.rs"]
-mod corpus;
+use crate::corpus;
 
 const ARTICLES: usize = 2000;
 

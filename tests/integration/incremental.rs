@@ -1,0 +1,217 @@
+//! The preview's incremental rebuilds (`pipeline::Session`): after every
+//! kind of edit, the site it holds is byte for byte the site a fresh build
+//! of the same files gives, while only the pages whose content changed are
+//! rendered again.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use mend::BuildOptions;
+use mend::pipeline::Session;
+
+use crate::harness::Site;
+
+use crate::corpus;
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn fresh_build(root: &Path) -> Files {
+    let generated = mend::generate(&options(root)).expect("fresh build");
+    generated
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect()
+}
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    }
+}
+
+/// Update the session and check it against a fresh build; the paths that
+/// changed, and whether only some article pages were rendered.
+#[track_caller]
+fn update_matches_fresh_build(
+    session: &mut Session,
+    root: &Path,
+    step: &str,
+) -> (Vec<String>, bool) {
+    let update = session
+        .update()
+        .unwrap_or_else(|e| panic!("{step}: update failed: {e}"));
+    // The pages come first; the search index follows.
+    let (changed, partial) = (update.changed, update.incremental);
+    let files = match session.refresh_search() {
+        Some(refreshed) => refreshed.files,
+        None => update.files,
+    };
+    assert!(!session.search_is_stale());
+    let held: Files = files
+        .iter()
+        .map(|(p, b)| (p.to_string(), b.to_vec()))
+        .collect();
+    let fresh = fresh_build(root);
+    let missing: Vec<&String> = fresh.keys().filter(|p| !held.contains_key(*p)).collect();
+    let extra: Vec<&String> = held.keys().filter(|p| !fresh.contains_key(*p)).collect();
+    let differ: Vec<&String> = fresh
+        .iter()
+        .filter(|(p, b)| held.get(*p).is_some_and(|h| h != *b))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && differ.is_empty(),
+        "{step}: the preview differs from a fresh build: missing {missing:?}, extra {extra:?}, different {differ:?}"
+    );
+    (changed, partial)
+}
+
+fn edit(root: &Path, slug: &str, f: impl FnOnce(&str) -> String) {
+    let path = root.join("articles").join(format!("{slug}.md"));
+    let text = fs::read_to_string(&path).expect("article");
+    fs::write(&path, f(&text)).expect("write article");
+}
+
+#[test]
+fn title_theme_heading_and_file_edits_give_the_fresh_build_and_render_only_what_changed() {
+    let site = Site::new();
+    site.article(
+        "a",
+        "apology",
+        "See [[b]] and [b's part](b.md#part).\n\n## Own {.apology}\n",
+    )
+    .article(
+        "b",
+        "apology, therapy",
+        "## Part {.therapy}\n\nBody of b.\n",
+    )
+    .article("c", "therapy", "## Help {.therapy}\n")
+    .article("d", "forgiveness", "## Alone {.forgiveness}\n")
+    .article("e", "forgiveness", "## Also alone {.forgiveness}\n");
+    let root = site.root();
+    let mut session = Session::new(options(root));
+    update_matches_fresh_build(&mut session, root, "first build");
+
+    // A title shows on the pages that link to b, list it, or relate to it;
+    // d and e share nothing with b and do not sit beside it in reading order.
+    edit(root, "b", |t| {
+        t.replace("title: Title of b", "title: Title of bb")
+    });
+    let (changed, partial) = update_matches_fresh_build(&mut session, root, "title edit");
+    assert!(partial, "a title edit re-rendered every page");
+    for page in [
+        "articles/a/index.html",
+        "articles/b/index.html",
+        "index.html",
+    ] {
+        assert!(
+            changed.iter().any(|p| p == page),
+            "{page} not rebuilt: {changed:?}"
+        );
+    }
+    assert!(
+        !changed.iter().any(|p| p == "articles/e/index.html"),
+        "an unrelated page changed: {changed:?}"
+    );
+
+    edit(root, "b", |t| {
+        t.replace("themes: [apology, therapy]", "themes: [forgiveness]")
+    });
+    update_matches_fresh_build(&mut session, root, "themes edit");
+
+    edit(root, "c", |t| {
+        format!("{t}\n## Later {{.apology .forgiveness}}\n\nMore.\n")
+    });
+    update_matches_fresh_build(&mut session, root, "new tagged heading");
+
+    edit(root, "b", |t| {
+        t.replace("## Part {.therapy}", "## Part {.therapy .apology}")
+    });
+    update_matches_fresh_build(&mut session, root, "section tags edit");
+
+    edit(root, "d", |t| format!("{t}\nA longer body for d.\n"));
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "body edit");
+    assert!(changed.iter().any(|p| p == "articles/d/index.html"));
+
+    site.article("f", "therapy", "Links to [[c]].\n");
+    update_matches_fresh_build(&mut session, root, "new article");
+
+    fs::remove_file(root.join("articles/f.md")).expect("remove f");
+    update_matches_fresh_build(&mut session, root, "deleted article");
+
+    fs::rename(root.join("articles/e.md"), root.join("articles/g.md")).expect("rename");
+    update_matches_fresh_build(&mut session, root, "renamed article");
+}
+
+#[test]
+fn a_run_of_edits_on_a_generated_corpus_always_matches_a_fresh_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("kb");
+    let args = [
+        "--articles",
+        "40",
+        "--out",
+        root.to_str().expect("utf-8"),
+        "--seed",
+        "3",
+    ]
+    .map(String::from);
+    let args = corpus::parse_args(args.into_iter())
+        .expect("corpus arguments")
+        .expect("not --help");
+    corpus::run(&args).expect("generate");
+    let mut slugs: Vec<String> = fs::read_dir(root.join("articles"))
+        .expect("articles")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
+        .collect();
+    slugs.sort();
+    let themes = ["apology", "therapy", "patience", "boundaries"];
+
+    let mut session = Session::new(options(&root));
+    update_matches_fresh_build(&mut session, &root, "first build");
+    let mut saw_partial = false;
+    for step in 0..16 {
+        let slug = &slugs[(step * 7 + 3) % slugs.len()];
+        let what = match step % 4 {
+            0 => {
+                edit(&root, slug, |t| {
+                    t.replacen("title: \"", "title: \"Renamed ", 1)
+                });
+                "title"
+            }
+            1 => {
+                let theme = themes[step % themes.len()];
+                edit(&root, slug, |t| {
+                    let start = t.find("themes: [").expect("themes");
+                    let end = start + t[start..].find(']').expect("]");
+                    format!("{}themes: [{theme}]{}", &t[..start], &t[end + 1..])
+                });
+                "themes"
+            }
+            2 => {
+                let theme = themes[(step + 1) % themes.len()];
+                edit(&root, slug, |t| {
+                    format!("{t}\n## Added part {step} {{.{theme}}}\n\nWords.\n")
+                });
+                "heading"
+            }
+            _ => {
+                edit(&root, slug, |t| {
+                    format!("{t}\nOne more paragraph, number {step}.\n")
+                });
+                "body"
+            }
+        };
+        let update_step = format!("step {step}: {what} of {slug}");
+        let (_, partial) = update_matches_fresh_build(&mut session, &root, &update_step);
+        saw_partial |= partial && what != "body";
+    }
+    assert!(
+        saw_partial,
+        "every title, theme or heading edit re-rendered every page"
+    );
+}
