@@ -101,23 +101,33 @@ pub fn route(site: &Snapshot, raw_path: &str) -> Route {
     }
 }
 
-/// The host part of a Host header or an Origin's authority, without the port.
-fn host_name(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().map_or("", |h| h);
-    }
-    authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            authority
+/// The host part of a Host header or an Origin's authority, without the port;
+/// `None` when malformed (`[::1` without its `]`, a port that is not a number).
+fn host_name(authority: &str) -> Option<&str> {
+    let (name, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']')?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':')?)),
+            }
         }
-    })
+        None => match authority.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    (port_ok && !name.is_empty()).then_some(name)
 }
 
 /// Whether a Host header names this machine (DNS rebinding defence).
 pub fn host_allowed(host: &str, extra: &[String]) -> bool {
-    let name = host_name(host.trim()).to_ascii_lowercase();
+    let Some(name) = host_name(host.trim()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
     name == "localhost"
         || name == "127.0.0.1"
         || name == "::1"
@@ -283,6 +293,24 @@ mod tests {
             "192.168.1.5:1111",
             &["192.168.1.5".to_string()]
         ));
+    }
+
+    #[test]
+    fn malformed_hosts_are_refused() {
+        for bad in [
+            "[::1",
+            "[::1]x",
+            "[::1]:",
+            "localhost:",
+            "localhost:80:80",
+            "localhost:abc",
+            "localhost:123456",
+            ":80",
+            "::1",
+        ] {
+            assert!(!host_allowed(bad, &[]), "{bad}");
+        }
+        assert!(host_allowed("[::1]", &[]));
     }
 
     #[test]

@@ -41,6 +41,11 @@ use crate::pipeline::{BuildOptions, Session, Update};
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait in the listen queue.
 pub const MAX_CONNECTIONS: usize = 256;
+/// Request line and headers together larger than this get a 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Request targets longer than this get a 414: slugs are at most 200 bytes,
+/// so no page of a site has a path anywhere near it.
+pub const MAX_TARGET_BYTES: usize = 8 * 1024;
 /// Events on one path within this window arrive as one (an editor's atomic
 /// save is several events within a millisecond or two).
 pub const SETTLE: Duration = Duration::from_millis(20);
@@ -250,9 +255,12 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
+            // The header timeout also closes keep-alive connections idle that long.
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_header_size(MAX_HEAD_BYTES)
+                .max_buf_size(MAX_HEAD_BYTES)
                 .keep_alive(true);
             let _ = builder
                 .serve_connection(TokioIo::new(stream), service)
@@ -284,16 +292,25 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
     response
 }
 
-fn host_ok(preview: &Preview, headers: &HeaderMap) -> bool {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|h| http::host_allowed(h, &preview.allowed_hosts))
+/// The answer to a request without exactly one Host header (400), or with
+/// one that does not name this machine (403); `None` when the Host is fine.
+fn host_refusal(preview: &Preview, headers: &HeaderMap) -> Option<Response> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Some(plain(
+            StatusCode::BAD_REQUEST,
+            "bad request: expected one Host header\n",
+        ));
+    };
+    let allowed = host
+        .to_str()
+        .is_ok_and(|h| http::host_allowed(h, &preview.allowed_hosts));
+    (!allowed).then(|| plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n"))
 }
 
 async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response {
-    if !host_ok(&preview, request.headers()) {
-        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    if let Some(refusal) = host_refusal(&preview, request.headers()) {
+        return refusal;
     }
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
@@ -302,6 +319,21 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
+    }
+    // Only a path: not `http://host/...` (the Host check would not cover it), `*` or `name`.
+    if request.uri().authority().is_some() || !request.uri().path().starts_with('/') {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "bad request: the target must be a path\n",
+        );
+    }
+    if request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len())
+        > MAX_TARGET_BYTES
+    {
+        return plain(StatusCode::URI_TOO_LONG, "URI too long\n");
     }
     let site = preview.snapshot();
     let error = preview.error();
@@ -314,13 +346,13 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
             }
             return response;
         }
-        Route::NotFound => (
+        // A path no site file can have is just not found, like any other.
+        Route::NotFound | Route::BadPath => (
             StatusCode::NOT_FOUND,
             site.files
                 .contains_key("404.html")
                 .then(|| "404.html".to_string()),
         ),
-        Route::BadPath => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
     };
     let (content_type, bytes): (&str, Vec<u8>) = match (&path, &error) {
         (Some(path), _) => {
@@ -387,8 +419,8 @@ fn extension_of(content_type: &str) -> &'static str {
 async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
     let (method, headers) = (parts.method.clone(), parts.headers.clone());
-    if !host_ok(&preview, &headers) {
-        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    if let Some(refusal) = host_refusal(&preview, &headers) {
+        return refusal;
     }
     if method != Method::GET {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");

@@ -374,7 +374,7 @@ fn atomic_saves_deletions_and_renames_are_followed() {
     // A swap file never becomes a page.
     write(site.root(), "articles/.c.md.swp", "junk");
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(server.status("/articles/.c.md/"), 400);
+    assert_eq!(server.status("/articles/.c.md/"), 404);
 }
 
 #[test]
