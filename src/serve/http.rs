@@ -150,6 +150,69 @@ pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
     !authority.contains('/') && host_allowed(authority, extra)
 }
 
+/// What a `Range` header asks of a body (RFC 9110 section 14.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// Send the whole body: no header, a malformed one, or several ranges
+    /// (answering `0-0,0-0,...` part by part would multiply the response).
+    Whole,
+    /// Send bytes `start..=end`.
+    Part { start: usize, end: usize },
+    /// The range starts past the end: 416.
+    Unsatisfiable,
+}
+
+/// Parse a `Range` header for a body of `len` bytes; only one byte range is honoured.
+pub fn range(header: Option<&str>, len: usize) -> Range {
+    let Some(spec) = header.and_then(|h| {
+        let h = h.trim();
+        h.get(..6)
+            .filter(|unit| unit.eq_ignore_ascii_case("bytes="))
+            .map(|_| h[6..].trim())
+    }) else {
+        return Range::Whole;
+    };
+    let Some((first, last)) = spec.split_once('-') else {
+        return Range::Whole;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<usize>().ok())
+            .flatten()
+    };
+    match (first, last) {
+        ("", suffix) => match number(suffix) {
+            Some(0) => Range::Unsatisfiable,
+            Some(_) if len == 0 => Range::Unsatisfiable,
+            Some(n) => Range::Part {
+                start: len.saturating_sub(n),
+                end: len - 1,
+            },
+            None => Range::Whole,
+        },
+        (first, last) => {
+            let Some(start) = number(first) else {
+                return Range::Whole;
+            };
+            let end = match last {
+                "" => usize::MAX,
+                last => match number(last) {
+                    Some(end) if end >= start => end,
+                    _ => return Range::Whole,
+                },
+            };
+            if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part {
+                    start,
+                    end: end.min(len - 1),
+                }
+            }
+        }
+    }
+}
+
 /// The Content-Type of an output path.
 pub fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
@@ -311,6 +374,34 @@ mod tests {
             assert!(!host_allowed(bad, &[]), "{bad}");
         }
         assert!(host_allowed("[::1]", &[]));
+    }
+
+    #[test]
+    fn ranges_honour_one_byte_range() {
+        let part = |start, end| Range::Part { start, end };
+        assert_eq!(range(None, 100), Range::Whole);
+        assert_eq!(range(Some("bytes=0-9"), 100), part(0, 9));
+        assert_eq!(range(Some("bytes=90-"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=90-500"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=-10"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=-500"), 100), part(0, 99));
+        assert_eq!(range(Some("BYTES=0-0"), 100), part(0, 0));
+        assert_eq!(range(Some("bytes=999999999-"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=100-"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=-0"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=-5"), 0), Range::Unsatisfiable);
+        for whole in [
+            "x",
+            "bytes=",
+            "bytes=-",
+            "bytes=a-b",
+            "bytes=9-1",
+            "bytes=0-0,0-0",
+            "items=0-9",
+            "bytes=99999999999999999999999-",
+        ] {
+            assert_eq!(range(Some(whole), 100), Range::Whole, "{whole}");
+        }
     }
 
     #[test]

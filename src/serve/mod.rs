@@ -373,6 +373,39 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
         (None, Some(error)) => ("text/html; charset=utf-8", http::error_page(error)),
         (None, None) => return plain(StatusCode::NOT_FOUND, "not found\n"),
     };
+    let total = bytes.len();
+    let whole_file = status == StatusCode::OK;
+    // Ranges apply to GETs of files (RFC 9110: a HEAD ignores them); a
+    // conditional range has no validator to match, so it gets everything.
+    let range =
+        if whole_file && method == Method::GET && !request.headers().contains_key(header::IF_RANGE)
+        {
+            http::range(
+                request
+                    .headers()
+                    .get(header::RANGE)
+                    .and_then(|r| r.to_str().ok()),
+                total,
+            )
+        } else {
+            http::Range::Whole
+        };
+    let (status, bytes, content_range) = match range {
+        http::Range::Whole => (status, bytes, None),
+        http::Range::Part { start, end } => (
+            StatusCode::PARTIAL_CONTENT,
+            bytes
+                .get(start..=end)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            Some(format!("bytes {start}-{end}/{total}")),
+        ),
+        http::Range::Unsatisfiable => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            Vec::new(),
+            Some(format!("bytes */{total}")),
+        ),
+    };
     let length = bytes.len();
     let body = if method == Method::HEAD {
         Body::empty()
@@ -388,6 +421,12 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
         HeaderValue::from_static(static_type(content_type)),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if whole_file {
+        headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    }
+    if let Some(value) = content_range.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
     response
 }
 
