@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::render::escape;
 
 /// The path of the live-reload WebSocket.
@@ -52,11 +54,27 @@ fn decode_once(path: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Map a request path (without query) to a site file.
+/// Map a request path (without query) to a site file. A non-ASCII path that
+/// names no file is tried again in NFC, so a macOS client's decomposed `é`
+/// finds the composed file name.
 pub fn route(site: &Snapshot, raw_path: &str) -> Route {
     let Some(path) = decode_once(raw_path) else {
         return Route::BadPath;
     };
+    match route_decoded(site, &path, raw_path) {
+        Route::NotFound if !path.is_ascii() => {
+            let nfc: String = path.nfc().collect();
+            if nfc == path {
+                Route::NotFound
+            } else {
+                route_decoded(site, &nfc, raw_path)
+            }
+        }
+        other => other,
+    }
+}
+
+fn route_decoded(site: &Snapshot, path: &str, raw_path: &str) -> Route {
     if !path.starts_with('/') || path.contains(['\0', '\\']) || path.chars().any(char::is_control) {
         return Route::BadPath;
     }
@@ -374,6 +392,17 @@ mod tests {
             assert!(!host_allowed(bad, &[]), "{bad}");
         }
         assert!(host_allowed("[::1]", &[]));
+    }
+
+    #[test]
+    fn decomposed_paths_find_composed_file_names() {
+        let mut files = HashMap::new();
+        files.insert(Arc::from("caf\u{e9}.txt"), Arc::from(&b"x"[..]));
+        let s = Snapshot { files };
+        let want = Route::File("caf\u{e9}.txt".into());
+        assert_eq!(route(&s, "/caf%C3%A9.txt"), want);
+        assert_eq!(route(&s, "/cafe%CC%81.txt"), want);
+        assert_eq!(route(&s, "/caf%E9.txt"), Route::BadPath);
     }
 
     #[test]
