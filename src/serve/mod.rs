@@ -237,6 +237,7 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
     let router = Router::new()
         .route(LIVERELOAD_PATH, any(livereload))
         .fallback(page)
+        .layer(axum::middleware::from_fn(catch_panics))
         .with_state(Arc::clone(&preview));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -272,6 +273,50 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
     eprintln!("stopped");
     Ok(())
 }
+
+/// A panic in a handler answers that request with a 500 instead of dropping
+/// the connection without a word.
+async fn catch_panics(request: Request, next: axum::middleware::Next) -> Response {
+    match CatchUnwind(Box::pin(next.run(request))).await {
+        Ok(response) => response,
+        Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error in the preview server (details in its terminal)\n",
+        ),
+    }
+}
+
+/// A future whose panic comes out as `Err`.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Debug builds only: `MEND_FAILPOINT=serve-panic` makes requests for
+/// `/__mend/panic` panic, so the suite can check [`catch_panics`].
+#[cfg(debug_assertions)]
+fn failpoint(path: &str) {
+    if path == "/__mend/panic"
+        && std::env::var_os("MEND_FAILPOINT").is_some_and(|f| f == "serve-panic")
+    {
+        panic!("failpoint serve-panic");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn failpoint(_: &str) {}
 
 /// Headers every response carries.
 fn common_headers(headers: &mut HeaderMap) {
@@ -309,6 +354,7 @@ fn host_refusal(preview: &Preview, headers: &HeaderMap) -> Option<Response> {
 }
 
 async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response {
+    failpoint(request.uri().path());
     if let Some(refusal) = host_refusal(&preview, request.headers()) {
         return refusal;
     }
