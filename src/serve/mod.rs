@@ -39,8 +39,19 @@ use crate::pipeline::{BuildOptions, Session, Update};
 
 /// Slow clients get this long to send their request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait in the listen queue.
-pub const MAX_CONNECTIONS: usize = 256;
+/// Connections served at once. A browser tab needs at most six plus its
+/// live-reload socket, so this leaves room for many tabs and load tests, and
+/// stays under the usual limit of 1,024 open files with the server's own.
+/// Connections past it get a 503 and are closed.
+pub const MAX_CONNECTIONS: usize = 768;
+/// Connections past the cap being answered with a 503 at once; past this too
+/// they are closed without an answer.
+const MAX_REFUSALS: usize = 256;
+/// A refused connection gets this long to take its 503.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+/// Pause after a failed accept (out of file descriptors, typically), so the
+/// loop waits for connections to close instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// Request line and headers together larger than this get a 431.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Request targets longer than this get a 414: slugs are at most 200 bytes,
@@ -240,17 +251,30 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
         .layer(axum::middleware::from_fn(catch_panics))
         .with_state(Arc::clone(&preview));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&slots).acquire_owned() => permit,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let Ok(permit) = permit else { break };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+            if let Ok(refusal) = Arc::clone(&refusals).try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(refusal);
+                });
+            }
+            continue;
+        };
         // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
@@ -272,6 +296,26 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
     }
     eprintln!("stopped");
     Ok(())
+}
+
+/// Answer a connection past [`MAX_CONNECTIONS`] with a 503 and close it.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let text = "the preview server is at its connection limit; retry in a moment\n";
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await?;
+        // Closing with the request unread would reset the connection and
+        // could discard the answer before the client reads it.
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
 }
 
 /// A panic in a handler answers that request with a 500 instead of dropping
