@@ -57,6 +57,8 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Request targets longer than this get a 414: slugs are at most 200 bytes,
 /// so no page of a site has a path anywhere near it.
 pub const MAX_TARGET_BYTES: usize = 8 * 1024;
+/// More pings than this in a second close a live-reload socket (pages send none).
+const MAX_PINGS_PER_SECOND: u32 = 16;
 /// Events on one path within this window arrive as one (an editor's atomic
 /// save is several events within a millisecond or two).
 pub const SETTLE: Duration = Duration::from_millis(20);
@@ -573,8 +575,9 @@ async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Re
 }
 
 /// Push reload notices; the socket only talks one way, so anything a client
-/// sends other than control frames closes it.
+/// sends other than control frames, or a flood of those, closes it.
 async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<&'static str>) {
+    let mut pings = (Instant::now(), 0u32);
     loop {
         tokio::select! {
             notice = reloads.recv() => match notice {
@@ -583,7 +586,15 @@ async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<&'
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    if pings.0.elapsed() > Duration::from_secs(1) {
+                        pings = (Instant::now(), 0);
+                    }
+                    pings.1 += 1;
+                    if pings.1 > MAX_PINGS_PER_SECOND {
+                        break;
+                    }
+                }
                 _ => break,
             },
         }
