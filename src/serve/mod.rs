@@ -67,6 +67,9 @@ pub const SETTLE: Duration = Duration::from_millis(20);
 pub const QUIET: Duration = Duration::from_millis(150);
 /// A burst longer than this still gets a rebuild, to show progress.
 pub const MAX_COALESCE: Duration = Duration::from_secs(2);
+/// How often an idle rebuild loop looks whether a deleted project root is
+/// back (its watches went with it, so no event will say so).
+const ROOT_CHECK: Duration = Duration::from_millis(500);
 /// Ports tried after the requested one is taken.
 const PORT_ATTEMPTS: u16 = 10;
 
@@ -686,8 +689,8 @@ fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failur
 }
 
 /// Which folders are watched. The root is watched alone (it holds `site/` and
-/// `target/`); `articles/` and `themes/` recursively, and again whenever they
-/// are deleted and recreated.
+/// `target/`); `articles/` and `themes/` recursively, and again whenever they,
+/// or the root itself, are deleted and recreated.
 #[derive(Default)]
 struct Watched {
     root: bool,
@@ -698,10 +701,23 @@ impl Watched {
     /// Watch what exists now; whether a folder was newly watched (files made
     /// in it before the watch began are only seen by a rescan).
     fn refresh(&mut self, watcher: &mut Watcher, root: &Path) -> notify::Result<bool> {
+        if !root.is_dir() {
+            // Deleting the root removed every watch under it: start again when it is back.
+            if self.root {
+                watcher.unwatch(root);
+                for dir in self.folders.drain(..) {
+                    watcher.unwatch(&root.join(dir));
+                }
+                self.root = false;
+            }
+            return Ok(false);
+        }
         let mut added = false;
         if !self.root {
+            watcher.unwatch(root);
             watcher.watch(root, RecursiveMode::NonRecursive)?;
             self.root = true;
+            added = true;
         }
         for dir in ["articles", "themes"] {
             let exists = root.join(dir).is_dir();
@@ -743,7 +759,17 @@ fn rebuild_loop(
             }
         }
     };
-    while let Ok(batch) = events.recv() {
+    loop {
+        let batch = match events.recv_timeout(ROOT_CHECK) {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if watched.refresh(&mut watcher, &root).unwrap_or(false) {
+                    rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         let mut paths = paths_of(batch);
         while let Ok(more) = events.try_recv() {
             paths.extend(paths_of(more));
@@ -841,6 +867,7 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
         .iter()
         .filter(|p| watch::classify(root, std::slice::from_ref(p)) != Change::None)
         .filter_map(|p| p.strip_prefix(root).ok())
+        .filter(|p| !p.as_os_str().is_empty())
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
     shown.sort();
