@@ -676,7 +676,12 @@ fn start_watcher(
 }
 
 fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failure> {
-    let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+    // notify's poller keeps modification times in whole seconds, so a save in
+    // the same second as the last scan would go unseen: compare contents too
+    // (it reads every watched file each interval; a fallback can afford that).
+    let config = notify::Config::default()
+        .with_poll_interval(Duration::from_millis(300))
+        .with_compare_contents(true);
     new_debouncer_opt::<_, notify::PollWatcher, _>(
         SETTLE,
         None,
