@@ -436,6 +436,47 @@ fn is_valid_custom_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// [`Position::of`] for offsets met in increasing order: each newline is
+/// counted once, so locating every heading and link of a long article costs
+/// one pass over it rather than one per heading. An offset before the last
+/// one is located from the start.
+struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> Position {
+        let text = self.text;
+        if offset < self.offset || offset > text.len() || !text.is_char_boundary(offset) {
+            return Position::of(text, offset);
+        }
+        let passed = &text[self.offset..offset];
+        if let Some(last) = passed.rfind('\n') {
+            self.line += passed.bytes().filter(|&b| b == b'\n').count();
+            self.line_start = self.offset + last + 1;
+        }
+        self.offset = offset;
+        Position {
+            line: self.line,
+            col: text[self.line_start..offset].chars().count() + 1,
+            line_start: self.line_start,
+            line_end: text[offset..].find('\n').map_or(text.len(), |i| offset + i),
+        }
+    }
+}
+
 /// A heading being read: its custom id, themes, line and text so far.
 type OpenHeading = (Option<String>, Vec<String>, usize, String);
 
@@ -456,8 +497,9 @@ impl Body {
         errors: &mut Vec<Diagnostic>,
     ) -> Body {
         let source = &text[start..];
-        let locate = |range: &std::ops::Range<usize>| -> Location {
-            let pos = Position::of(text, start + range.start);
+        let mut lines = LineCursor::new(text);
+        let mut locate = |range: &std::ops::Range<usize>| -> Location {
+            let pos = lines.position(start + range.start);
             let end = (start + range.end).min(pos.line_end);
             Location {
                 line: pos.line,
@@ -997,6 +1039,16 @@ mod tests {
             body_events(&a.markdown, true)
                 .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
         );
+    }
+
+    #[test]
+    fn the_line_cursor_agrees_with_position() {
+        let text = "ab\nçd\n\nef gh\nlast";
+        let mut cursor = LineCursor::new(text);
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for &at in offsets.iter().chain([3, 0, text.len()].iter()) {
+            assert_eq!(cursor.position(at), Position::of(text, at), "{at}");
+        }
     }
 
     #[test]

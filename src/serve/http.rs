@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::render::escape;
 
 /// The path of the live-reload WebSocket.
@@ -52,11 +54,27 @@ fn decode_once(path: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Map a request path (without query) to a site file.
+/// Map a request path (without query) to a site file. A non-ASCII path that
+/// names no file is tried again in NFC, so a macOS client's decomposed `é`
+/// finds the composed file name.
 pub fn route(site: &Snapshot, raw_path: &str) -> Route {
     let Some(path) = decode_once(raw_path) else {
         return Route::BadPath;
     };
+    match route_decoded(site, &path, raw_path) {
+        Route::NotFound if !path.is_ascii() => {
+            let nfc: String = path.nfc().collect();
+            if nfc == path {
+                Route::NotFound
+            } else {
+                route_decoded(site, &nfc, raw_path)
+            }
+        }
+        other => other,
+    }
+}
+
+fn route_decoded(site: &Snapshot, path: &str, raw_path: &str) -> Route {
     if !path.starts_with('/') || path.contains(['\0', '\\']) || path.chars().any(char::is_control) {
         return Route::BadPath;
     }
@@ -101,23 +119,33 @@ pub fn route(site: &Snapshot, raw_path: &str) -> Route {
     }
 }
 
-/// The host part of a Host header or an Origin's authority, without the port.
-fn host_name(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().map_or("", |h| h);
-    }
-    authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            authority
+/// The host part of a Host header or an Origin's authority, without the port;
+/// `None` when malformed (`[::1` without its `]`, a port that is not a number).
+fn host_name(authority: &str) -> Option<&str> {
+    let (name, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']')?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':')?)),
+            }
         }
-    })
+        None => match authority.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    (port_ok && !name.is_empty()).then_some(name)
 }
 
 /// Whether a Host header names this machine (DNS rebinding defence).
 pub fn host_allowed(host: &str, extra: &[String]) -> bool {
-    let name = host_name(host.trim()).to_ascii_lowercase();
+    let Some(name) = host_name(host.trim()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
     name == "localhost"
         || name == "127.0.0.1"
         || name == "::1"
@@ -138,6 +166,69 @@ pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
         return false;
     };
     !authority.contains('/') && host_allowed(authority, extra)
+}
+
+/// What a `Range` header asks of a body (RFC 9110 section 14.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// Send the whole body: no header, a malformed one, or several ranges
+    /// (answering `0-0,0-0,...` part by part would multiply the response).
+    Whole,
+    /// Send bytes `start..=end`.
+    Part { start: usize, end: usize },
+    /// The range starts past the end: 416.
+    Unsatisfiable,
+}
+
+/// Parse a `Range` header for a body of `len` bytes; only one byte range is honoured.
+pub fn range(header: Option<&str>, len: usize) -> Range {
+    let Some(spec) = header.and_then(|h| {
+        let h = h.trim();
+        h.get(..6)
+            .filter(|unit| unit.eq_ignore_ascii_case("bytes="))
+            .map(|_| h[6..].trim())
+    }) else {
+        return Range::Whole;
+    };
+    let Some((first, last)) = spec.split_once('-') else {
+        return Range::Whole;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<usize>().ok())
+            .flatten()
+    };
+    match (first, last) {
+        ("", suffix) => match number(suffix) {
+            Some(0) => Range::Unsatisfiable,
+            Some(_) if len == 0 => Range::Unsatisfiable,
+            Some(n) => Range::Part {
+                start: len.saturating_sub(n),
+                end: len - 1,
+            },
+            None => Range::Whole,
+        },
+        (first, last) => {
+            let Some(start) = number(first) else {
+                return Range::Whole;
+            };
+            let end = match last {
+                "" => usize::MAX,
+                last => match number(last) {
+                    Some(end) if end >= start => end,
+                    _ => return Range::Whole,
+                },
+            };
+            if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part {
+                    start,
+                    end: end.min(len - 1),
+                }
+            }
+        }
+    }
 }
 
 /// The Content-Type of an output path.
@@ -283,6 +374,63 @@ mod tests {
             "192.168.1.5:1111",
             &["192.168.1.5".to_string()]
         ));
+    }
+
+    #[test]
+    fn malformed_hosts_are_refused() {
+        for bad in [
+            "[::1",
+            "[::1]x",
+            "[::1]:",
+            "localhost:",
+            "localhost:80:80",
+            "localhost:abc",
+            "localhost:123456",
+            ":80",
+            "::1",
+        ] {
+            assert!(!host_allowed(bad, &[]), "{bad}");
+        }
+        assert!(host_allowed("[::1]", &[]));
+    }
+
+    #[test]
+    fn decomposed_paths_find_composed_file_names() {
+        let mut files = HashMap::new();
+        files.insert(Arc::from("caf\u{e9}.txt"), Arc::from(&b"x"[..]));
+        let s = Snapshot { files };
+        let want = Route::File("caf\u{e9}.txt".into());
+        assert_eq!(route(&s, "/caf%C3%A9.txt"), want);
+        assert_eq!(route(&s, "/cafe%CC%81.txt"), want);
+        assert_eq!(route(&s, "/caf%E9.txt"), Route::BadPath);
+    }
+
+    #[test]
+    fn ranges_honour_one_byte_range() {
+        let part = |start, end| Range::Part { start, end };
+        assert_eq!(range(None, 100), Range::Whole);
+        assert_eq!(range(Some("bytes=0-9"), 100), part(0, 9));
+        assert_eq!(range(Some("bytes=90-"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=90-500"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=-10"), 100), part(90, 99));
+        assert_eq!(range(Some("bytes=-500"), 100), part(0, 99));
+        assert_eq!(range(Some("BYTES=0-0"), 100), part(0, 0));
+        assert_eq!(range(Some("bytes=999999999-"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=100-"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=-0"), 100), Range::Unsatisfiable);
+        assert_eq!(range(Some("bytes=-5"), 0), Range::Unsatisfiable);
+        for whole in [
+            "x",
+            "bytes=",
+            "bytes=-",
+            "bytes=a-b",
+            "bytes=9-1",
+            "bytes=0-0,0-0",
+            "items=0-9",
+            "bytes=99999999999999999999999-",
+        ] {
+            assert_eq!(range(Some(whole), 100), Range::Whole, "{whole}");
+        }
     }
 
     #[test]

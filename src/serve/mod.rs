@@ -39,8 +39,26 @@ use crate::pipeline::{BuildOptions, SearchIndex, SearchJob, Session, Update};
 
 /// Slow clients get this long to send their request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait in the listen queue.
-pub const MAX_CONNECTIONS: usize = 256;
+/// Connections served at once. A browser tab needs at most six plus its
+/// live-reload socket, so this leaves room for many tabs and load tests, and
+/// stays under the usual limit of 1,024 open files with the server's own.
+/// Connections past it get a 503 and are closed.
+pub const MAX_CONNECTIONS: usize = 768;
+/// Connections past the cap being answered with a 503 at once; past this too
+/// they are closed without an answer.
+const MAX_REFUSALS: usize = 256;
+/// A refused connection gets this long to take its 503.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+/// Pause after a failed accept (out of file descriptors, typically), so the
+/// loop waits for connections to close instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// Request line and headers together larger than this get a 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Request targets longer than this get a 414: slugs are at most 200 bytes,
+/// so no page of a site has a path anywhere near it.
+pub const MAX_TARGET_BYTES: usize = 8 * 1024;
+/// More pings than this in a second close a live-reload socket (pages send none).
+const MAX_PINGS_PER_SECOND: u32 = 16;
 /// Events on one path within this window arrive as one (an editor's atomic
 /// save is several events within a millisecond or two).
 pub const SETTLE: Duration = Duration::from_millis(20);
@@ -49,6 +67,9 @@ pub const SETTLE: Duration = Duration::from_millis(20);
 pub const QUIET: Duration = Duration::from_millis(150);
 /// A burst longer than this still gets a rebuild, to show progress.
 pub const MAX_COALESCE: Duration = Duration::from_secs(2);
+/// How often an idle rebuild loop looks whether a deleted project root is
+/// back (its watches went with it, so no event will say so).
+const ROOT_CHECK: Duration = Duration::from_millis(500);
 /// Ports tried after the requested one is taken.
 const PORT_ATTEMPTS: u16 = 10;
 
@@ -245,27 +266,44 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
     let router = Router::new()
         .route(LIVERELOAD_PATH, any(livereload))
         .fallback(page)
+        .layer(axum::middleware::from_fn(catch_panics))
         .with_state(Arc::clone(&preview));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&slots).acquire_owned() => permit,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let Ok(permit) = permit else { break };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+            if let Ok(refusal) = Arc::clone(&refusals).try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(refusal);
+                });
+            }
+            continue;
+        };
         // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
+            // The header timeout also closes keep-alive connections idle that long.
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_header_size(MAX_HEAD_BYTES)
+                .max_buf_size(MAX_HEAD_BYTES)
                 .keep_alive(true);
             let _ = builder
                 .serve_connection(TokioIo::new(stream), service)
@@ -277,6 +315,70 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
     eprintln!("stopped");
     Ok(())
 }
+
+/// Answer a connection past [`MAX_CONNECTIONS`] with a 503 and close it.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let text = "the preview server is at its connection limit; retry in a moment\n";
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await?;
+        // Closing with the request unread would reset the connection and
+        // could discard the answer before the client reads it.
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
+}
+
+/// A panic in a handler answers that request with a 500 instead of dropping
+/// the connection without a word.
+async fn catch_panics(request: Request, next: axum::middleware::Next) -> Response {
+    match CatchUnwind(Box::pin(next.run(request))).await {
+        Ok(response) => response,
+        Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error in the preview server (details in its terminal)\n",
+        ),
+    }
+}
+
+/// A future whose panic comes out as `Err`.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Debug builds only: `MEND_FAILPOINT=serve-panic` makes requests for
+/// `/__mend/panic` panic, so the suite can check [`catch_panics`].
+#[cfg(debug_assertions)]
+fn failpoint(path: &str) {
+    if path == "/__mend/panic"
+        && std::env::var_os("MEND_FAILPOINT").is_some_and(|f| f == "serve-panic")
+    {
+        panic!("failpoint serve-panic");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn failpoint(_: &str) {}
 
 /// Headers every response carries.
 fn common_headers(headers: &mut HeaderMap) {
@@ -297,16 +399,26 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
     response
 }
 
-fn host_ok(preview: &Preview, headers: &HeaderMap) -> bool {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|h| http::host_allowed(h, &preview.allowed_hosts))
+/// The answer to a request without exactly one Host header (400), or with
+/// one that does not name this machine (403); `None` when the Host is fine.
+fn host_refusal(preview: &Preview, headers: &HeaderMap) -> Option<Response> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Some(plain(
+            StatusCode::BAD_REQUEST,
+            "bad request: expected one Host header\n",
+        ));
+    };
+    let allowed = host
+        .to_str()
+        .is_ok_and(|h| http::host_allowed(h, &preview.allowed_hosts));
+    (!allowed).then(|| plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n"))
 }
 
 async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response {
-    if !host_ok(&preview, request.headers()) {
-        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    failpoint(request.uri().path());
+    if let Some(refusal) = host_refusal(&preview, request.headers()) {
+        return refusal;
     }
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
@@ -315,6 +427,21 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
+    }
+    // Only a path: not `http://host/...` (the Host check would not cover it), `*` or `name`.
+    if request.uri().authority().is_some() || !request.uri().path().starts_with('/') {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "bad request: the target must be a path\n",
+        );
+    }
+    if request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len())
+        > MAX_TARGET_BYTES
+    {
+        return plain(StatusCode::URI_TOO_LONG, "URI too long\n");
     }
     let site = preview.snapshot();
     let error = preview.error();
@@ -327,13 +454,13 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
             }
             return response;
         }
-        Route::NotFound => (
+        // A path no site file can have is just not found, like any other.
+        Route::NotFound | Route::BadPath => (
             StatusCode::NOT_FOUND,
             site.files
                 .contains_key("404.html")
                 .then(|| "404.html".to_string()),
         ),
-        Route::BadPath => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
     };
     let (content_type, bytes): (&str, Vec<u8>) = match (&path, &error) {
         (Some(path), _) => {
@@ -354,6 +481,39 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
         (None, Some(error)) => ("text/html; charset=utf-8", http::error_page(error)),
         (None, None) => return plain(StatusCode::NOT_FOUND, "not found\n"),
     };
+    let total = bytes.len();
+    let whole_file = status == StatusCode::OK;
+    // Ranges apply to GETs of files (RFC 9110: a HEAD ignores them); a
+    // conditional range has no validator to match, so it gets everything.
+    let range =
+        if whole_file && method == Method::GET && !request.headers().contains_key(header::IF_RANGE)
+        {
+            http::range(
+                request
+                    .headers()
+                    .get(header::RANGE)
+                    .and_then(|r| r.to_str().ok()),
+                total,
+            )
+        } else {
+            http::Range::Whole
+        };
+    let (status, bytes, content_range) = match range {
+        http::Range::Whole => (status, bytes, None),
+        http::Range::Part { start, end } => (
+            StatusCode::PARTIAL_CONTENT,
+            bytes
+                .get(start..=end)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            Some(format!("bytes {start}-{end}/{total}")),
+        ),
+        http::Range::Unsatisfiable => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            Vec::new(),
+            Some(format!("bytes */{total}")),
+        ),
+    };
     let length = bytes.len();
     let body = if method == Method::HEAD {
         Body::empty()
@@ -369,6 +529,12 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
         HeaderValue::from_static(static_type(content_type)),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if whole_file {
+        headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    }
+    if let Some(value) = content_range.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
     response
 }
 
@@ -400,8 +566,8 @@ fn extension_of(content_type: &str) -> &'static str {
 async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
     let (method, headers) = (parts.method.clone(), parts.headers.clone());
-    if !host_ok(&preview, &headers) {
-        return plain(StatusCode::FORBIDDEN, "forbidden: unknown Host\n");
+    if let Some(refusal) = host_refusal(&preview, &headers) {
+        return refusal;
     }
     if method != Method::GET {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
@@ -425,8 +591,9 @@ async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Re
 }
 
 /// Push reload notices; the socket only talks one way, so anything a client
-/// sends other than control frames closes it.
+/// sends other than control frames, or a flood of those, closes it.
 async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<&'static str>) {
+    let mut pings = (Instant::now(), 0u32);
     loop {
         tokio::select! {
             notice = reloads.recv() => match notice {
@@ -435,7 +602,15 @@ async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<&'
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    if pings.0.elapsed() > Duration::from_secs(1) {
+                        pings = (Instant::now(), 0);
+                    }
+                    pings.1 += 1;
+                    if pings.1 > MAX_PINGS_PER_SECOND {
+                        break;
+                    }
+                }
                 _ => break,
             },
         }
@@ -514,7 +689,12 @@ fn start_watcher(
 }
 
 fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failure> {
-    let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+    // notify's poller keeps modification times in whole seconds, so a save in
+    // the same second as the last scan would go unseen: compare contents too
+    // (it reads every watched file each interval; a fallback can afford that).
+    let config = notify::Config::default()
+        .with_poll_interval(Duration::from_millis(300))
+        .with_compare_contents(true);
     new_debouncer_opt::<_, notify::PollWatcher, _>(
         SETTLE,
         None,
@@ -527,8 +707,8 @@ fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failur
 }
 
 /// Which folders are watched. The root is watched alone (it holds `site/` and
-/// `target/`); `articles/` and `themes/` recursively, and again whenever they
-/// are deleted and recreated.
+/// `target/`); `articles/` and `themes/` recursively, and again whenever they,
+/// or the root itself, are deleted and recreated.
 #[derive(Default)]
 struct Watched {
     root: bool,
@@ -539,10 +719,23 @@ impl Watched {
     /// Watch what exists now; whether a folder was newly watched (files made
     /// in it before the watch began are only seen by a rescan).
     fn refresh(&mut self, watcher: &mut Watcher, root: &Path) -> notify::Result<bool> {
+        if !root.is_dir() {
+            // Deleting the root removed every watch under it: start again when it is back.
+            if self.root {
+                watcher.unwatch(root);
+                for dir in self.folders.drain(..) {
+                    watcher.unwatch(&root.join(dir));
+                }
+                self.root = false;
+            }
+            return Ok(false);
+        }
         let mut added = false;
         if !self.root {
+            watcher.unwatch(root);
             watcher.watch(root, RecursiveMode::NonRecursive)?;
             self.root = true;
+            added = true;
         }
         for dir in ["articles", "themes"] {
             let exists = root.join(dir).is_dir();
@@ -599,17 +792,17 @@ fn rebuild_loop(
             searching = true;
             spawn_search(job, search_done.clone());
         }
-        let batch = if searching {
-            match events.recv_timeout(QUIET) {
-                Ok(batch) => batch,
-                Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        // While an index is being made, look for it more often.
+        let wait = if searching { QUIET } else { ROOT_CHECK };
+        let batch = match events.recv_timeout(wait) {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if watched.refresh(&mut watcher, &root).unwrap_or(false) {
+                    rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
+                }
+                continue;
             }
-        } else {
-            match events.recv() {
-                Ok(batch) => batch,
-                Err(_) => return,
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
         let mut paths = paths_of(batch);
         while let Ok(more) = events.try_recv() {
@@ -728,6 +921,7 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
         .iter()
         .filter(|p| watch::classify(root, std::slice::from_ref(p)) != Change::None)
         .filter_map(|p| p.strip_prefix(root).ok())
+        .filter(|p| !p.as_os_str().is_empty())
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
     shown.sort();

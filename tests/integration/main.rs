@@ -33,6 +33,8 @@ mod publish;
 mod hardening;
 // Content-side catalogue rows (FM, MD, LNK, FS, OUT, REPRO, TPL) and the `limits:` caps.
 mod hardening_content;
+// The catalogue's preview-server, live-reload and watcher rows; load and soak tests.
+mod hardening_serve;
 // The 2,000-article generated corpus: theme pages, related lists, search.
 mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.

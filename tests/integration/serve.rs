@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use crate::harness::Site;
 
 /// A running `mend serve`, killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     log: std::path::PathBuf,
 }
 
@@ -22,16 +22,23 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(site: &Site, extra: &[&str]) -> Server {
-        let log = site.root().join("serve.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mend"))
+    pub(crate) fn start(site: &Site, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mend"));
+        command
             .arg("serve")
             .args(if extra.contains(&"--port") {
                 &[][..]
             } else {
                 &["-p", "0"][..]
             })
-            .args(extra)
+            .args(extra);
+        Server::start_command(site, command)
+    }
+
+    /// Run `command` (which ends up as `mend serve` on 127.0.0.1) in the site's root.
+    pub(crate) fn start_command(site: &Site, mut command: Command) -> Server {
+        let log = site.root().join("serve.log");
+        let mut child = command
             .current_dir(site.root())
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&log).unwrap())
@@ -50,31 +57,47 @@ impl Server {
         Server { child, port, log }
     }
 
+    /// The server's process id, for reading /proc.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub(crate) fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Send raw bytes, read the whole response.
-    fn raw(&self, request: &str) -> String {
+    pub(crate) fn raw(&self, request: &str) -> String {
+        String::from_utf8_lossy(&self.raw_bytes(request.as_bytes())).into_owned()
+    }
+
+    /// Send raw bytes, read the whole response as bytes.
+    pub(crate) fn raw_bytes(&self, request: &[u8]) -> Vec<u8> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
+        // The server may answer and close before reading everything (431, 414).
+        let _ = stream.write_all(request);
         let mut out = Vec::new();
         let _ = stream.read_to_end(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        out
     }
 
-    fn get(&self, path: &str) -> String {
+    pub(crate) fn get(&self, path: &str) -> String {
         self.raw(&format!(
             "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
             self.port
         ))
     }
 
-    fn status(&self, path: &str) -> u16 {
+    pub(crate) fn status(&self, path: &str) -> u16 {
         status_of(&self.get(path))
     }
 
     /// Open the live-reload socket with `origin`; the raw handshake response and the stream.
-    fn websocket(&self, origin: Option<&str>) -> (String, TcpStream) {
+    pub(crate) fn websocket(&self, origin: Option<&str>) -> (String, TcpStream) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -98,12 +121,12 @@ impl Server {
         (String::from_utf8_lossy(&head).into_owned(), stream)
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
 
-fn status_of(response: &str) -> u16 {
+pub(crate) fn status_of(response: &str) -> u16 {
     response
         .split(' ')
         .nth(1)
@@ -112,7 +135,7 @@ fn status_of(response: &str) -> u16 {
 }
 
 /// Read one unmasked text frame from the server.
-fn read_text_frame(stream: &mut TcpStream) -> Option<String> {
+pub(crate) fn read_text_frame(stream: &mut TcpStream) -> Option<String> {
     let mut header = [0u8; 2];
     stream.read_exact(&mut header).ok()?;
     let len = (header[1] & 0x7f) as usize;
@@ -122,7 +145,7 @@ fn read_text_frame(stream: &mut TcpStream) -> Option<String> {
 }
 
 #[track_caller]
-fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(15) {
         if condition() {
@@ -133,11 +156,11 @@ fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-fn write(root: &Path, path: &str, text: &str) {
+pub(crate) fn write(root: &Path, path: &str, text: &str) {
     fs::write(root.join(path), text).unwrap();
 }
 
-fn article(title: &str, body: &str) -> String {
+pub(crate) fn article(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\nsummary: S\nthemes: [apology]\n---\n{body}")
 }
 
@@ -189,43 +212,6 @@ fn head_redirects_and_the_theme_404_page() {
 }
 
 #[test]
-fn only_get_and_head_are_allowed() {
-    let site = Site::new();
-    site.article("a", "apology", "");
-    let server = Server::start(&site, &[]);
-    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
-        let r = server.raw(&format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
-        assert_eq!(status_of(&r), 405, "{method}");
-        assert!(
-            r.to_ascii_lowercase().contains("allow: get, head"),
-            "{method}: {r}"
-        );
-    }
-}
-
-#[test]
-fn foreign_host_headers_are_refused() {
-    let site = Site::new();
-    site.article("a", "apology", "");
-    let server = Server::start(&site, &[]);
-    for host in [
-        "evil.example",
-        "127.0.0.1.evil.example",
-        "localhost.evil.example:80",
-    ] {
-        let r = server.raw(&format!(
-            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        ));
-        assert_eq!(status_of(&r), 403, "{host}");
-    }
-    let r = server.raw(&format!(
-        "GET / HTTP/1.1\r\nHost: kb.localhost:{}\r\nConnection: close\r\n\r\n",
-        server.port
-    ));
-    assert_eq!(status_of(&r), 200);
-}
-
-#[test]
 fn path_traversal_is_refused_in_every_spelling() {
     let site = Site::new();
     site.article("a", "apology", "");
@@ -255,27 +241,6 @@ fn path_traversal_is_refused_in_every_spelling() {
 }
 
 #[test]
-fn websocket_origin_must_be_a_local_page() {
-    let site = Site::new();
-    site.article("a", "apology", "");
-    let server = Server::start(&site, &[]);
-    assert!(
-        server
-            .websocket(Some("https://evil.example"))
-            .0
-            .starts_with("HTTP/1.1 403")
-    );
-    assert!(server.websocket(None).0.starts_with("HTTP/1.1 403"));
-    let origin = format!("http://127.0.0.1:{}", server.port);
-    assert!(
-        server
-            .websocket(Some(&origin))
-            .0
-            .starts_with("HTTP/1.1 101")
-    );
-}
-
-#[test]
 fn an_edit_rebuilds_then_sends_reload_and_the_page_shows_it() {
     let site = Site::new();
     site.article("a", "apology", "First text.\n");
@@ -292,56 +257,6 @@ fn an_edit_rebuilds_then_sends_reload_and_the_page_shows_it() {
     assert!(server.get("/articles/a/").contains("Second text."));
     wait_for("the rebuild log line", || {
         server.log().contains("articles/a.md changed: ")
-    });
-}
-
-#[test]
-fn a_broken_edit_shows_an_overlay_over_the_last_good_page_until_fixed() {
-    let site = Site::new();
-    site.article("a", "apology", "Good text.\n");
-    let server = Server::start(&site, &[]);
-    write(
-        site.root(),
-        "articles/a.md",
-        "---\ntitle: A\nsummary: S\nthemes: [apology, <img src=x onerror=alert(1)>]\n---\nBroken text.\n",
-    );
-    wait_for("the overlay", || {
-        server.get("/articles/a/").contains("mend-overlay")
-    });
-    let page = server.get("/articles/a/");
-    assert!(page.contains("Good text."), "the last good page stays");
-    assert!(
-        page.contains("articles/a.md:4:"),
-        "the overlay names file:line"
-    );
-    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"));
-    assert!(
-        server.get("/").contains("mend-overlay"),
-        "every page shows it"
-    );
-    wait_for("the terminal diagnostic", || {
-        server.log().contains("articles/a.md:4:")
-    });
-    write(site.root(), "articles/a.md", &article("A", "Fixed text.\n"));
-    wait_for("the fix", || {
-        server.get("/articles/a/").contains("Fixed text.")
-    });
-    assert!(!server.get("/articles/a/").contains("mend-overlay"));
-}
-
-#[test]
-fn a_broken_first_build_still_serves_and_recovers() {
-    let site = Site::new();
-    site.file("articles/a.md", "---\ntitle: A\n");
-    let server = Server::start(&site, &[]);
-    let page = server.get("/");
-    assert!(
-        page.contains("mend-overlay") && page.contains("front matter is not closed"),
-        "{page}"
-    );
-    write(site.root(), "articles/a.md", &article("A", "Now fine.\n"));
-    wait_for("recovery", || {
-        server.get("/articles/a/").contains("Now fine.")
     });
 }
 
@@ -374,24 +289,7 @@ fn atomic_saves_deletions_and_renames_are_followed() {
     // A swap file never becomes a page.
     write(site.root(), "articles/.c.md.swp", "junk");
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(server.status("/articles/.c.md/"), 400);
-}
-
-#[test]
-fn a_deleted_and_recreated_articles_folder_is_picked_up() {
-    let site = Site::new();
-    site.article("a", "apology", "One.\n");
-    let server = Server::start(&site, &[]);
-    fs::remove_dir_all(site.root().join("articles")).unwrap();
-    wait_for("the overlay for the missing folder", || {
-        server.get("/").contains("no articles/ folder")
-    });
-    fs::create_dir(site.root().join("articles")).unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    write(site.root(), "articles/n.md", &article("N", "New one.\n"));
-    wait_for("the new article", || {
-        server.get("/articles/n/").contains("New one.")
-    });
+    assert_eq!(server.status("/articles/.c.md/"), 404);
 }
 
 #[test]
@@ -445,46 +343,6 @@ fn a_stylesheet_change_swaps_css_without_a_reload() {
     );
     assert_eq!(read_text_frame(&mut ws).as_deref(), Some("css"));
     assert!(server.get("/style.css").contains("blue"));
-}
-
-#[test]
-fn slow_clients_are_cut_off_after_the_header_timeout() {
-    let site = Site::new();
-    site.article("a", "apology", "");
-    let server = Server::start(&site, &[]);
-    let mut slow = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        .unwrap();
-    // A normal request still gets through meanwhile.
-    let start = Instant::now();
-    assert_eq!(server.status("/"), 200);
-    assert!(start.elapsed() < Duration::from_secs(1));
-    slow.set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let start = Instant::now();
-    let mut buf = Vec::new();
-    let _ = slow.read_to_end(&mut buf);
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(8) && waited < Duration::from_secs(15),
-        "closed after {waited:?}"
-    );
-}
-
-#[test]
-fn a_taken_port_moves_to_the_next_one_and_says_so() {
-    let site = Site::new();
-    site.article("a", "apology", "");
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port();
-    let server = Server::start(&site, &["--port", &port.to_string()]);
-    assert_ne!(server.port, port);
-    wait_for("the note", || {
-        server.log().contains(&format!(
-            "port {port} is in use; serving on {} instead",
-            server.port
-        ))
-    });
 }
 
 #[test]
