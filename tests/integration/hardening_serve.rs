@@ -1694,9 +1694,11 @@ fn w_03_renames_move_the_page_and_links_to_the_old_name_are_reported() {
     });
     let home = server.get("/");
     assert!(home.contains("href=\"articles/b/\"") && !home.contains("href=\"articles/a/\""));
-    let search = index(&server);
-    assert!(search.contains("\"articles/b/\""), "{search}");
-    assert!(!search.contains("articles/a/"), "{search}");
+    // The search index follows the pages, made on its own thread.
+    wait_for("the search index", || {
+        let search = index(&server);
+        search.contains("\"articles/b/\"") && !search.contains("articles/a/")
+    });
     // Out of the watched folder and back in under another name.
     fs::create_dir(root.join("elsewhere")).unwrap();
     fs::rename(root.join("articles/b.md"), root.join("elsewhere/b.md")).unwrap();
