@@ -290,14 +290,16 @@ pub fn build_with_progress(
         mut stages,
     } = prepare(loaded, options)?;
     stages.insert(0, ("load", load_time));
-    let mut staging = write::Staging::create(&output)?;
+    let staging = write::Staging::create(&output)?;
     let total = kb.articles.len();
-    // The search index is computed while pages are rendered and written.
+    // The search index is computed, and written as it comes, while pages
+    // are rendered and written.
     let (index, pages) = rayon::join(
         || {
             let t = Instant::now();
-            let (files, warnings) = search::index_with_warnings(&kb, options.render.portable);
-            (files, warnings, t.elapsed())
+            let emit = |files: Vec<OutputFile>| staging.add(&files);
+            let index = search::index_into(&kb, options.render.portable, &emit);
+            (index, t.elapsed())
         },
         || -> Result<_, Failure> {
             let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
@@ -327,14 +329,13 @@ pub fn build_with_progress(
         },
     );
     let (pages, files, rendering, writing) = pages?;
-    let (index, index_warnings, indexing) = index;
+    let (index, indexing) = index;
+    let (index_files, index_warnings) = index?;
     warnings.extend(index_warnings);
     stages.push(("render", rendering));
     stages.push(("search index", indexing));
     let t = Instant::now();
-    let files = files + index.len();
-    staging.add(&index)?;
-    drop(index);
+    let files = files + index_files;
     let record = write::Record {
         inputs,
         articles: kb.articles.len(),

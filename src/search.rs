@@ -251,7 +251,7 @@ struct Manifest<'a> {
 }
 
 /// `(document, score, theme mask)`.
-type Posting = (usize, u32, u32);
+type Posting = (u32, u32, u32);
 
 /// What one share of the articles contributes, counted on one thread:
 /// documents by number, body lengths, and per stem the weighted term
@@ -446,6 +446,34 @@ pub fn index_with_warnings(
     kb: &KnowledgeBase,
     portable: bool,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let collect = |batch: Vec<OutputFile>| {
+        if let Ok(mut files) = files.lock() {
+            files.extend(batch);
+        }
+        Ok(())
+    };
+    let warnings = match index_into(kb, portable, &collect) {
+        Ok((_, warnings)) => warnings,
+        Err(_) => Vec::new(),
+    };
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, warnings)
+}
+
+/// Files handed to [`index_into`]'s `emit`, a batch at a time.
+pub type Emit<'a> = dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// [`index_with_warnings`], handing the files to `emit` in batches as they
+/// are made, so that a large index need not sit in memory whole (the build
+/// writes each batch at once). The number of files, and the warnings; the
+/// first error `emit` returns.
+pub fn index_into(
+    kb: &KnowledgeBase,
+    portable: bool,
+    emit: &Emit<'_>,
+) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
     // Documents are numbered in article order: the introduction, then each H2/H3.
     let mut firsts = Vec::with_capacity(kb.articles.len());
     let mut total = 0;
@@ -503,11 +531,11 @@ pub fn index_with_warnings(
             let mut postings: Vec<Posting> = list
                 .into_iter()
                 .map(|(d, tf)| {
-                    let d = d as usize;
+                    let i = d as usize;
                     let tf = f64::from(tf);
-                    let score = idf * tf * (K1 + 1.0) / (tf + norms[d]);
+                    let score = idf * tf * (K1 + 1.0) / (tf + norms[i]);
                     let quantized = (score * 100.0).round().max(1.0) as u32;
-                    (d, quantized, docs[d].mask)
+                    (d, quantized, docs[i].mask)
                 })
                 .collect();
             postings.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -524,7 +552,6 @@ pub fn index_with_warnings(
     }
 
     let stemmer = Stemmer::create(Algorithm::English);
-    let mut files = Vec::with_capacity(shards.len() + docs.len() / CHUNK + 2);
     let manifest = Manifest {
         v: 1,
         docs: docs.len(),
@@ -549,31 +576,44 @@ pub fn index_with_warnings(
             })
             .collect(),
     };
-    files.push(script("manifest", &manifest));
+    emit(vec![script("manifest", &manifest)])?;
     let shard_list: Vec<(&String, &BTreeMap<&str, &[Posting]>)> = shards.iter().collect();
-    files.par_extend(
-        shard_list
-            .par_iter()
-            .map(|(key, shard)| script(&format!("t/{key}"), shard)),
-    );
+    shard_list.par_chunks(EMIT_BATCH).try_for_each(|batch| {
+        emit(
+            batch
+                .iter()
+                .map(|(key, shard)| script(&format!("t/{key}"), shard))
+                .collect(),
+        )
+    })?;
     let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
-    files.par_extend(chunks.par_iter().map(|&(i, chunk)| {
-        let rows: Vec<(&str, &str, &str, &[usize], &str)> = chunk
-            .iter()
-            .map(|d| {
-                (
-                    d.url.as_str(),
-                    d.title.as_str(),
-                    d.heading.as_str(),
-                    d.themes.as_slice(),
-                    d.snippet.as_str(),
-                )
-            })
-            .collect();
-        script(&format!("d/{i}"), &rows)
-    }));
-    (files, warnings)
+    chunks.par_chunks(EMIT_BATCH).try_for_each(|batch| {
+        emit(
+            batch
+                .iter()
+                .map(|&(i, chunk)| {
+                    let rows: Vec<(&str, &str, &str, &[usize], &str)> = chunk
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.url.as_str(),
+                                d.title.as_str(),
+                                d.heading.as_str(),
+                                d.themes.as_slice(),
+                                d.snippet.as_str(),
+                            )
+                        })
+                        .collect();
+                    script(&format!("d/{i}"), &rows)
+                })
+                .collect(),
+        )
+    })?;
+    Ok((1 + shard_list.len() + chunks.len(), warnings))
 }
+
+/// Index files handed to `emit` at once.
+const EMIT_BATCH: usize = 256;
 
 /// `search/NAME.js`: `mendSearchLoad("NAME", DATA);` with DATA as JSON that
 /// cannot end a script element.

@@ -118,11 +118,11 @@ pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
     old: PathBuf,
-    written: std::collections::HashSet<String>,
+    written: std::sync::Mutex<std::collections::HashSet<String>>,
     /// `(length, hash)` of every file of the previous site, from its marker.
     previous: std::collections::HashMap<String, (u64, u64)>,
     /// The same for this build, written into the marker on commit.
-    manifest: Vec<(String, u64, u64)>,
+    manifest: std::sync::Mutex<Vec<(String, u64, u64)>>,
     committed: bool,
 }
 
@@ -152,7 +152,7 @@ impl Staging {
             old,
             written: Default::default(),
             previous,
-            manifest: Vec::new(),
+            manifest: Default::default(),
             committed: false,
         })
     }
@@ -162,20 +162,25 @@ impl Staging {
     /// them) is hard-linked from it instead, without reading it: it keeps
     /// its time, deploys that compare times (rsync) send only what changed,
     /// and a rebuild with nothing changed writes almost nothing.
-    pub fn add(&mut self, files: &[OutputFile]) -> Result<(), Diagnostic> {
-        for file in files {
-            if !self.written.insert(file.path.clone()) {
-                return Err(Diagnostic::error(format!(
-                    "two outputs want the same path `{}`",
-                    file.path
-                )));
+    /// Batches may come from several threads at once.
+    pub fn add(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
+        let failed = || Diagnostic::error("a thread writing the site failed");
+        {
+            let mut written = self.written.lock().map_err(|_| failed())?;
+            for file in files {
+                if !written.insert(file.path.clone()) {
+                    return Err(Diagnostic::error(format!(
+                        "two outputs want the same path `{}`",
+                        file.path
+                    )));
+                }
             }
         }
-        let written: Vec<Result<(String, u64, u64), Diagnostic>> =
-            files.par_iter().map(|file| self.put(file)).collect();
-        for entry in written {
-            self.manifest.push(entry?);
-        }
+        let entries = files
+            .par_iter()
+            .map(|file| self.put(file))
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        self.manifest.lock().map_err(|_| failed())?.extend(entries);
         Ok(())
     }
 
@@ -203,12 +208,17 @@ impl Staging {
     /// Swap the staged site in for the previous one, recording what it was
     /// built from in its marker.
     pub fn commit(mut self, record: &Record) -> Result<(), Diagnostic> {
-        self.manifest.sort();
+        let mut manifest = std::mem::take(
+            self.manifest
+                .get_mut()
+                .map_err(|_| Diagnostic::error("a thread writing the site failed"))?,
+        );
+        manifest.sort();
         let mut marker = String::from(MARKER_HEADER);
         marker.push_str(RECORD_PREFIX);
         marker.push_str(&serde_json::to_string(record).unwrap_or_else(|_| "null".into()));
         marker.push('\n');
-        for (path, len, hash) in &self.manifest {
+        for (path, len, hash) in &manifest {
             marker.push_str(&format!("{hash:016x} {len} {path}\n"));
         }
         let marker_path = self.staging.join(MARKER);
