@@ -8,7 +8,8 @@ other pages show, so every page must be rebuilt).
 
 Usage:
   python3 benches/serve/bench.py --corpus DIR [--hugo-site DIR] [--hugo BIN]
-                                 [--edits 20] [--mend target/release/mend]
+                                 [--hugo-no-related] [--edits 20] [--settle 0.3]
+                                 [--mend target/release/mend]
 
 DIR is a mend project (e.g. from `cargo run --release --example corpus -- --articles
 10000 --out DIR`); --hugo-site is a Hugo site holding the same articles under
@@ -86,8 +87,8 @@ class WebSocket:
                 return payload.decode()
 
 
-def start(cmd, ready_pattern, timeout=600):
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start(cmd, ready_pattern, timeout=600, env=None):
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     start_time = time.time()
     lines = []
     while time.time() - start_time < timeout:
@@ -168,8 +169,11 @@ def bench_mend(args, corpus):
 
 def bench_hugo(args, site):
     port = free_port()
-    cmd = [args.hugo, "server", "-s", str(site), "--port", str(port), "--bind", "127.0.0.1", "--quiet"]
-    proc, startup = start(cmd + ["--logLevel", "info"], r"(Web Server is available|http://127\.0\.0\.1:\d+)")
+    cmd = [args.hugo, "server", "-s", str(site), "--port", str(port), "--bind", "127.0.0.1"]
+    # As in benches/build: --hugo-no-related turns off the site's related
+    # articles, which Hugo computes in quadratic time.
+    env = dict(os.environ, HUGO_PARAMS_BENCHNORELATED="true") if args.hugo_no_related else None
+    proc, startup = start(cmd + ["--logLevel", "info"], r"(Web Server is available|http://127\.0\.0\.1:\d+)", env=env)
     drain(proc)
     try:
         ws = WebSocket(port, "/livereload", f"http://127.0.0.1:{port}")
@@ -206,6 +210,8 @@ def main():
     ap.add_argument("--hugo", default="hugo")
     ap.add_argument("--mend", default="target/release/mend")
     ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--hugo-no-related", action="store_true",
+                    help="turn off the Hugo site's related articles (as benches/build/run.sh does)")
     ap.add_argument("--settle", type=float, default=0.3,
                     help="seconds between one reload and the next save (mend's search index "
                          "catches up in this pause; a save during it waits for it)")
