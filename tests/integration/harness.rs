@@ -138,3 +138,27 @@ pub fn hrefs(html: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A project made by the benchmark's corpus generator (`examples/corpus.rs`)
+/// at `root`: `articles` articles from `seed`. Their slugs, sorted.
+pub fn generated_corpus(root: &Path, articles: usize, seed: u64) -> Vec<String> {
+    let args = [
+        "--articles".to_string(),
+        articles.to_string(),
+        "--out".to_string(),
+        root.to_str().expect("utf-8 temp path").to_string(),
+        "--seed".to_string(),
+        seed.to_string(),
+    ];
+    let args = crate::corpus::parse_args(args.into_iter())
+        .expect("corpus arguments")
+        .expect("not --help");
+    crate::corpus::run(&args).expect("generate the corpus");
+    let mut slugs: Vec<String> = fs::read_dir(root.join("articles"))
+        .expect("articles dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
+        .collect();
+    slugs.sort();
+    slugs
+}

@@ -12,8 +12,6 @@ use mend::pipeline::Session;
 
 use crate::harness::Site;
 
-use crate::corpus;
-
 type Files = BTreeMap<String, Vec<u8>>;
 
 fn fresh_build(root: &Path) -> Files {
@@ -150,25 +148,7 @@ fn title_theme_heading_and_file_edits_give_the_fresh_build_and_render_only_what_
 fn a_run_of_edits_on_a_generated_corpus_always_matches_a_fresh_build() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("kb");
-    let args = [
-        "--articles",
-        "40",
-        "--out",
-        root.to_str().expect("utf-8"),
-        "--seed",
-        "3",
-    ]
-    .map(String::from);
-    let args = corpus::parse_args(args.into_iter())
-        .expect("corpus arguments")
-        .expect("not --help");
-    corpus::run(&args).expect("generate");
-    let mut slugs: Vec<String> = fs::read_dir(root.join("articles"))
-        .expect("articles")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
-        .collect();
-    slugs.sort();
+    let slugs = crate::harness::generated_corpus(&root, 40, 3);
     let themes = ["apology", "therapy", "patience", "boundaries"];
 
     let mut session = Session::new(options(&root));

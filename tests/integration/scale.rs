@@ -9,37 +9,26 @@ use std::path::Path;
 
 use crate::harness::run;
 
-use crate::corpus;
-
 const ARTICLES: usize = 2000;
 
 /// The generated project in a temp dir, built once into `site/`.
 struct Built {
     dir: tempfile::TempDir,
     stderr: String,
+    /// Every article's slug, sorted.
+    slugs: Vec<String>,
 }
 
 fn build_corpus() -> Built {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("kb");
-    let args = [
-        "--articles",
-        &ARTICLES.to_string(),
-        "--out",
-        out.to_str().expect("utf-8 temp path"),
-        "--seed",
-        "7",
-    ]
-    .map(String::from);
-    let args = corpus::parse_args(args.into_iter())
-        .expect("corpus arguments")
-        .expect("not --help");
-    corpus::run(&args).expect("generate the corpus");
+    let slugs = crate::harness::generated_corpus(&out, ARTICLES, 7);
     let built = run(&out, &["build"], &[]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     Built {
         dir,
         stderr: built.stderr,
+        slugs,
     }
 }
 
@@ -56,17 +45,6 @@ impl Built {
     fn page(&self, path: &str) -> String {
         fs::read_to_string(self.root().join("site").join(path))
             .unwrap_or_else(|e| panic!("site/{path}: {e}"))
-    }
-
-    /// Slugs of every article, sorted.
-    fn slugs(&self) -> Vec<String> {
-        let mut slugs: Vec<String> = fs::read_dir(self.root().join("articles"))
-            .expect("articles dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
-            .collect();
-        slugs.sort();
-        slugs
     }
 
     /// `search/NAME.js` as JSON (the file is `mendSearchLoad("NAME",JSON);`).
@@ -126,7 +104,7 @@ fn theme_titles(root: &Path) -> Vec<(String, String)> {
 #[test]
 fn a_generated_corpus_of_2000_articles_builds_with_correct_theme_pages_related_lists_and_search() {
     let built = build_corpus();
-    let slugs = built.slugs();
+    let slugs = built.slugs.clone();
     assert_eq!(slugs.len(), ARTICLES);
     let themes = theme_titles(&built.root());
     assert!((8..=12).contains(&themes.len()), "{themes:?}");
