@@ -160,9 +160,14 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Parse and link what was loaded, and compile the templates.
-fn prepare(loaded: Loaded, options: &BuildOptions) -> Result<Prepared, Failure> {
-    let mut stages = Vec::new();
+/// Parse and link what was loaded, and compile the templates. The stages
+/// start with `load`, which took `load_time`.
+fn prepare(
+    loaded: Loaded,
+    load_time: Duration,
+    options: &BuildOptions,
+) -> Result<Prepared, Failure> {
+    let mut stages = vec![("load", load_time)];
     let mut t = Instant::now();
     let Loaded {
         site,
@@ -224,15 +229,13 @@ fn report(
 pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let start = Instant::now();
     let loaded = load(options)?;
-    let load_time = start.elapsed();
     let Prepared {
         kb,
         theme,
         templates,
         mut warnings,
         mut stages,
-    } = prepare(loaded, options)?;
-    stages.insert(0, ("load", load_time));
+    } = prepare(loaded, start.elapsed(), options)?;
     let mut t = Instant::now();
     let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
     stages.push(("render", t.elapsed()));
@@ -281,15 +284,13 @@ pub fn build_with_progress(
             unchanged: true,
         });
     }
-    let load_time = start.elapsed();
     let Prepared {
         kb,
         theme,
         templates,
         mut warnings,
         mut stages,
-    } = prepare(loaded, options)?;
-    stages.insert(0, ("load", load_time));
+    } = prepare(loaded, start.elapsed(), options)?;
     let staging = write::Staging::create(&output)?;
     let total = kb.articles.len();
     // The search index is computed, and written as it comes, while pages

@@ -285,12 +285,3 @@ fn a_rebuild_with_nothing_changed_repeats_the_warnings() {
     assert!(warnings(&first.stderr).contains("symbolic links are not followed"));
     assert_eq!(warnings(&again.stderr), warnings(&first.stderr));
 }
-
-#[test]
-fn no_progress_bar_when_stderr_is_not_a_terminal() {
-    let site = Site::new();
-    site.article("a", "apology", "One.\n");
-    let r = site.build();
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(!r.stderr.contains('\r') && !r.stderr.contains('\u{1b}'));
-}

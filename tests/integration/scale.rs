@@ -106,6 +106,14 @@ fn a_generated_corpus_of_2000_articles_builds_with_correct_theme_pages_related_l
     let built = build_corpus();
     let slugs = built.slugs.clone();
     assert_eq!(slugs.len(), ARTICLES);
+    // This build takes over a second, so a progress bar would be drawn by
+    // now if mend drew one when stderr is not a terminal (here a pipe).
+    assert!(
+        !built.stderr.contains('\r') && !built.stderr.contains('\u{1b}'),
+        "progress output on a pipe: {:?}",
+        built.stderr
+    );
+    assert_eq!(built.stderr.lines().count(), 1, "{}", built.stderr);
     let themes = theme_titles(&built.root());
     assert!((8..=12).contains(&themes.len()), "{themes:?}");
     assert!(
