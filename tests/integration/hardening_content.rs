@@ -92,16 +92,6 @@ fn timed(site: &Site, args: &[&str]) -> (Run, Duration, Option<u64>) {
     }
 }
 
-/// Staging or set-aside folders a build left beside the output.
-fn leftovers(site: &Site) -> Vec<String> {
-    fs::read_dir(site.root())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".mend-"))
-        .collect()
-}
-
 /// A site built once, and the tree of its output.
 fn built(site: &Site) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     site.build();
@@ -459,7 +449,7 @@ fn fm_01_an_article_without_front_matter_is_an_error_and_the_site_is_kept() {
         ["articles/b.md:1:1: error: missing front matter: an article starts with a `---` line"]
     );
     assert_eq!(tree(&site.root().join("site")), before);
-    assert!(leftovers(&site).is_empty());
+    assert!(site.leftovers().is_empty());
 }
 
 /// A slug is the file name, and one folder cannot hold a name twice;
@@ -1046,7 +1036,7 @@ fn fs_04_an_unreadable_article_is_an_error_and_the_site_is_kept() {
         ["articles/b.md: error: cannot read: Permission denied (os error 13)"]
     );
     assert_eq!(tree(&site.root().join("site")), before);
-    assert!(leftovers(&site).is_empty());
+    assert!(site.leftovers().is_empty());
 }
 
 /// The fault is injected at the seam between listing `articles/` and
@@ -1098,7 +1088,7 @@ fn fs_06_a_full_disk_fails_the_build_and_keeps_the_previous_site() {
         heads[0]
     );
     assert_eq!(tree(&site.root().join("site")), before);
-    assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
+    assert!(site.leftovers().is_empty(), "{:?}", site.leftovers());
 }
 
 #[test]
@@ -1170,7 +1160,7 @@ fn out_01_a_template_error_on_one_article_of_many_keeps_the_previous_site() {
         ]
     );
     assert_eq!(tree(&site.root().join("site")), before);
-    assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
+    assert!(site.leftovers().is_empty(), "{:?}", site.leftovers());
 }
 
 #[test]

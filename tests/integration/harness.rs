@@ -80,6 +80,16 @@ impl Site {
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
+    /// Staging or set-aside folders a build left beside the output.
+    pub fn leftovers(&self) -> Vec<String> {
+        fs::read_dir(self.root())
+            .expect("project dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".mend-"))
+            .collect()
+    }
+
     pub fn exists(&self, path: &str) -> bool {
         self.root().join("site").join(path).exists()
     }

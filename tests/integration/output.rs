@@ -12,12 +12,7 @@ fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
     site.article("b", "therapy", "[[missing]]\n");
     site.build_fails(1);
     assert_eq!(tree(&site.root().join("site")), before);
-    let leftovers: Vec<_> = fs::read_dir(site.root())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().contains("mend-"))
-        .collect();
+    let leftovers = site.leftovers();
     assert!(leftovers.is_empty(), "staging leftovers: {leftovers:?}");
 }
 
