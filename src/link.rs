@@ -8,6 +8,7 @@
 //! beyond what the theme index holds. Never renders and never touches the disk.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
@@ -70,9 +71,9 @@ pub struct ThemeIndex {
 pub struct KnowledgeBase {
     pub site: SiteConfig,
     /// Published articles in reading order: `start-here` first, then by title.
-    pub articles: Vec<Article>,
-    /// Parallel to `articles`.
-    pub connections: Vec<Connections>,
+    pub articles: Vec<Arc<Article>>,
+    /// Parallel to `articles`; shared like them, so that a copy is cheap.
+    pub connections: Arc<Vec<Connections>>,
     /// Parallel to `site.themes`.
     pub themes: Vec<ThemeIndex>,
 }
@@ -86,7 +87,7 @@ impl KnowledgeBase {
 /// Link the corpus. Drafts are dropped unless `include_drafts`.
 pub fn knowledge_base(
     site: SiteConfig,
-    all: Vec<Article>,
+    all: Vec<Arc<Article>>,
     include_drafts: bool,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
     check_links(site, all, include_drafts, &BTreeSet::new())
@@ -97,13 +98,13 @@ pub fn knowledge_base(
 /// sections are unknown.
 pub fn check_links(
     site: SiteConfig,
-    all: Vec<Article>,
+    all: Vec<Arc<Article>>,
     include_drafts: bool,
     unparsed: &BTreeSet<String>,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
-    let (mut articles, drafts): (Vec<Article>, Vec<Article>) =
+    let (mut articles, drafts): (Vec<Arc<Article>>, Vec<Arc<Article>>) =
         all.into_iter().partition(|a| include_drafts || !a.draft);
-    articles.sort_by_key(reading_key);
+    articles.sort_by_key(|a| reading_key(a));
     let by_slug: HashMap<&str, usize> = articles
         .iter()
         .enumerate()
@@ -194,7 +195,7 @@ pub fn check_links(
     Ok(KnowledgeBase {
         site,
         articles,
-        connections,
+        connections: Arc::new(connections),
         themes,
     })
 }
@@ -231,7 +232,7 @@ fn missing_section(d: Diagnostic, target: &Article, fragment: &str) -> Diagnosti
 }
 
 /// Every theme's articles and tagged sections, in one pass over the corpus.
-fn theme_index(site: &SiteConfig, articles: &[Article]) -> Vec<ThemeIndex> {
+fn theme_index(site: &SiteConfig, articles: &[Arc<Article>]) -> Vec<ThemeIndex> {
     let mut index = vec![ThemeIndex::default(); site.themes.len()];
     for (a, article) in articles.iter().enumerate() {
         let mut on: BTreeSet<usize> = article
@@ -353,7 +354,7 @@ mod tests {
         SiteConfig::with_themes("T", &["apology", "therapy", "patience"])
     }
 
-    fn art(slug: &str, themes: &str, body: &str) -> Article {
+    fn art(slug: &str, themes: &str, body: &str) -> Arc<Article> {
         let text = format!("---\ntitle: {slug}\nsummary: s\nthemes: [{themes}]\n---\n{body}");
         let source = ArticleSource {
             slug: slug.into(),
@@ -362,7 +363,7 @@ mod tests {
                 text: text.into(),
             },
         };
-        crate::parse::article(&source, &site()).unwrap()
+        Arc::new(crate::parse::article(&source, &site()).unwrap())
     }
 
     #[test]
@@ -460,7 +461,7 @@ mod tests {
     #[test]
     fn drafts_are_left_out_and_links_to_them_explained() {
         let mut draft = art("d", "apology", "");
-        draft.draft = true;
+        Arc::make_mut(&mut draft).draft = true;
         let kb =
             knowledge_base(site(), vec![art("a", "apology", ""), draft.clone()], false).unwrap();
         assert_eq!(kb.articles.len(), 1);

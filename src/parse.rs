@@ -117,7 +117,8 @@ pub struct Article {
 /// Every article parsed in parallel, in the order given.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    pub articles: Vec<Article>,
+    /// Shared, so that the preview can keep them across rebuilds without copying.
+    pub articles: Vec<std::sync::Arc<Article>>,
     /// Slugs of the articles that failed.
     pub failed: std::collections::BTreeSet<String>,
     pub errors: Vec<Diagnostic>,
@@ -133,7 +134,7 @@ pub fn articles(sources: &[ArticleSource], site: &SiteConfig) -> Parsed {
     let mut parsed = Parsed::default();
     for ((article, diagnostics), source) in results.into_iter().zip(sources) {
         match article {
-            Some(a) => parsed.articles.push(a),
+            Some(a) => parsed.articles.push(std::sync::Arc::new(a)),
             None => {
                 parsed.failed.insert(source.slug.clone());
             }

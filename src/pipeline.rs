@@ -414,7 +414,7 @@ struct Last {
     theme: ThemeFiles,
     templates: render::Templates,
     /// Every parsed article by slug, drafts included, with the text it came from.
-    parsed: HashMap<String, (Arc<str>, Article)>,
+    parsed: HashMap<String, (Arc<str>, Arc<Article>)>,
     /// Shared with a [`SearchJob`] running on another thread.
     kb: Arc<KnowledgeBase>,
     /// Per article slug, the key of its page (see `render::article_keys`).
@@ -439,6 +439,24 @@ impl Session {
     }
 
     pub fn update(&mut self) -> Result<Update, Failure> {
+        self.update_from(None)
+    }
+
+    /// [`Session::update`] after file-system events that named the articles
+    /// `edited` (by slug): the other articles are not looked at, only the
+    /// list of them (see [`load::scan_articles_trusting`]). Follow it with
+    /// [`Session::update`] to catch an edit the events missed.
+    pub fn update_trusting(
+        &mut self,
+        edited: &rustc_hash::FxHashSet<String>,
+    ) -> Result<Update, Failure> {
+        self.update_from(Some(edited))
+    }
+
+    fn update_from(
+        &mut self,
+        edited: Option<&rustc_hash::FxHashSet<String>>,
+    ) -> Result<Update, Failure> {
         let start = Instant::now();
         let root = &self.options.root;
         let config_file = load::config(root)?;
@@ -447,7 +465,11 @@ impl Session {
             &config_file.text,
             self.options.base_url.as_deref(),
         )?;
-        let (sources, mut warnings) = load::articles_cached(root, &site.limits, &mut self.files)?;
+        let scan = match edited {
+            Some(edited) => load::scan_articles_trusting(root, &site.limits, &self.files, edited)?,
+            None => load::scan_articles(root, &site.limits)?,
+        };
+        let (sources, mut warnings) = load::read_articles(scan, &site.limits, &mut self.files)?;
         let theme = load::theme(root, &config_file, &site.site_theme)?;
         warnings.extend(theme.warnings.iter().cloned());
         if let Some(update) =
@@ -570,20 +592,20 @@ impl Session {
                 reused
                     .iter()
                     .filter_map(|s| last.parsed.get(&s.slug))
-                    .map(|(_, a)| a.clone()),
+                    .map(|(_, a)| Arc::clone(a)),
             );
         }
         let texts: HashMap<&str, &Arc<str>> = sources
             .iter()
             .map(|s| (s.slug.as_str(), &s.file.text))
             .collect();
-        let by_slug: HashMap<String, (Arc<str>, Article)> = parsed
+        let by_slug: HashMap<String, (Arc<str>, Arc<Article>)> = parsed
             .articles
             .iter()
             .filter_map(|a| {
                 texts
                     .get(a.slug.as_str())
-                    .map(|text| (a.slug.clone(), (Arc::clone(text), a.clone())))
+                    .map(|text| (a.slug.clone(), (Arc::clone(text), Arc::clone(a))))
             })
             .collect();
         stages.push(("parse", t.elapsed()));
@@ -738,8 +760,11 @@ impl Session {
         let t = Instant::now();
         let mut indices = Vec::new();
         for (source, article) in fresh {
+            let article = Arc::new(article);
             if let Some(i) = last.kb.article_index(&article.slug) {
-                Arc::make_mut(&mut last.kb).articles[i] = article.clone();
+                // Cheap even while a search job shares the old one: a copy
+                // of the knowledge base shares its articles.
+                Arc::make_mut(&mut last.kb).articles[i] = Arc::clone(&article);
                 indices.push(i);
             }
             last.parsed.insert(

@@ -121,7 +121,7 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
         .map(|s| (s.slug.as_str(), &*s.file.text))
         .collect();
     let mut warnings = Vec::new();
-    for (article, connections) in kb.articles.iter().zip(&kb.connections) {
+    for (article, connections) in kb.articles.iter().zip(kb.connections.iter()) {
         if article.slug != START_HERE && connections.backlinks.is_empty() {
             warnings.push(
                 warning("no other article links to this one")

@@ -45,10 +45,11 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
     let latest = kb
         .articles
         .iter()
-        .filter_map(last_changed)
+        .filter_map(|a| last_changed(a))
         .max()
         .unwrap_or("1970-01-01");
-    let mut entries: Vec<(usize, &Article)> = kb.articles.iter().enumerate().collect();
+    let mut entries: Vec<(usize, &Article)> =
+        kb.articles.iter().map(|a| &**a).enumerate().collect();
     // Stable: undated keep reading order after all dated ones.
     entries.sort_by(
         |(ia, a), (ib, b)| match (a.date.as_deref(), b.date.as_deref()) {

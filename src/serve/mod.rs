@@ -862,15 +862,49 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     } else {
         "reload"
     };
-    let result = session.update();
-    if let Ok(update) = &result
+    // Look only at the articles the events name, reload, then look at all
+    // of them in case the events missed one (RELIABILITY: re-scan from the root).
+    let edited = watch::edited_articles(root, paths);
+    let result = match &edited {
+        Some(edited) => session.update_trusting(edited),
+        None => session.update(),
+    };
+    log_stages(&result);
+    let failed = result.is_err();
+    report(preview.apply(result, message), &what, start);
+    if edited.is_some() {
+        let start = Instant::now();
+        let result = session.update();
+        let news = match &result {
+            Ok(update) => !update.changed.is_empty(),
+            Err(_) => !failed,
+        };
+        if news {
+            log_stages(&result);
+            report(
+                preview.apply(result, "reload"),
+                "an article the file events did not name",
+                start,
+            );
+        }
+    }
+    true
+}
+
+/// With `MEND_LOG=debug`, the time of each stage of a rebuild.
+fn log_stages(result: &Result<Update, Failure>) {
+    if let Ok(update) = result
         && std::env::var("MEND_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
     {
         for (stage, took) in &update.report.stages {
             eprintln!("  {stage:<13} {:>8.1} ms", took.as_secs_f64() * 1000.0);
         }
     }
-    match preview.apply(result, message) {
+}
+
+/// Log what a rebuild did.
+fn report(outcome: Outcome, what: &str, start: Instant) {
+    match outcome {
         Outcome::Built {
             changed,
             incremental,
@@ -902,7 +936,6 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
             );
         }
     }
-    true
 }
 
 /// Paths of events that change content; reads (our own rebuild opens every

@@ -8,6 +8,8 @@
 
 use std::path::{Component, Path};
 
+use rustc_hash::FxHashSet;
+
 use crate::load::is_ignored_name;
 
 /// What the preview must do about a batch of events.
@@ -62,6 +64,36 @@ pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
     change
 }
 
+/// The articles (by slug) a batch of events names, when every event about
+/// `articles/` names one article file: a rebuild then looks only at those
+/// (see `Session::update_trusting`). `None` when an event is about the
+/// folder, a folder in it or anything else there, or the root: then every
+/// article is looked at. Theme and configuration events need no article.
+pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHashSet<String>> {
+    let mut edited = FxHashSet::default();
+    for path in paths {
+        let Ok(rel) = path.as_ref().strip_prefix(root) else {
+            continue;
+        };
+        let mut parts = rel.components().map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        });
+        match (parts.next(), parts.next(), parts.next()) {
+            (None, ..) => return None,
+            (Some(Some("articles")), Some(Some(name)), None) => {
+                if is_ignored_name(name) {
+                    continue;
+                }
+                edited.insert(name.strip_suffix(".md")?.to_string());
+            }
+            (Some(Some("articles")), ..) => return None,
+            _ => {}
+        }
+    }
+    Some(edited)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +102,43 @@ mod tests {
         let root = Path::new("/kb");
         let full: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
         classify(root, &full)
+    }
+
+    fn edited(paths: &[&str]) -> Option<Vec<String>> {
+        let root = Path::new("/kb");
+        let full: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
+        let mut slugs: Vec<String> = edited_articles(root, &full)?.into_iter().collect();
+        slugs.sort();
+        Some(slugs)
+    }
+
+    #[test]
+    fn saves_name_the_articles_they_touched() {
+        assert_eq!(
+            edited(&["articles/a.md", "articles/.a.md.tmp", "articles/b.md"]),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(
+            edited(&[
+                "themes/default/templates/base.html",
+                "mend.yaml",
+                "site/x.html"
+            ]),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn folder_events_look_at_every_article() {
+        for p in [
+            "articles",
+            "articles/sub",
+            "articles/sub/a.md",
+            "articles/notes.txt",
+            "",
+        ] {
+            assert_eq!(edited(&["articles/a.md", p]), None, "{p}");
+        }
     }
 
     #[test]

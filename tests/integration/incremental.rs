@@ -195,3 +195,43 @@ fn a_run_of_edits_on_a_generated_corpus_always_matches_a_fresh_build() {
         "every title, theme or heading edit re-rendered every page"
     );
 }
+
+/// After file events, the preview looks only at the articles they name
+/// (fast on a large corpus) and then at every article, which catches an
+/// edit the events missed. New and deleted articles are seen either way:
+/// the folder is always listed again.
+#[test]
+fn a_trusting_update_reads_only_named_articles_and_a_full_update_catches_the_rest() {
+    let site = Site::new();
+    site.article("a", "apology", "Body of a.\n")
+        .article("b", "apology", "Body of b.\n");
+    let root = site.root();
+    let mut session = Session::new(options(root));
+    update_matches_fresh_build(&mut session, root, "first build");
+    let page = |update: &mend::pipeline::Update, slug: &str| {
+        let bytes = &update.files[format!("articles/{slug}/index.html").as_str()];
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+
+    edit(root, "a", |t| t.replace("Body of a.", "Edited a."));
+    edit(root, "b", |t| t.replace("Body of b.", "Edited b."));
+    let named: rustc_hash::FxHashSet<String> = ["a".to_string()].into_iter().collect();
+    let update = session.update_trusting(&named).expect("trusting update");
+    assert!(page(&update, "a").contains("Edited a."));
+    assert!(
+        page(&update, "b").contains("Body of b."),
+        "b was read though no event named it"
+    );
+    assert_eq!(update.changed, ["articles/a/index.html"]);
+
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "full look");
+    assert!(changed.iter().any(|p| p == "articles/b/index.html"));
+
+    site.article("c", "apology", "Body of c.\n");
+    fs::remove_file(root.join("articles/a.md")).expect("remove a");
+    let update = session
+        .update_trusting(&rustc_hash::FxHashSet::default())
+        .expect("trusting update");
+    assert!(update.files.contains_key("articles/c/index.html"));
+    assert!(!update.files.contains_key("articles/a/index.html"));
+}

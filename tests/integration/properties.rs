@@ -731,7 +731,7 @@ fn two_article_site(body: &str) -> Option<Vec<OutputFile>> {
         }
     };
     let b = mend::parse::article(&source("b", OTHER), &site).unwrap();
-    let kb = mend::link::knowledge_base(site, vec![a, b], false).ok()?;
+    let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false).ok()?;
     let _ = mend::search::index(&kb, false);
     let theme = mend::load::builtin_theme();
     mend::render::site(&kb, &theme, RenderOptions::default()).ok()
