@@ -61,7 +61,7 @@ pub const MAX_TARGET_BYTES: usize = 8 * 1024;
 const MAX_PINGS_PER_SECOND: u32 = 16;
 /// Events on one path within this window arrive as one (an editor's atomic
 /// save is several events within a millisecond or two).
-pub const SETTLE: Duration = Duration::from_millis(20);
+pub const SETTLE: Duration = Duration::from_millis(10);
 /// After a rebuild, saves keep coming for at least this long: a burst, and
 /// the loop waits for it to end before rebuilding once more.
 pub const QUIET: Duration = Duration::from_millis(150);

@@ -64,11 +64,12 @@ pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
     change
 }
 
-/// The articles (by slug) a batch of events names, when every event about
-/// `articles/` names one article file: a rebuild then looks only at those
-/// (see `Session::update_trusting`). `None` when an event is about the
-/// folder, a folder in it or anything else there, or the root: then every
-/// article is looked at. Theme and configuration events need no article.
+/// The articles (by slug) a batch of events names: a rebuild then looks only
+/// at those (see `Session::update_trusting`). It lists `articles/` and walks
+/// the folders in it anyway, so other names there (an editor's temp file
+/// renamed over an article names the article too, a folder) need no look at
+/// an article; nor do theme and configuration events. `None` when an event
+/// is about `articles/` itself or the root: then every article is looked at.
 pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHashSet<String>> {
     let mut edited = FxHashSet::default();
     for path in paths {
@@ -81,13 +82,14 @@ pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHas
         });
         match (parts.next(), parts.next(), parts.next()) {
             (None, ..) => return None,
+            (Some(Some("articles")), None, _) => return None,
             (Some(Some("articles")), Some(Some(name)), None) => {
-                if is_ignored_name(name) {
-                    continue;
+                if let Some(slug) = name.strip_suffix(".md")
+                    && !is_ignored_name(name)
+                {
+                    edited.insert(slug.to_string());
                 }
-                edited.insert(name.strip_suffix(".md")?.to_string());
             }
-            (Some(Some("articles")), ..) => return None,
             _ => {}
         }
     }
@@ -129,15 +131,22 @@ mod tests {
     }
 
     #[test]
-    fn folder_events_look_at_every_article() {
-        for p in [
-            "articles",
-            "articles/sub",
-            "articles/sub/a.md",
-            "articles/notes.txt",
-            "",
-        ] {
+    fn events_on_the_folder_or_root_look_at_every_article() {
+        for p in ["articles", ""] {
             assert_eq!(edited(&["articles/a.md", p]), None, "{p}");
+        }
+        // The folder is listed and walked anyway.
+        for p in [
+            "articles/sub",
+            "articles/sub/b.md",
+            "articles/notes.txt",
+            "articles/sed1x2Y",
+        ] {
+            assert_eq!(
+                edited(&["articles/a.md", p]),
+                Some(vec!["a".to_string()]),
+                "{p}"
+            );
         }
     }
 
