@@ -7,8 +7,10 @@
 //! sections tagged with it. Nothing here is quadratic in the number of articles
 //! beyond what the theme index holds. Never renders and never touches the disk.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
@@ -104,8 +106,8 @@ pub fn check_links(
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
     let (mut articles, drafts): (Vec<Arc<Article>>, Vec<Arc<Article>>) =
         all.into_iter().partition(|a| include_drafts || !a.draft);
-    articles.sort_by_key(|a| reading_key(a));
-    let by_slug: HashMap<&str, usize> = articles
+    articles.sort_by_cached_key(|a| reading_key(a));
+    let by_slug: rustc_hash::FxHashMap<&str, usize> = articles
         .iter()
         .enumerate()
         .map(|(i, a)| (a.slug.as_str(), i))
@@ -185,13 +187,26 @@ pub fn check_links(
     }
 
     let themes = theme_index(&site, &articles);
-    let themes_of: Vec<ArticleThemes> = articles.iter().map(|a| article_themes(&site, a)).collect();
-    for (i, c) in connections.iter_mut().enumerate() {
-        c.backlinks = backlinks[i].iter().copied().collect();
-        c.previous = i.checked_sub(1);
-        c.next = (i + 1 < articles.len()).then_some(i + 1);
-        c.related = related(i, &themes_of, &themes, &site);
-    }
+    let themes_of: Vec<ArticleThemes> = articles
+        .par_iter()
+        .with_min_len(256)
+        .map(|a| article_themes(&site, a))
+        .collect();
+    let count = articles.len();
+    connections
+        .par_iter_mut()
+        .zip(backlinks.par_iter())
+        .enumerate()
+        .with_min_len(256)
+        .for_each_init(
+            || vec![0; count],
+            |seen, (i, (c, backlinks))| {
+                c.backlinks = backlinks.iter().copied().collect();
+                c.previous = i.checked_sub(1);
+                c.next = (i + 1 < count).then_some(i + 1);
+                c.related = related(i, &themes_of, &themes, &site, seen);
+            },
+        );
     Ok(KnowledgeBase {
         site,
         articles,
@@ -267,41 +282,35 @@ const RELATED_WINDOW: usize = 64;
 
 /// Related articles for `a`: shared front-matter themes weigh 2, themes shared
 /// only through sections weigh 1. Candidates come from the theme index: the
-/// articles near `a` in each of its themes' lists.
+/// articles near `a` in each of its themes' lists. `seen` is scratch space
+/// of one slot per article, marked with `a + 1` for the candidates of `a`.
 fn related(
     a: usize,
     themes_of: &[ArticleThemes],
     themes: &[ThemeIndex],
     site: &SiteConfig,
+    seen: &mut [usize],
 ) -> Vec<Related> {
     let own = &themes_of[a];
-    let mut candidates: Vec<usize> = Vec::new();
+    let mut scored: Vec<(usize, usize)> = Vec::new();
     for &t in &own.all {
         let list = &themes[t].articles;
         let at = list.binary_search(&a).unwrap_or_else(|i| i);
         let from = at.saturating_sub(RELATED_WINDOW / 2);
         let to = (from + RELATED_WINDOW + 1).min(list.len());
-        candidates.extend(list[from..to].iter().copied().filter(|&b| b != a));
+        for &b in &list[from..to] {
+            if b != a && seen[b] != a + 1 {
+                seen[b] = a + 1;
+                scored.push((own.score(&themes_of[b]), b));
+            }
+        }
     }
-    candidates.sort_unstable();
-    candidates.dedup();
-    let score = |b: usize| -> usize {
-        let other = &themes_of[b];
-        own.all
-            .iter()
-            .filter(|t| other.all.binary_search(t).is_ok())
-            .map(|t| {
-                if own.front.binary_search(t).is_ok() && other.front.binary_search(t).is_ok() {
-                    2
-                } else {
-                    1
-                }
-            })
-            .sum()
-    };
-    let mut scored: Vec<(usize, usize)> = candidates.into_iter().map(|b| (score(b), b)).collect();
-    scored.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    scored.truncate(RELATED_LIMIT);
+    let order = |x: &(usize, usize), y: &(usize, usize)| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
+    if scored.len() > RELATED_LIMIT {
+        scored.select_nth_unstable_by(RELATED_LIMIT, order);
+        scored.truncate(RELATED_LIMIT);
+    }
+    scored.sort_unstable_by(order);
     scored
         .into_iter()
         .map(|(score, b)| Related {
@@ -309,7 +318,7 @@ fn related(
             shared: own
                 .all
                 .iter()
-                .filter(|t| themes_of[b].all.binary_search(t).is_ok())
+                .filter(|&&t| themes_of[b].all_set.contains(t))
                 .map(|&t| site.themes[t].id.clone())
                 .collect(),
             score,
@@ -317,11 +326,50 @@ fn related(
         .collect()
 }
 
+/// A set of theme indexes, one bit each.
+#[derive(Default)]
+struct ThemeSet(Vec<u64>);
+
+impl ThemeSet {
+    fn of(themes: &[usize]) -> ThemeSet {
+        let mut set = ThemeSet::default();
+        for &t in themes {
+            if set.0.len() <= t / 64 {
+                set.0.resize(t / 64 + 1, 0);
+            }
+            set.0[t / 64] |= 1 << (t % 64);
+        }
+        set
+    }
+
+    fn contains(&self, t: usize) -> bool {
+        self.0.get(t / 64).is_some_and(|w| w & (1 << (t % 64)) != 0)
+    }
+
+    fn shared(&self, other: &ThemeSet) -> usize {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+}
+
 /// An article's theme indexes, sorted: from its front matter, and all (front
 /// matter and sections).
 struct ArticleThemes {
-    front: Vec<usize>,
+    /// All, as a sorted list.
     all: Vec<usize>,
+    front_set: ThemeSet,
+    all_set: ThemeSet,
+}
+
+impl ArticleThemes {
+    /// How related two articles are: each shared theme counts 1, and 1 more
+    /// when both have it in their front matter.
+    fn score(&self, other: &ArticleThemes) -> usize {
+        self.all_set.shared(&other.all_set) + self.front_set.shared(&other.front_set)
+    }
 }
 
 fn article_themes(site: &SiteConfig, article: &Article) -> ArticleThemes {
@@ -342,7 +390,11 @@ fn article_themes(site: &SiteConfig, article: &Article) -> ArticleThemes {
     );
     all.sort_unstable();
     all.dedup();
-    ArticleThemes { front, all }
+    ArticleThemes {
+        front_set: ThemeSet::of(&front),
+        all_set: ThemeSet::of(&all),
+        all,
+    }
 }
 
 #[cfg(test)]
