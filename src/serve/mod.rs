@@ -834,6 +834,8 @@ fn rebuild_loop(
         {
             rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
         }
+        // The burst is over and its pages are served: now the slow, sure look.
+        look_at_every_article(&mut session, &preview);
     }
 }
 
@@ -862,33 +864,37 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     } else {
         "reload"
     };
-    // Look only at the articles the events name, reload, then look at all
-    // of them in case the events missed one (RELIABILITY: re-scan from the root).
+    // Look only at the articles the events name; once the burst of saves
+    // is over, the loop looks at all of them (`look_at_every_article`).
     let edited = watch::edited_articles(root, paths);
     let result = match &edited {
         Some(edited) => session.update_trusting(edited),
         None => session.update(),
     };
     log_stages(&result);
-    let failed = result.is_err();
     report(preview.apply(result, message), &what, start);
-    if edited.is_some() {
-        let start = Instant::now();
-        let result = session.update();
-        let news = match &result {
-            Ok(update) => !update.changed.is_empty(),
-            Err(_) => !failed,
-        };
-        if news {
-            log_stages(&result);
-            report(
-                preview.apply(result, "reload"),
-                "an article the file events did not name",
-                start,
-            );
-        }
-    }
     true
+}
+
+/// Look at every article, in case file events missed an edit that a
+/// rebuild trusting them did not see (RELIABILITY: re-scan from the root).
+/// Silent when nothing new turns up.
+fn look_at_every_article(session: &mut Session, preview: &Preview) {
+    let start = Instant::now();
+    let failed = preview.error().is_some();
+    let result = session.update();
+    let news = match &result {
+        Ok(update) => !update.changed.is_empty(),
+        Err(_) => !failed,
+    };
+    if news {
+        log_stages(&result);
+        report(
+            preview.apply(result, "reload"),
+            "an article the file events did not name",
+            start,
+        );
+    }
 }
 
 /// With `MEND_LOG=debug`, the time of each stage of a rebuild.
