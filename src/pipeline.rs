@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Failure};
@@ -367,20 +368,32 @@ pub struct SearchJob {
     kb: Arc<KnowledgeBase>,
     portable: bool,
     generation: u64,
+    cancel: Arc<AtomicBool>,
 }
 
 /// What a [`SearchJob`] made.
 pub struct SearchIndex {
-    files: Vec<OutputFile>,
+    /// `None` when the job was cancelled.
+    files: Option<Vec<OutputFile>>,
     warnings: Vec<Diagnostic>,
     generation: u64,
     took: Duration,
 }
 
 impl SearchJob {
+    /// Set it to give the job up (the preview does when a save comes in:
+    /// the index would be out of date, and the save needs the cores).
+    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
+    }
+
     pub fn run(self) -> SearchIndex {
         let start = Instant::now();
-        let (files, mut warnings) = search::index_with_warnings(&self.kb, self.portable);
+        let made = search::index_unless_cancelled(&self.kb, self.portable, &self.cancel);
+        let (files, mut warnings) = match made {
+            Some((files, warnings)) => (Some(files), warnings),
+            None => (None, Vec::new()),
+        };
         crate::error::sort(&mut warnings);
         SearchIndex {
             files,
@@ -499,29 +512,27 @@ impl Session {
             kb: Arc::clone(&last.kb),
             portable: self.options.render.portable,
             generation: last.generation,
+            cancel: Arc::default(),
         })
     }
 
     /// Take a finished [`SearchJob`]'s index into the site, unless the
-    /// articles changed since it started (then `None`, and the index is
-    /// still stale).
+    /// articles changed since it started or it was cancelled (then `None`,
+    /// and the index is still stale).
     pub fn accept_search(&mut self, index: SearchIndex) -> Option<Update> {
         let last = self
             .last
             .as_mut()
             .filter(|l| l.search_stale && l.generation == index.generation)?;
-        let paths: Vec<Arc<str>> = index
-            .files
-            .iter()
-            .map(|f| Arc::from(f.path.as_str()))
-            .collect();
+        let files = index.files?;
+        let paths: Vec<Arc<str>> = files.iter().map(|f| Arc::from(f.path.as_str())).collect();
         let mut old: HashMap<Arc<str>, Arc<[u8]>> = last
             .search_paths
             .iter()
             .filter_map(|p| last.output.remove(p).map(|b| (Arc::clone(p), b)))
             .collect();
         let mut changed = Vec::new();
-        for file in index.files {
+        for file in files {
             let path: Arc<str> = Arc::from(file.path);
             let bytes: Arc<[u8]> = Arc::from(file.bytes);
             if old.remove(&path).as_ref() != Some(&bytes) {

@@ -8,6 +8,7 @@
 //! `themes/default/static/search.js`. Pure: never touches the disk.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -446,6 +447,16 @@ pub fn index_with_warnings(
     kb: &KnowledgeBase,
     portable: bool,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    index_unless_cancelled(kb, portable, &AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// [`index_with_warnings`], given up (`None`) soon after `cancel` is set:
+/// the preview drops an index that an edit has made out of date.
+pub fn index_unless_cancelled(
+    kb: &KnowledgeBase,
+    portable: bool,
+    cancel: &AtomicBool,
+) -> Option<(Vec<OutputFile>, Vec<Diagnostic>)> {
     let files = std::sync::Mutex::new(Vec::new());
     let collect = |batch: Vec<OutputFile>| {
         if let Ok(mut files) = files.lock() {
@@ -453,13 +464,16 @@ pub fn index_with_warnings(
         }
         Ok(())
     };
-    let warnings = match index_into(kb, portable, &collect) {
+    let warnings = match index_until(kb, portable, &collect, cancel) {
         Ok((_, warnings)) => warnings,
         Err(_) => Vec::new(),
     };
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
     let mut files = files.into_inner().unwrap_or_default();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, warnings)
+    Some((files, warnings))
 }
 
 /// Files handed to [`index_into`]'s `emit`, a batch at a time.
@@ -474,6 +488,18 @@ pub fn index_into(
     portable: bool,
     emit: &Emit<'_>,
 ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
+    index_until(kb, portable, emit, &AtomicBool::new(false))
+}
+
+/// [`index_into`], cut short when `cancel` is set (then what was emitted is
+/// incomplete: the caller checks `cancel` after).
+fn index_until(
+    kb: &KnowledgeBase,
+    portable: bool,
+    emit: &Emit<'_>,
+    cancel: &AtomicBool,
+) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
+    let cancelled = || cancel.load(Ordering::Relaxed);
     // Documents are numbered in article order: the introduction, then each H2/H3.
     let mut firsts = Vec::with_capacity(kb.articles.len());
     let mut total = 0;
@@ -493,12 +519,17 @@ pub fn index_into(
         .fold(
             || (Partial::default(), Analyzer::new()),
             |(mut partial, mut analyzer), (article, &first)| {
-                partial.add(kb, article, first, portable, &mut analyzer);
+                if !cancelled() {
+                    partial.add(kb, article, first, portable, &mut analyzer);
+                }
                 (partial, analyzer)
             },
         )
         .map(|(partial, _)| partial)
         .reduce(Partial::default, Partial::merge);
+    if cancelled() {
+        return Ok((0, Vec::new()));
+    }
     let Partial {
         docs: mut numbered,
         lengths,
@@ -543,6 +574,9 @@ pub fn index_into(
             (stem, postings)
         })
         .collect();
+    if cancelled() {
+        return Ok((0, Vec::new()));
+    }
     let mut shards: BTreeMap<String, BTreeMap<&str, &[Posting]>> = BTreeMap::new();
     for (stem, list) in &scored {
         shards
@@ -579,6 +613,9 @@ pub fn index_into(
     emit(vec![script("manifest", &manifest)])?;
     let shard_list: Vec<(&String, &BTreeMap<&str, &[Posting]>)> = shards.iter().collect();
     shard_list.par_chunks(EMIT_BATCH).try_for_each(|batch| {
+        if cancelled() {
+            return Ok(());
+        }
         emit(
             batch
                 .iter()

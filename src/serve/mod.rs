@@ -15,6 +15,7 @@ pub mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -780,20 +781,27 @@ fn rebuild_loop(
     // Pages are rebuilt first; the search index is made after, on a thread
     // of its own, and taken only if no edit came in meanwhile.
     let (search_done, search_results) = mpsc::channel();
-    let mut searching = false;
+    // The running search job's cancel flag.
+    let mut searching: Option<Arc<AtomicBool>> = None;
     loop {
         while let Ok(index) = search_results.try_recv() {
-            searching = false;
+            searching = None;
             if let Some(update) = session.accept_search(index) {
                 preview.apply_quietly(update);
             }
         }
-        if !searching && let Some(job) = session.search_job() {
-            searching = true;
+        if searching.is_none()
+            && let Some(job) = session.search_job()
+        {
+            searching = Some(job.cancel_handle());
             spawn_search(job, search_done.clone());
         }
         // While an index is being made, look for it more often.
-        let wait = if searching { QUIET } else { ROOT_CHECK };
+        let wait = if searching.is_some() {
+            QUIET
+        } else {
+            ROOT_CHECK
+        };
         let batch = match events.recv_timeout(wait) {
             Ok(batch) => batch,
             Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -807,6 +815,12 @@ fn rebuild_loop(
         let mut paths = paths_of(batch);
         while let Ok(more) = events.try_recv() {
             paths.extend(paths_of(more));
+        }
+        // A save makes the index being made out of date; give the cores to the pages.
+        if let Some(cancel) = &searching
+            && watch::classify(&root, &paths) != Change::None
+        {
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         if !rebuild(&mut session, &root, &paths, &preview) {
             continue;

@@ -235,3 +235,27 @@ fn a_trusting_update_reads_only_named_articles_and_a_full_update_catches_the_res
     assert!(update.files.contains_key("articles/c/index.html"));
     assert!(!update.files.contains_key("articles/a/index.html"));
 }
+
+/// A search job given up (the preview does when a save comes in) is not
+/// taken, and the index stays due; a job run to the end is taken.
+#[test]
+fn a_cancelled_search_job_is_not_taken() {
+    let site = Site::new();
+    site.article("a", "apology", "Body of a.\n");
+    let root = site.root();
+    let mut session = Session::new(options(root));
+    session.update().expect("first build");
+    edit(root, "a", |t| t.replace("Body of a.", "Searchable words."));
+    session.update().expect("body edit");
+    assert!(session.search_is_stale());
+
+    let job = session.search_job().expect("a job");
+    job.cancel_handle()
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(session.accept_search(job.run()).is_none());
+    assert!(session.search_is_stale(), "a cancelled index was taken");
+
+    let job = session.search_job().expect("a job again");
+    assert!(session.accept_search(job.run()).is_some());
+    assert!(!session.search_is_stale());
+}
