@@ -130,7 +130,7 @@ fn build(args: BuildArgs) -> ExitCode {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
-            if bar.is_hidden() && start.elapsed() > PROGRESS_AFTER {
+            if bar.is_hidden() && start.elapsed() > progress_after() {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
             }
         }
@@ -215,11 +215,21 @@ fn open_browser(url: &str) {
 }
 
 /// `MEND_LOG=debug` (or `info`, `trace`) prints per-stage timings.
-/// Builds shorter than this show no progress bar.
-const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Builds shorter than this show no progress bar: a second, or
+/// `MEND_PROGRESS_AFTER_MS` (the tests set it, as a build's length varies
+/// with the machine).
+fn progress_after() -> std::time::Duration {
+    std::env::var("MEND_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_millis,
+        )
+}
 
 /// A progress bar for `mend build`, drawn on stderr only when it is a
-/// terminal and only once the build has taken [`PROGRESS_AFTER`]; none with
+/// terminal and only once the build has taken [`progress_after`]; none with
 /// `--quiet`. Plain characters, so `NO_COLOR` has nothing to turn off.
 fn progress_bar(quiet: bool) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use crate::harness::run;
+use crate::harness::{Site, run};
 
 const ARTICLES: usize = 2000;
 
@@ -239,8 +239,9 @@ fn a_generated_corpus_of_2000_articles_builds_with_correct_theme_pages_related_l
         );
     }
 
-    // On a terminal, a build over a second shows a progress bar (run under
-    // `script` for a pseudo-terminal), and the summary stays.
+    // On a terminal, a build longer than the threshold (a second, here
+    // none, as machines differ) shows a progress bar (run under `script`
+    // for a pseudo-terminal), and the summary stays.
     let first = built
         .root()
         .join("articles")
@@ -248,13 +249,21 @@ fn a_generated_corpus_of_2000_articles_builds_with_correct_theme_pages_related_l
     let text = fs::read_to_string(&first).expect("article");
     fs::write(&first, format!("{text}\nOne more line.\n")).expect("edit");
     let command = format!("'{}' build", env!("CARGO_BIN_EXE_mend"));
-    let tty = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(built.root())
-        .output()
-        .expect("run script (util-linux)");
-    let shown = String::from_utf8_lossy(&tty.stdout);
-    assert!(tty.status.success(), "{shown}");
+    let on_terminal = |root: &Path, after_ms: Option<&str>| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(root)
+            .env_remove("MEND_PROGRESS_AFTER_MS");
+        if let Some(ms) = after_ms {
+            script.env("MEND_PROGRESS_AFTER_MS", ms);
+        }
+        let tty = script.output().expect("run script (util-linux)");
+        let shown = String::from_utf8_lossy(&tty.stdout).into_owned();
+        assert!(tty.status.success(), "{shown}");
+        shown
+    };
+    let shown = on_terminal(&built.root(), Some("0"));
     assert!(
         shown.contains(&format!("/{ARTICLES} articles")),
         "no progress bar:\n{shown}"
@@ -263,4 +272,10 @@ fn a_generated_corpus_of_2000_articles_builds_with_correct_theme_pages_related_l
         shown.contains(&format!("built {ARTICLES} articles")),
         "{shown}"
     );
+    // A build of a few milliseconds shows none.
+    let small = Site::new();
+    small.article("a", "apology", "Body.\n");
+    let shown = on_terminal(small.root(), None);
+    assert!(shown.contains("built 1 article"), "{shown}");
+    assert!(!shown.contains("/1 articles"), "a progress bar:\n{shown}");
 }
