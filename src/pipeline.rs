@@ -361,6 +361,10 @@ pub struct Update {
     /// Whether only the edited articles' pages were rendered.
     pub incremental: bool,
     pub report: BuildReport,
+    /// Paths that may still change: after the first stage of a staged
+    /// update (see [`Session::staged`]), every page but the edited
+    /// articles'; [`Session::finish`] makes them. Empty otherwise.
+    pub pending: std::collections::HashSet<Arc<str>>,
 }
 
 /// The search index of a [`Session`]'s articles, made apart from the pages.
@@ -419,6 +423,24 @@ pub struct Session {
     options: BuildOptions,
     files: load::FileCache,
     last: Option<Last>,
+    /// Whether updates that link again come in two stages.
+    staged: bool,
+    /// Between the two stages: what the second one starts from.
+    linked: Option<Linked>,
+}
+
+/// A knowledge base linked again, with what rendering it needs.
+struct Linked {
+    config_text: Arc<str>,
+    theme: ThemeFiles,
+    templates: render::Templates,
+    parsed: HashMap<String, (Arc<str>, Arc<Article>)>,
+    kb: KnowledgeBase,
+    /// Slugs of the articles parsed again (their text changed).
+    edited: Vec<String>,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+    start: Instant,
 }
 
 /// What the previous successful update was made from.
@@ -448,7 +470,32 @@ impl Session {
             options,
             files: load::FileCache::default(),
             last: None,
+            staged: false,
+            linked: None,
         }
+    }
+
+    /// A session whose updates that link again (a title, theme, heading or
+    /// link edit) come in two stages, as the preview serves them: first the
+    /// edited articles' pages, with every other page listed as pending
+    /// ([`Update::pending`]); then [`Session::finish`] renders the rest. The
+    /// page being edited reloads without waiting for the theme and list
+    /// pages; those are served once made, never stale.
+    pub fn staged(options: BuildOptions) -> Session {
+        Session {
+            staged: true,
+            ..Session::new(options)
+        }
+    }
+
+    /// The second stage of a staged update: every page, byte for byte what
+    /// [`Session::update`] gives. `None` when no first stage is waiting.
+    pub fn finish(&mut self) -> Option<Result<Update, Failure>> {
+        let linked = self.linked.take()?;
+        Some(self.complete(linked).map(|(last, update)| {
+            self.last = Some(last);
+            update
+        }))
     }
 
     pub fn update(&mut self) -> Result<Update, Failure> {
@@ -470,6 +517,9 @@ impl Session {
         &mut self,
         edited: Option<&rustc_hash::FxHashSet<String>>,
     ) -> Result<Update, Failure> {
+        // A second stage still waiting is out of date: this starts again
+        // from the last complete site.
+        self.linked = None;
         let start = Instant::now();
         let root = &self.options.root;
         let config_file = load::config(root)?;
@@ -491,8 +541,15 @@ impl Session {
             return Ok(update);
         }
 
-        let (last, update) =
-            self.rebuild_all(config_file, site, &sources, theme, warnings, start)?;
+        let linked = self.link_again(config_file, site, &sources, theme, warnings, start)?;
+        if self.staged
+            && let Some(first) = self.first_stage(&linked)
+        {
+            let first = first?;
+            self.linked = Some(linked);
+            return Ok(first);
+        }
+        let (last, update) = self.complete(linked)?;
         self.last = Some(last);
         Ok(update)
     }
@@ -559,6 +616,7 @@ impl Session {
             changed,
             incremental: true,
             report,
+            pending: std::collections::HashSet::new(),
         })
     }
 
@@ -568,9 +626,10 @@ impl Session {
         self.accept_search(index)
     }
 
-    /// Every stage again, re-parsing only the articles whose text changed.
-    /// Leaves `self.last` alone, so a failure keeps the last good build.
-    fn rebuild_all(
+    /// Parse the articles whose text changed, and link them all again.
+    /// Leaves `self.last` alone (as do [`Session::first_stage`] and
+    /// [`Session::complete`]), so a failure keeps the last good build.
+    fn link_again(
         &self,
         config_file: load::SourceFile,
         site: config::SiteConfig,
@@ -578,7 +637,7 @@ impl Session {
         theme: ThemeFiles,
         mut warnings: Vec<Diagnostic>,
         start: Instant,
-    ) -> Result<(Last, Update), Failure> {
+    ) -> Result<Linked, Failure> {
         // Everything again, but re-parse only what changed.
         let mut t = Instant::now();
         let mut stages = vec![("load", start.elapsed())];
@@ -623,8 +682,112 @@ impl Session {
         t = Instant::now();
         let kb = link::knowledge_base(site, parsed.articles, self.options.drafts)?;
         stages.push(("link", t.elapsed()));
-        t = Instant::now();
         let templates = render::Templates::compile(&theme)?;
+        Ok(Linked {
+            config_text: config_file.text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb,
+            edited: fresh.into_iter().map(|s| s.slug).collect(),
+            warnings,
+            stages,
+            start,
+        })
+    }
+
+    /// The first stage of a staged update: only the pages of the articles
+    /// whose text changed, the rest of the site as before, and the paths
+    /// that may still change. `None` when there is no previous site with
+    /// the same configuration and theme to start from.
+    fn first_stage(&self, linked: &Linked) -> Option<Result<Update, Failure>> {
+        let last = self.last.as_ref().filter(|l| {
+            same_text(&l.config_text, &linked.config_text) && l.theme == linked.theme
+        })?;
+        let t = Instant::now();
+        let kb = &linked.kb;
+        let first: Vec<usize> = linked
+            .edited
+            .iter()
+            .filter_map(|slug| kb.article_index(slug))
+            .collect();
+        let pages = match render::article_pages(kb, &linked.templates, self.options.render, &first)
+        {
+            Ok(pages) => pages,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let mut output = last.output.clone();
+        let mut changed = Vec::new();
+        let present: std::collections::HashSet<&str> =
+            kb.articles.iter().map(|a| a.slug.as_str()).collect();
+        for gone in last
+            .kb
+            .articles
+            .iter()
+            .filter(|a| !present.contains(a.slug.as_str()))
+        {
+            let path = render::article_path(&gone.slug);
+            if output.remove(path.as_str()).is_some() {
+                changed.push(path);
+            }
+        }
+        let mut fresh = std::collections::HashSet::new();
+        for page in pages {
+            let path: Arc<str> = Arc::from(page.path);
+            fresh.insert(Arc::clone(&path));
+            if output.get(&path).is_none_or(|old| **old != *page.bytes) {
+                changed.push(path.to_string());
+                output.insert(path, Arc::from(page.bytes));
+            }
+        }
+        changed.sort();
+        let pending: std::collections::HashSet<Arc<str>> = output
+            .keys()
+            .filter(|p| {
+                (p.ends_with(".html") || p.ends_with(".xml") || &***p == "syntax.css")
+                    && !fresh.contains(*p)
+            })
+            .cloned()
+            .chain(std::iter::once(Arc::from("syntax.css")))
+            .collect();
+        let mut stages = linked.stages.clone();
+        stages.push(("first pages", t.elapsed()));
+        let report = BuildReport {
+            articles: kb.articles.len(),
+            themes: kb.site.themes.len(),
+            pages: first.len(),
+            files: output.len(),
+            warnings: linked.warnings.clone(),
+            stages,
+            elapsed: linked.start.elapsed(),
+            unchanged: false,
+        };
+        Some(Ok(Update {
+            files: output,
+            changed,
+            incremental: true,
+            report,
+            pending,
+        }))
+    }
+
+    /// Key, render and carry over the pages of a linked knowledge base: the
+    /// whole update, or the second stage of a staged one.
+    fn complete(&self, linked: Linked) -> Result<(Last, Update), Failure> {
+        let Linked {
+            config_text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb,
+            edited: _,
+            mut warnings,
+            mut stages,
+            start,
+        } = linked;
+        let previous = self.last.as_ref();
+        let reusable = previous.filter(|l| same_text(&l.config_text, &config_text));
+        let mut t = Instant::now();
         let options = self.options.render;
         let all: Vec<usize> = (0..kb.articles.len()).collect();
         let keys: HashMap<String, u64> = kb
@@ -706,7 +869,7 @@ impl Session {
             unchanged: false,
         };
         let last = Last {
-            config_text: config_file.text,
+            config_text,
             theme,
             templates,
             parsed: by_slug,
@@ -724,6 +887,7 @@ impl Session {
                 changed,
                 incremental: rendered < total,
                 report,
+                pending: std::collections::HashSet::new(),
             },
         ))
     }
@@ -821,6 +985,7 @@ impl Session {
             changed,
             incremental: true,
             report,
+            pending: std::collections::HashSet::new(),
         }))
     }
 }

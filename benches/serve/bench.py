@@ -6,6 +6,10 @@ stops when the server's live-reload WebSocket says "reload". Body edits change
 one word in an article's text; title edits change its front-matter title (which
 other pages show, so every page must be rebuilt).
 
+Title edits also report the time until the home page (which lists every
+title) shows the new title: mend reloads the edited page first and makes the
+pages that list it right after; a request for one of those waits for it.
+
 Usage:
   python3 benches/serve/bench.py --corpus DIR [--hugo-site DIR] [--hugo BIN]
                                  [--hugo-no-related] [--edits 20] [--settle 0.3]
@@ -125,8 +129,10 @@ def edit_title(path, i):
     path.write_text(re.sub(r"^title: .*$", f'title: "Benchmark title {i}"', text, count=1, flags=re.M))
 
 
-def measure(ws, wait_reload, files, edit, n, settle=0.3):
-    times = []
+def measure(ws, wait_reload, files, edit, n, settle=0.3, then=None):
+    """Save-to-reload times; with `then(i)`, also save-to-`then` times (a
+    request made after the reload that must show the edit)."""
+    times, after = [], []
     for i in range(n):
         path = files[i % len(files)]
         time.sleep(settle)
@@ -134,7 +140,23 @@ def measure(ws, wait_reload, files, edit, n, settle=0.3):
         edit(path, i)
         wait_reload(ws)
         times.append((time.perf_counter() - t0) * 1000)
-    return times
+        if then is not None:
+            then(i)
+            after.append((time.perf_counter() - t0) * 1000)
+    return (times, after) if then is not None else times
+
+
+def get(port, path):
+    """A page's body, over one plain HTTP/1.1 request."""
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        while True:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def summary(name, times):
@@ -157,11 +179,19 @@ def bench_mend(args, corpus):
         originals = {p: p.read_text() for p in files}
         try:
             body = measure(ws, wait, files, edit_body, args.edits, settle=args.settle)
-            title = measure(ws, wait, files, edit_title, max(5, args.edits // 2), settle=args.settle)
+
+            # The home page lists every title: once it shows the new one,
+            # every page that shows the title is current.
+            def home_shows(i):
+                if f"Benchmark title {i}" not in get(port, "/"):
+                    raise RuntimeError(f"the home page after the reload lacks title {i}")
+
+            title, whole = measure(ws, wait, files, edit_title, max(5, args.edits // 2),
+                                   settle=args.settle, then=home_shows)
         finally:
             for p, text in originals.items():
                 p.write_text(text)
-        return startup, body, title
+        return startup, body, title, whole
     finally:
         proc.kill()
         proc.wait()
@@ -218,10 +248,13 @@ def main():
     args = ap.parse_args()
     n = len(list((args.corpus / "articles").glob("*.md")))
     print(f"corpus: {n} articles; {args.settle:.1f} s between edits; load average {os.getloadavg()[0]:.2f}")
-    startup, body, title = bench_mend(args, args.corpus)
+    startup, body, title, whole = bench_mend(args, args.corpus)
     print(f"mend serve: first build and listen in {startup:.1f} s")
     print(summary("mend body edit", body))
     print(summary("mend title edit", title))
+    # The reload comes once the edited page is ready; pages that list the
+    # title are made next, and a request for one waits for them.
+    print(summary("mend title edit, home page", whole))
     if args.hugo_site:
         h_startup, h_body, h_title = bench_hugo(args, args.hugo_site)
         print(f"hugo server: first build and listen in {h_startup:.1f} s")

@@ -19,6 +19,9 @@ pub const LIVERELOAD_PATH: &str = "/__mend/livereload";
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub files: HashMap<Arc<str>, Arc<[u8]>>,
+    /// Paths whose new bytes are still being made (see `Session::staged`):
+    /// a request for one waits for them.
+    pub pending: std::collections::HashSet<Arc<str>>,
 }
 
 /// Where a request path leads.
@@ -298,7 +301,10 @@ mod tests {
         ] {
             files.insert(Arc::from(path), Arc::from(&b"x"[..]));
         }
-        Snapshot { files }
+        Snapshot {
+            files,
+            pending: Default::default(),
+        }
     }
 
     #[test]
@@ -398,7 +404,10 @@ mod tests {
     fn decomposed_paths_find_composed_file_names() {
         let mut files = HashMap::new();
         files.insert(Arc::from("caf\u{e9}.txt"), Arc::from(&b"x"[..]));
-        let s = Snapshot { files };
+        let s = Snapshot {
+            files,
+            pending: Default::default(),
+        };
         let want = Route::File("caf\u{e9}.txt".into());
         assert_eq!(route(&s, "/caf%C3%A9.txt"), want);
         assert_eq!(route(&s, "/cafe%CC%81.txt"), want);

@@ -71,6 +71,9 @@ pub const MAX_COALESCE: Duration = Duration::from_secs(2);
 /// How often an idle rebuild loop looks whether a deleted project root is
 /// back (its watches went with it, so no event will say so).
 const ROOT_CHECK: Duration = Duration::from_millis(500);
+/// The longest a request waits for a pending page (the second stage of a
+/// staged rebuild) before it gets the previous one.
+const PENDING_WAIT: Duration = Duration::from_secs(30);
 /// Ports tried after the requested one is taken.
 const PORT_ATTEMPTS: u16 = 10;
 
@@ -90,6 +93,8 @@ pub struct ServeOptions {
 /// The server's state: the last good build, the last error, the reload channel.
 pub struct Preview {
     site: RwLock<Arc<Snapshot>>,
+    /// Counts the snapshots swapped in, for requests waiting on a pending page.
+    swapped: tokio::sync::watch::Sender<u64>,
     error: RwLock<Option<String>>,
     reload: broadcast::Sender<&'static str>,
     allowed_hosts: Vec<String>,
@@ -112,10 +117,39 @@ impl Preview {
         for w in &update.report.warnings {
             eprintln!("{w}\n");
         }
+        self.swap(Snapshot {
+            files: update.files,
+            pending: update.pending,
+        });
+    }
+
+    /// Serve `snapshot` from now on, and wake requests waiting for a page.
+    fn swap(&self, snapshot: Snapshot) {
         if let Ok(mut site) = self.site.write() {
-            *site = Arc::new(Snapshot {
-                files: update.files,
-            });
+            *site = Arc::new(snapshot);
+        }
+        self.swapped.send_modify(|n| *n += 1);
+    }
+
+    /// The snapshot to serve `raw_path` from: the current one, or, while
+    /// the page is pending, the one that has it (waiting at most
+    /// [`PENDING_WAIT`]).
+    async fn snapshot_for(&self, raw_path: &str) -> Arc<Snapshot> {
+        let mut swapped = self.swapped.subscribe();
+        let deadline = tokio::time::Instant::now() + PENDING_WAIT;
+        loop {
+            let site = self.snapshot();
+            let waiting = !site.pending.is_empty()
+                && matches!(http::route(&site, raw_path), Route::File(path) if site.pending.contains(path.as_str()));
+            if !waiting {
+                return site;
+            }
+            if tokio::time::timeout_at(deadline, swapped.changed())
+                .await
+                .is_err()
+            {
+                return site;
+            }
         }
     }
 
@@ -123,11 +157,10 @@ impl Preview {
         let had_error = self.error().is_some();
         let outcome = match result {
             Ok(update) => {
-                if let Ok(mut site) = self.site.write() {
-                    *site = Arc::new(Snapshot {
-                        files: update.files,
-                    });
-                }
+                self.swap(Snapshot {
+                    files: update.files,
+                    pending: update.pending,
+                });
                 if let Ok(mut error) = self.error.write() {
                     *error = None;
                 }
@@ -173,13 +206,14 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
     let (reload, _) = broadcast::channel(16);
     let preview = Arc::new(Preview {
         site: RwLock::new(Arc::new(Snapshot::default())),
+        swapped: tokio::sync::watch::Sender::new(0),
         error: RwLock::new(None),
         reload,
         allowed_hosts: allowed_hosts(&options),
     });
 
     let start = Instant::now();
-    let mut session = Session::new(options.build.clone());
+    let mut session = Session::staged(options.build.clone());
     match preview.apply(session.update(), "reload") {
         Outcome::Built { warnings, .. } => {
             for w in warnings {
@@ -444,7 +478,7 @@ async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response
     {
         return plain(StatusCode::URI_TOO_LONG, "URI too long\n");
     }
-    let site = preview.snapshot();
+    let site = preview.snapshot_for(request.uri().path()).await;
     let error = preview.error();
     let (status, path) = match http::route(&site, request.uri().path()) {
         Route::File(path) => (StatusCode::OK, Some(path)),
@@ -885,9 +919,69 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
         Some(edited) => session.update_trusting(edited),
         None => session.update(),
     };
-    log_stages(&result);
-    report(preview.apply(result, message), &what, start);
+    serve_update(session, preview, result, message, &what, start);
     true
+}
+
+/// Serve an update's pages and log it; after the first stage of a staged
+/// update, make the rest and serve it (requests for those pages wait for it:
+/// no second reload is needed).
+fn serve_update(
+    session: &mut Session,
+    preview: &Preview,
+    result: Result<Update, Failure>,
+    message: &'static str,
+    what: &str,
+    start: Instant,
+) {
+    log_stages(&result);
+    let staged = result.as_ref().is_ok_and(|u| !u.pending.is_empty());
+    report(preview.apply(result, message), what, start);
+    if !staged {
+        return;
+    }
+    let Some(result) = session.finish() else {
+        return;
+    };
+    log_stages(&result);
+    match result {
+        Ok(update) => {
+            let (pages, others) = count(&update.changed);
+            eprintln!(
+                "  and every page that shows it: {pages} page{}{} in {} ms{}",
+                plural(pages),
+                others_text(others),
+                start.elapsed().as_millis(),
+                if update.incremental {
+                    ""
+                } else {
+                    " (full rebuild)"
+                }
+            );
+            preview.swap(Snapshot {
+                files: update.files,
+                pending: update.pending,
+            });
+        }
+        Err(failure) => report(preview.apply(Err(failure), "reload"), what, start),
+    }
+}
+
+fn count(changed: &[String]) -> (usize, usize) {
+    let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
+    (pages, changed.len() - pages)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn others_text(others: usize) -> String {
+    if others > 0 {
+        format!(" and {others} other file{}", plural(others))
+    } else {
+        String::new()
+    }
 }
 
 /// Look at every article, in case file events missed an edit that a
@@ -898,13 +992,15 @@ fn look_at_every_article(session: &mut Session, preview: &Preview) {
     let failed = preview.error().is_some();
     let result = session.update();
     let news = match &result {
-        Ok(update) => !update.changed.is_empty(),
+        Ok(update) => !update.changed.is_empty() || !update.pending.is_empty(),
         Err(_) => !failed,
     };
     if news {
-        log_stages(&result);
-        report(
-            preview.apply(result, "reload"),
+        serve_update(
+            session,
+            preview,
+            result,
+            "reload",
             "an article the file events did not name",
             start,
         );
@@ -933,19 +1029,11 @@ fn report(outcome: Outcome, what: &str, start: Instant) {
             for w in warnings {
                 eprintln!("{w}\n");
             }
-            let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
-            let others = changed.len() - pages;
+            let (pages, others) = count(&changed);
             eprintln!(
                 "{what} changed: {pages} page{}{} in {} ms{}",
-                if pages == 1 { "" } else { "s" },
-                if others > 0 {
-                    format!(
-                        " and {others} other file{}",
-                        if others == 1 { "" } else { "s" }
-                    )
-                } else {
-                    String::new()
-                },
+                plural(pages),
+                others_text(others),
                 start.elapsed().as_millis(),
                 if incremental { "" } else { " (full rebuild)" }
             );

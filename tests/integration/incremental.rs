@@ -41,6 +41,11 @@ fn update_matches_fresh_build(
     let update = session
         .update()
         .unwrap_or_else(|e| panic!("{step}: update failed: {e}"));
+    // A staged session's second stage, if it left one.
+    let update = match session.finish() {
+        Some(rest) => rest.unwrap_or_else(|e| panic!("{step}: second stage failed: {e}")),
+        None => update,
+    };
     // The pages come first; the search index follows.
     let (changed, partial) = (update.changed, update.incremental);
     let files = match session.refresh_search() {
@@ -151,7 +156,8 @@ fn a_run_of_edits_on_a_generated_corpus_always_matches_a_fresh_build() {
     let slugs = crate::harness::generated_corpus(&root, 40, 3);
     let themes = ["apology", "therapy", "patience", "boundaries"];
 
-    let mut session = Session::new(options(&root));
+    // Staged, as the preview runs it (the helper finishes each second stage).
+    let mut session = Session::staged(options(&root));
     update_matches_fresh_build(&mut session, &root, "first build");
     let mut saw_partial = false;
     for step in 0..16 {
@@ -258,4 +264,51 @@ fn a_cancelled_search_job_is_not_taken() {
     let job = session.search_job().expect("a job again");
     assert!(session.accept_search(job.run()).is_some());
     assert!(!session.search_is_stale());
+}
+
+/// A staged session (the preview's) answers a title edit in two stages:
+/// first the edited page, with every other page pending; then `finish`
+/// gives byte for byte the fresh build. An update while the second stage
+/// waits drops it and starts from the last complete site.
+#[test]
+fn a_staged_title_edit_serves_the_edited_page_first_then_the_rest() {
+    let site = Site::new();
+    site.article("a", "apology", "See [[b]].\n")
+        .article("b", "apology", "Body of b.\n");
+    let root = site.root();
+    let mut session = Session::staged(options(root));
+    let first = session.update().expect("first build");
+    assert!(first.pending.is_empty(), "a first build is whole");
+
+    edit(root, "b", |t| {
+        t.replace("title: Title of b", "title: Retitled b")
+    });
+    let staged = session.update().expect("first stage");
+    assert_eq!(staged.changed, ["articles/b/index.html"]);
+    let page = |files: &std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<[u8]>>,
+                path: &str| String::from_utf8_lossy(&files[path]).into_owned();
+    assert!(page(&staged.files, "articles/b/index.html").contains("Retitled b"));
+    assert!(!page(&staged.files, "index.html").contains("Retitled b"));
+    for path in [
+        "index.html",
+        "articles/a/index.html",
+        "themes/apology/index.html",
+    ] {
+        assert!(staged.pending.contains(path), "{path} not pending");
+    }
+    assert!(!staged.pending.contains("articles/b/index.html"));
+    assert!(!staged.pending.contains("style.css"));
+
+    let rest = session.finish().expect("a second stage").expect("made");
+    assert!(rest.pending.is_empty());
+    assert!(page(&rest.files, "index.html").contains("Retitled b"));
+    assert!(session.finish().is_none());
+    update_matches_fresh_build(&mut session, root, "after the second stage");
+
+    edit(root, "b", |t| {
+        t.replace("title: Retitled b", "title: Again b")
+    });
+    assert!(!session.update().expect("first stage").pending.is_empty());
+    edit(root, "a", |t| t.replace("See [[b]].", "See [[b]] again."));
+    update_matches_fresh_build(&mut session, root, "an update over a waiting stage");
 }

@@ -392,3 +392,47 @@ fn a_save_that_changes_nothing_sends_no_reload() {
     ws.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
 }
+
+/// A title edit reloads the edited page first and makes the pages that
+/// list the title right after; a page requested in between waits for them,
+/// so no page is ever served stale. On 1,000 articles the second stage
+/// takes long enough that a request right after the reload falls into it.
+#[test]
+fn after_a_title_edit_reload_every_page_that_lists_it_is_current() {
+    let site = Site::new();
+    fs::remove_file(site.root().join("mend.yaml")).unwrap();
+    fs::remove_dir(site.root().join("articles")).unwrap();
+    let slugs = crate::harness::generated_corpus(site.root(), 1000, 11);
+    let server = Server::start(&site, &[]);
+    let (head, mut ws) = server.websocket(Some(&format!("http://localhost:{}", server.port)));
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let slug = &slugs[500];
+    let path = site.root().join("articles").join(format!("{slug}.md"));
+    let text = fs::read_to_string(&path).unwrap();
+    let theme = text
+        .lines()
+        .find_map(|l| l.strip_prefix("themes: ["))
+        .and_then(|l| l.split([',', ']']).next())
+        .map(str::trim)
+        .expect("a theme")
+        .to_string();
+    fs::write(
+        &path,
+        text.replacen("title: \"", "title: \"Zqx renamed ", 1),
+    )
+    .unwrap();
+    assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
+    for page in [
+        "/".to_string(),
+        format!("/themes/{theme}/"),
+        format!("/articles/{slug}/"),
+    ] {
+        assert!(
+            server.get(&page).contains("Zqx renamed "),
+            "{page} was served stale after the reload"
+        );
+    }
+    wait_for("the second stage's log line", || {
+        server.log().contains("and every page that shows it: ")
+    });
+}
