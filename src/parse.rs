@@ -112,6 +112,31 @@ pub struct Article {
     pub markdown: std::sync::Arc<str>,
     pub word_count: usize,
     pub has_fenced_code: bool,
+    /// A hash of `markdown`, made the first time it is asked for.
+    pub markdown_hash: MarkdownHash,
+}
+
+/// A hash of an article's Markdown, made once on first use (the preview
+/// keys every page after an edit; the article, shared, keeps it). Derived
+/// from the Markdown, so it never makes two articles differ.
+#[derive(Debug, Clone, Default)]
+pub struct MarkdownHash(std::sync::OnceLock<u64>);
+
+impl PartialEq for MarkdownHash {
+    fn eq(&self, _: &MarkdownHash) -> bool {
+        true
+    }
+}
+
+impl Article {
+    pub fn markdown_hash(&self) -> u64 {
+        *self.markdown_hash.0.get_or_init(|| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            self.markdown.hash(&mut h);
+            h.finish()
+        })
+    }
 }
 
 /// Every article parsed in parallel, in the order given.
@@ -213,6 +238,7 @@ fn article_and_errors(
         markdown: std::sync::Arc::from(&text[body_start..]),
         word_count: body.word_count,
         has_fenced_code: body.has_fenced_code,
+        markdown_hash: MarkdownHash::default(),
     };
     (Some(article), errors)
 }

@@ -671,17 +671,28 @@ fn script<T: Serialize>(name: &str, data: &T) -> OutputFile {
 /// Escape what could end or confuse a script: `<`, `>`, `&`, U+2028, U+2029.
 /// Inside JSON these only occur in strings, where `\uXXXX` means the same.
 pub fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(json.len() + json.len() / 16);
+    let bytes = json.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // All five are found by their first byte; U+2028 and U+2029 are
+        // E2 80 A8 and E2 80 A9 in UTF-8, and cut at the E2 (a char boundary).
+        let (with, len) = match b {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                Some(0xA8) => ("\\u2028", 3),
+                Some(0xA9) => ("\\u2029", 3),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        out.push_str(&json[start..i]);
+        out.push_str(with);
+        start = i + len;
     }
+    out.push_str(&json[start..]);
     out
 }
 
@@ -729,6 +740,15 @@ mod tests {
             text,
             "mendSearchLoad(\"x\",[\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u2028\\u0026\"]);\n"
         );
+    }
+
+    #[test]
+    fn script_safe_leaves_other_three_byte_characters_alone() {
+        assert_eq!(
+            script_safe("a\u{2029}—…\u{2028}>"),
+            "a\\u2029—…\\u2028\\u003e"
+        );
+        assert_eq!(script_safe("é"), "é");
     }
 
     /// The browser's stemmer is tested against the same file (tests/js), so

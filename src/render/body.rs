@@ -200,7 +200,7 @@ pub fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     let article = &kb.articles[a];
-    article.markdown.hash(&mut h);
+    article.markdown_hash().hash(&mut h);
     for link in &kb.connections[a].links {
         resolve(kb, a, link, urls).hash(&mut h);
     }
@@ -343,23 +343,40 @@ fn highlight(lang: &str, code: &str, max_line: usize) -> String {
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Copied in runs between the (ASCII, so char-boundary) bytes replaced:
+    // Tera escapes every value of every page with this.
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(with);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape("a<b>&\"c'd é—\u{2028}"),
+            "a&lt;b&gt;&amp;&quot;c&#39;d é—\u{2028}"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("<"), "&lt;");
+    }
 
     #[test]
     fn highlights_known_languages_with_prefixed_classes() {

@@ -89,20 +89,24 @@ impl Urls {
         if let Some(base) = &self.absolute {
             return format!("{base}{path}");
         }
-        let target: Vec<&str> = path.split('/').collect();
-        let (dirs, file) = target.split_at(target.len() - 1);
-        let common = self
-            .here
-            .iter()
-            .zip(dirs)
-            .take_while(|(a, b)| a == *b)
-            .count();
-        let mut url = "../".repeat(self.here.len() - common);
-        for dir in &dirs[common..] {
-            url.push_str(dir);
-            url.push('/');
+        // Drop the folders this page and `path` share, then climb out of the rest.
+        let mut rest = path;
+        let mut common = 0;
+        for dir in &self.here {
+            match rest.split_once('/') {
+                Some((first, after)) if first == dir => {
+                    rest = after;
+                    common += 1;
+                }
+                _ => break,
+            }
         }
-        url.push_str(file[0]);
+        let ups = self.here.len() - common;
+        let mut url = String::with_capacity(3 * ups + rest.len() + 16);
+        for _ in 0..ups {
+            url.push_str("../");
+        }
+        url.push_str(rest);
         url
     }
 
@@ -336,20 +340,6 @@ pub fn article_keys(
         options,
     };
     indices.par_iter().map(|&a| r.article_key(a)).collect()
-}
-
-/// Feeds serialized bytes into a hasher.
-struct HashWriter(std::hash::DefaultHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::hash::Hasher::write(&mut self.0, buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Render the whole site with templates compiled earlier.
@@ -843,9 +833,14 @@ impl<'a> Renderer<'a> {
         use std::hash::Hasher;
         let urls = self.urls(&format!("articles/{}/", self.kb.articles[a].slug));
         let page = self.article_page(a, &urls, format!("{:016x}", body::key(self.kb, a, &urls)));
-        let mut writer = HashWriter(std::hash::DefaultHasher::new());
-        match serde_json::to_writer(&mut writer, &page) {
-            Ok(()) => writer.0.finish(),
+        // Serialized whole, then hashed at once: serde writes many small
+        // pieces, and a hasher's cost is per write.
+        match serde_json::to_vec(&page) {
+            Ok(bytes) => {
+                let mut h = std::hash::DefaultHasher::new();
+                h.write(&bytes);
+                h.finish()
+            }
             // Unreachable for these plain structs; a key that never matches
             // only costs a render.
             Err(_) => u64::MAX - a as u64,
