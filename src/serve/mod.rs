@@ -131,6 +131,18 @@ impl Preview {
         self.swapped.send_modify(|n| *n += 1);
     }
 
+    /// Stop waiting for pending pages: serve the current snapshot as it is
+    /// (its second stage failed; the error overlay says why).
+    fn settle(&self) {
+        let site = self.snapshot();
+        if !site.pending.is_empty() {
+            self.swap(Snapshot {
+                files: site.files.clone(),
+                pending: Default::default(),
+            });
+        }
+    }
+
     /// The snapshot to serve `raw_path` from: the current one, or, while
     /// the page is pending, the one that has it (waiting at most
     /// [`PENDING_WAIT`]).
@@ -941,6 +953,7 @@ fn serve_update(
         return;
     }
     let Some(result) = session.finish() else {
+        preview.settle();
         return;
     };
     log_stages(&result);
@@ -963,7 +976,11 @@ fn serve_update(
                 pending: update.pending,
             });
         }
-        Err(failure) => report(preview.apply(Err(failure), "reload"), what, start),
+        Err(failure) => {
+            // The pages of the first stage stay, with the error over them.
+            preview.settle();
+            report(preview.apply(Err(failure), "reload"), what, start);
+        }
     }
 }
 

@@ -436,3 +436,43 @@ fn after_a_title_edit_reload_every_page_that_lists_it_is_current() {
         server.log().contains("and every page that shows it: ")
     });
 }
+
+/// When the second stage of a rebuild fails (here a home page template
+/// that breaks once there are two articles), the pages it would have made
+/// are not waited for: they come at once, under the error overlay.
+#[test]
+fn a_failed_second_stage_leaves_no_page_waiting() {
+    let site = Site::new();
+    site.article("a", "apology", "Body of a.\n");
+    for name in ["article", "articles", "theme", "themes", "404", "search"] {
+        site.file(
+            &format!("themes/plain/templates/{name}.html"),
+            "<p>{{ site.title }}</p>",
+        );
+    }
+    site.file(
+        "themes/plain/templates/index.html",
+        "{% if articles | length > 1 %}{{ missing.value }}{% endif %}<p>Home</p>",
+    );
+    site.file(
+        "mend.yaml",
+        &crate::harness::CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
+    );
+    let server = Server::start(&site, &[]);
+    assert!(server.get("/").contains("<p>Home</p>"));
+    let (head, mut ws) = server.websocket(Some(&format!("http://localhost:{}", server.port)));
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    site.article("b", "apology", "Body of b.\n");
+    assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
+    wait_for("the failed second stage", || {
+        server.log().contains("the build failed")
+    });
+    let start = Instant::now();
+    let home = server.get("/");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "the home page waited {:?}",
+        start.elapsed()
+    );
+    assert!(home.contains("mend-overlay"), "{home}");
+}
