@@ -116,11 +116,11 @@ pub struct Found {
     pub slug: String,
     /// Relative to the project root, as shown in diagnostics.
     pub shown: PathBuf,
-    path: PathBuf,
+    /// `None` when not looked at: then it is taken as the text cached for
+    /// it (see [`scan_articles_trusting`]).
+    path: Option<PathBuf>,
     /// Modification time and length when scanned.
     stamp: Option<(Option<SystemTime>, u64)>,
-    /// Not looked at: taken as the text cached for it (see [`scan_articles_trusting`]).
-    trusted: bool,
 }
 
 /// What [`scan_articles`] saw in `articles/`.
@@ -222,15 +222,14 @@ fn scan(
         .into_par_iter()
         .with_min_len(256)
         .map(|(slug, shown, entry)| {
-            let trusted = !look(&slug);
+            let looked = look(&slug);
             Found {
-                stamp: (!trusted)
+                stamp: looked
                     .then(|| entry.metadata().ok().map(|m| (m.modified().ok(), m.len())))
                     .flatten(),
-                trusted,
+                path: looked.then(|| entry.path()),
                 slug,
                 shown,
-                path: entry.path(),
             }
         })
         .collect();
@@ -372,7 +371,7 @@ pub fn read_articles(
         .with_min_len(64)
         .map(|file| {
             let hit = match (file.stamp, cached.get(&file.slug)) {
-                (_, Some((_, _, text))) if file.trusted => Some(Arc::clone(text)),
+                (_, Some((_, _, text))) if file.path.is_none() => Some(Arc::clone(text)),
                 (Some((time, len)), Some((t, l, text)))
                     if time.is_some() && *t == time && *l == len && len <= limits.article_bytes =>
                 {
@@ -383,8 +382,13 @@ pub fn read_articles(
             match hit {
                 Some(text) => (file, Ok(text), true),
                 None => {
-                    let read = read_text(&file.path, &file.shown, limits.article_bytes, true)
-                        .map(Arc::<str>::from);
+                    let read = match &file.path {
+                        Some(path) => read_text(path, &file.shown, limits.article_bytes, true)
+                            .map(Arc::<str>::from),
+                        // Only what the cache holds goes unlooked at.
+                        None => Err(Diagnostic::error("cannot read: not looked at")
+                            .in_file(file.shown.clone())),
+                    };
                     (file, read, false)
                 }
             }
@@ -409,14 +413,20 @@ pub fn read_articles(
             Err(d) => errors.push(d),
         }
     }
-    if sources.len() != cache.files.len() || !fresh.is_empty() {
+    // The cache holds every article read now (they are either hits or
+    // fresh); anything more is a file gone, dropped here.
+    let added = fresh
+        .keys()
+        .filter(|slug| !cache.files.contains_key(*slug))
+        .count();
+    if cache.files.len() + added != sources.len() {
         let present: rustc_hash::FxHashSet<&str> =
             sources.iter().map(|s| s.slug.as_str()).collect();
         cache
             .files
             .retain(|slug, _| present.contains(slug.as_str()));
-        cache.files.extend(fresh);
     }
+    cache.files.extend(fresh);
     if errors.is_empty() {
         Ok((sources, warnings))
     } else {

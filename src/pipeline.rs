@@ -434,7 +434,7 @@ struct Linked {
     config_text: Arc<str>,
     theme: ThemeFiles,
     templates: render::Templates,
-    parsed: HashMap<String, (Arc<str>, Arc<Article>)>,
+    parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
     kb: KnowledgeBase,
     /// Slugs of the articles parsed again (their text changed).
     edited: Vec<String>,
@@ -449,7 +449,7 @@ struct Last {
     theme: ThemeFiles,
     templates: render::Templates,
     /// Every parsed article by slug, drafts included, with the text it came from.
-    parsed: HashMap<String, (Arc<str>, Arc<Article>)>,
+    parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
     /// Shared with a [`SearchJob`] running on another thread.
     kb: Arc<KnowledgeBase>,
     /// Per article slug, the key of its page (see `render::article_keys`).
@@ -669,7 +669,7 @@ impl Session {
             .iter()
             .map(|s| (s.slug.as_str(), &s.file.text))
             .collect();
-        let by_slug: HashMap<String, (Arc<str>, Arc<Article>)> = parsed
+        let by_slug: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)> = parsed
             .articles
             .iter()
             .filter_map(|a| {
@@ -908,18 +908,18 @@ impl Session {
         if *last.config_text != *config_text
             || last.theme != *theme
             || sources.len() != last.parsed.len()
-            || sources.iter().any(|s| !last.parsed.contains_key(&s.slug))
         {
             return Ok(None);
         }
-        let edited: Vec<&ArticleSource> = sources
-            .iter()
-            .filter(|s| {
-                last.parsed
-                    .get(&s.slug)
-                    .is_some_and(|(text, _)| !same_text(text, &s.file.text))
-            })
-            .collect();
+        // The same articles (as many, each known), some with new text.
+        let mut edited: Vec<&ArticleSource> = Vec::new();
+        for source in sources {
+            match last.parsed.get(&source.slug) {
+                None => return Ok(None),
+                Some((text, _)) if !same_text(text, &source.file.text) => edited.push(source),
+                Some(_) => {}
+            }
+        }
         let mut fresh = Vec::with_capacity(edited.len());
         for source in &edited {
             let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
