@@ -416,9 +416,12 @@ impl SearchJob {
 /// re-renders the shared pages (home, lists, theme pages, feeds) and only
 /// the article pages whose key changed: a hash of what the page shows,
 /// computed without rendering (`render::article_keys`). A change to the
-/// configuration or the theme renders everything. The search index is not
-/// made during an update but after it ([`Session::search_job`]), so pages
-/// reload first; once accepted, the site is byte for byte a fresh build's.
+/// configuration or the theme renders everything. A staged session
+/// ([`Session::staged`], the preview's) answers an edit that links again in
+/// two stages: the edited pages first, the rest in [`Session::finish`]. The
+/// search index is not made during an update but after it
+/// ([`Session::search_job`]), so pages reload first; once accepted, the site
+/// is byte for byte a fresh build's.
 pub struct Session {
     options: BuildOptions,
     files: load::FileCache,

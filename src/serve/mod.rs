@@ -3,7 +3,9 @@
 //! Takes build options and where to listen; builds the site into memory,
 //! serves the last good build over HTTP on loopback, watches `articles/`,
 //! `themes/` and `mend.yaml`, rebuilds on change and tells open pages to
-//! reload over a WebSocket (only after the new build is in place). A failed
+//! reload over a WebSocket (only after the new build is in place; pages a
+//! rebuild's second stage is still making are held back, and a request for
+//! one waits for them, see `Session::staged`). A failed
 //! rebuild keeps the last good pages and shows an overlay on every page until
 //! the file is fixed. Never writes to the output folder.
 //!
@@ -66,6 +68,9 @@ pub const SETTLE: Duration = Duration::from_millis(10);
 /// After a rebuild, saves keep coming for at least this long: a burst, and
 /// the loop waits for it to end before rebuilding once more.
 pub const QUIET: Duration = Duration::from_millis(150);
+/// How long a rebuild waits for an article that events named and that is
+/// gone to come back (an editor moves the old file aside, then writes).
+pub const MID_SAVE_WAIT: Duration = Duration::from_millis(100);
 /// A burst longer than this still gets a rebuild, to show progress.
 pub const MAX_COALESCE: Duration = Duration::from_secs(2);
 /// How often an idle rebuild loop looks whether a deleted project root is
@@ -180,6 +185,7 @@ impl Preview {
                     changed: update.changed,
                     incremental: update.incremental,
                     warnings: update.report.warnings,
+                    recovered: had_error,
                 }
             }
             Err(failure) => {
@@ -208,6 +214,8 @@ enum Outcome {
         changed: Vec<String>,
         incremental: bool,
         warnings: Vec<Diagnostic>,
+        /// Whether it ended a failure (the overlay went).
+        recovered: bool,
     },
     Failed(Failure),
 }
@@ -862,6 +870,18 @@ fn rebuild_loop(
         while let Ok(more) = events.try_recv() {
             paths.extend(paths_of(more));
         }
+        // An article named but gone may be an editor mid-save (the old file
+        // moved aside, the new one not written yet): give it a moment.
+        let deadline = Instant::now() + MID_SAVE_WAIT;
+        while watch::articles_gone(&root, &paths) {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match events.recv_timeout(left) {
+                Ok(more) => paths.extend(paths_of(more)),
+                Err(_) => break,
+            }
+        }
         // A save makes the index being made out of date; give the cores to the pages.
         if let Some(cancel) = &searching
             && watch::classify(&root, &paths) != Change::None
@@ -1027,7 +1047,7 @@ fn look_at_every_article(session: &mut Session, preview: &Preview) {
 /// With `MEND_LOG=debug`, the time of each stage of a rebuild.
 fn log_stages(result: &Result<Update, Failure>) {
     if let Ok(update) = result
-        && std::env::var("MEND_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
+        && debug()
     {
         for (stage, took) in &update.report.stages {
             eprintln!("  {stage:<13} {:>8.1} ms", took.as_secs_f64() * 1000.0);
@@ -1035,13 +1055,33 @@ fn log_stages(result: &Result<Update, Failure>) {
     }
 }
 
+/// Whether `MEND_LOG=debug` asks for each rebuild's details.
+fn debug() -> bool {
+    std::env::var("MEND_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
+}
+
 /// Log what a rebuild did.
 fn report(outcome: Outcome, what: &str, start: Instant) {
     match outcome {
+        // A save that changed nothing (an editor's last event of a save
+        // already rebuilt, an unchanged file written again) is not news.
+        Outcome::Built {
+            changed,
+            recovered: false,
+            ..
+        } if changed.is_empty() => {
+            if debug() {
+                eprintln!(
+                    "{what}: nothing changed ({} ms)",
+                    start.elapsed().as_millis()
+                );
+            }
+        }
         Outcome::Built {
             changed,
             incremental,
             warnings,
+            ..
         } => {
             for w in warnings {
                 eprintln!("{w}\n");

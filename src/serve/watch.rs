@@ -96,6 +96,22 @@ pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHas
     Some(edited)
 }
 
+/// Whether an article file that events name is missing now.
+pub fn articles_gone<P: AsRef<Path>>(root: &Path, paths: &[P]) -> bool {
+    paths.iter().any(|path| {
+        let path = path.as_ref();
+        path.strip_prefix(root).is_ok_and(|rel| {
+            let mut parts = rel.components();
+            parts.next() == Some(Component::Normal("articles".as_ref()))
+                && parts
+                    .next()
+                    .and_then(|c| c.as_os_str().to_str())
+                    .is_some_and(|name| name.ends_with(".md") && !is_ignored_name(name))
+                && parts.next().is_none()
+        }) && !path.exists()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +164,21 @@ mod tests {
                 "{p}"
             );
         }
+    }
+
+    #[test]
+    fn a_named_article_that_is_gone_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("articles")).unwrap();
+        std::fs::write(root.join("articles/a.md"), "x").unwrap();
+        let here = [root.join("articles/a.md"), root.join("articles/.b.md.swp")];
+        assert!(!articles_gone(root, &here));
+        assert!(articles_gone(root, &[root.join("articles/b.md")]));
+        assert!(!articles_gone(
+            root,
+            &[root.join("articles/b.md~"), root.join("mend.yaml")]
+        ));
     }
 
     #[test]
