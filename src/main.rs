@@ -252,7 +252,7 @@ fn failure_summary(failure: &Failure) -> String {
     let n = failure.error_count();
     format!(
         "build failed with {n} error{}; the previous site was left untouched",
-        if n == 1 { "" } else { "s" }
+        mend::pipeline::plural(n)
     )
 }
 

@@ -77,7 +77,8 @@ impl BuildReport {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+/// The plural ending of a count's noun: `""` for 1, `"s"` otherwise.
+pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -746,11 +747,9 @@ impl Session {
         changed.sort();
         let pending: std::collections::HashSet<Arc<str>> = output
             .keys()
-            .filter(|p| {
-                (p.ends_with(".html") || p.ends_with(".xml") || &***p == "syntax.css")
-                    && !fresh.contains(*p)
-            })
+            .filter(|p| (p.ends_with(".html") || p.ends_with(".xml")) && !fresh.contains(*p))
             .cloned()
+            // Made, or dropped, as the articles with code blocks come and go.
             .chain(std::iter::once(Arc::from("syntax.css")))
             .collect();
         let mut stages = linked.stages.clone();

@@ -58,7 +58,7 @@ impl CheckReport {
 
     /// `checked 6 articles: 0 errors, 2 warnings`
     pub fn summary(&self) -> String {
-        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let count = |n: usize, what: &str| format!("{n} {what}{}", crate::pipeline::plural(n));
         format!(
             "checked {}: {}, {}",
             count(self.articles, "article"),

@@ -38,7 +38,7 @@ use tokio::sync::{Semaphore, broadcast};
 use self::http::{LIVERELOAD_PATH, Route, Snapshot};
 use self::watch::Change;
 use crate::error::{Diagnostic, Failure};
-use crate::pipeline::{BuildOptions, SearchIndex, SearchJob, Session, Update};
+use crate::pipeline::{BuildOptions, SearchIndex, SearchJob, Session, Update, plural};
 
 /// Slow clients get this long to send their request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -152,13 +152,20 @@ impl Preview {
     /// the page is pending, the one that has it (waiting at most
     /// [`PENDING_WAIT`]).
     async fn snapshot_for(&self, raw_path: &str) -> Arc<Snapshot> {
+        let waiting = |site: &Snapshot| {
+            !site.pending.is_empty()
+                && matches!(http::route(site, raw_path), Route::File(path) if site.pending.contains(path.as_str()))
+        };
+        let site = self.snapshot();
+        if !waiting(&site) {
+            return site;
+        }
+        // Subscribed before looking again, so that no swap is missed.
         let mut swapped = self.swapped.subscribe();
         let deadline = tokio::time::Instant::now() + PENDING_WAIT;
         loop {
             let site = self.snapshot();
-            let waiting = !site.pending.is_empty()
-                && matches!(http::route(&site, raw_path), Route::File(path) if site.pending.contains(path.as_str()));
-            if !waiting {
+            if !waiting(&site) {
                 return site;
             }
             if tokio::time::timeout_at(deadline, swapped.changed())
@@ -1007,10 +1014,6 @@ fn serve_update(
 fn count(changed: &[String]) -> (usize, usize) {
     let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
     (pages, changed.len() - pages)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn others_text(others: usize) -> String {

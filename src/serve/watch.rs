@@ -73,24 +73,12 @@ pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
 pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHashSet<String>> {
     let mut edited = FxHashSet::default();
     for path in paths {
-        let Ok(rel) = path.as_ref().strip_prefix(root) else {
-            continue;
-        };
-        let mut parts = rel.components().map(|c| match c {
-            Component::Normal(s) => s.to_str(),
-            _ => None,
-        });
-        match (parts.next(), parts.next(), parts.next()) {
-            (None, ..) => return None,
-            (Some(Some("articles")), None, _) => return None,
-            (Some(Some("articles")), Some(Some(name)), None) => {
-                if let Some(slug) = name.strip_suffix(".md")
-                    && !is_ignored_name(name)
-                {
-                    edited.insert(slug.to_string());
-                }
+        match place(root, path.as_ref()) {
+            Place::RootOrArticles => return None,
+            Place::Article(slug) => {
+                edited.insert(slug.to_string());
             }
-            _ => {}
+            Place::Other => {}
         }
     }
     Some(edited)
@@ -99,17 +87,34 @@ pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHas
 /// Whether an article file that events name is missing now.
 pub fn articles_gone<P: AsRef<Path>>(root: &Path, paths: &[P]) -> bool {
     paths.iter().any(|path| {
-        let path = path.as_ref();
-        path.strip_prefix(root).is_ok_and(|rel| {
-            let mut parts = rel.components();
-            parts.next() == Some(Component::Normal("articles".as_ref()))
-                && parts
-                    .next()
-                    .and_then(|c| c.as_os_str().to_str())
-                    .is_some_and(|name| name.ends_with(".md") && !is_ignored_name(name))
-                && parts.next().is_none()
-        }) && !path.exists()
+        matches!(place(root, path.as_ref()), Place::Article(_)) && !path.as_ref().exists()
     })
+}
+
+/// What an event path under `root` is, for [`edited_articles`] and [`articles_gone`].
+enum Place<'a> {
+    /// The root itself, or `articles/` itself.
+    RootOrArticles,
+    /// `articles/SLUG.md` (not an editor's temp name).
+    Article(&'a str),
+    Other,
+}
+
+fn place<'a>(root: &Path, path: &'a Path) -> Place<'a> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Place::Other;
+    };
+    let mut parts = rel.components().map(|c| match c {
+        Component::Normal(s) => s.to_str(),
+        _ => None,
+    });
+    match (parts.next(), parts.next(), parts.next()) {
+        (None, ..) | (Some(Some("articles")), None, _) => Place::RootOrArticles,
+        (Some(Some("articles")), Some(Some(name)), None) if !is_ignored_name(name) => name
+            .strip_suffix(".md")
+            .map_or(Place::Other, Place::Article),
+        _ => Place::Other,
+    }
 }
 
 #[cfg(test)]
