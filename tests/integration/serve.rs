@@ -388,6 +388,11 @@ fn a_save_that_changes_nothing_sends_no_reload() {
     let same = fs::read_to_string(site.root().join("articles/a.md")).unwrap();
     write(site.root(), "articles/a.md", &same);
     assert_eq!(read_text_frame(&mut ws), None);
+    assert!(
+        !server.log().contains(" changed: "),
+        "a save that changed nothing was logged:\n{}",
+        server.log()
+    );
     write(site.root(), "articles/a.md", &article("A", "Different.\n"));
     ws.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
@@ -475,4 +480,27 @@ fn a_failed_second_stage_leaves_no_page_waiting() {
         start.elapsed()
     );
     assert!(home.contains("mend-overlay"), "{home}");
+}
+
+/// An editor that moves the old file aside before writing the new one
+/// (emacs, vim with backups) gets a moment between the two: one rebuild,
+/// and the page is never dropped in between.
+#[test]
+fn a_save_that_moves_the_old_file_aside_first_rebuilds_once() {
+    let site = Site::new();
+    site.article("a", "apology", "First.\n");
+    let server = Server::start(&site, &[]);
+    let dir = site.root().join("articles");
+    std::thread::sleep(Duration::from_millis(500));
+    fs::rename(dir.join("a.md"), dir.join("a.md~")).unwrap();
+    // Longer than events settle (10 ms), shorter than the wait (100 ms).
+    std::thread::sleep(Duration::from_millis(40));
+    write(site.root(), "articles/a.md", &article("A", "Second.\n"));
+    fs::remove_file(dir.join("a.md~")).unwrap();
+    wait_for("the save", || {
+        server.get("/articles/a/").contains("Second.")
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    let log = server.log();
+    assert_eq!(log.matches(" changed: ").count(), 1, "{log}");
 }
