@@ -7,6 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+/// mimalloc rather than the system allocator: a build makes and frees
+/// millions of small strings (events, tokens, template values), and glibc's
+/// malloc was about a tenth of a build's CPU time in the profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mend::render::RenderOptions;
 use mend::{BuildOptions, Failure};

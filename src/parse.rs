@@ -130,12 +130,10 @@ impl PartialEq for MarkdownHash {
 
 impl Article {
     pub fn markdown_hash(&self) -> u64 {
-        *self.markdown_hash.0.get_or_init(|| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            self.markdown.hash(&mut h);
-            h.finish()
-        })
+        *self
+            .markdown_hash
+            .0
+            .get_or_init(|| crate::stable_hash(self.markdown.as_bytes()))
     }
 }
 

@@ -149,13 +149,14 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
         (name, &file.text).hash(&mut h);
     }
     loaded.theme.static_files.hash(&mut h);
-    let articles: Vec<u64> = loaded
+    let articles: Vec<(u64, u64)> = loaded
         .sources
         .par_iter()
         .map(|s| {
-            let mut h = std::hash::DefaultHasher::new();
-            (&s.slug, &s.file.text).hash(&mut h);
-            h.finish()
+            (
+                crate::stable_hash(s.slug.as_bytes()),
+                crate::stable_hash(s.file.text.as_bytes()),
+            )
         })
         .collect();
     articles.hash(&mut h);

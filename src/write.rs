@@ -193,7 +193,7 @@ impl Staging {
             fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, "cannot create folder", &e))?;
         }
         let len = file.bytes.len() as u64;
-        let hash = content_hash(&file.bytes);
+        let hash = crate::stable_hash(&file.bytes);
         let unchanged = self.previous.get(&file.path) == Some(&(len, hash))
             && contained(&self.output, &file.path).is_ok_and(|previous| {
                 fs::symlink_metadata(&previous).is_ok_and(|m| m.is_file() && m.len() == len)
@@ -364,14 +364,6 @@ pub fn up_to_date(output: &Path, inputs: &str) -> Option<Record> {
             .is_ok_and(|p| fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.len() == *len))
     });
     intact.then_some(record)
-}
-
-/// A stable 64-bit hash of a file's bytes (SipHash with fixed keys).
-fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
 }
 
 /// The `(length, hash)` per path a previous build recorded; empty when

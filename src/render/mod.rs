@@ -830,17 +830,12 @@ impl<'a> Renderer<'a> {
     /// A hash of article `a`'s page context, with the body stood for by its
     /// [`body::key`]: equal keys, equal pages (with the same templates).
     fn article_key(&self, a: usize) -> u64 {
-        use std::hash::Hasher;
         let urls = self.urls(&format!("articles/{}/", self.kb.articles[a].slug));
         let page = self.article_page(a, &urls, format!("{:016x}", body::key(self.kb, a, &urls)));
         // Serialized whole, then hashed at once: serde writes many small
         // pieces, and a hasher's cost is per write.
         match serde_json::to_vec(&page) {
-            Ok(bytes) => {
-                let mut h = std::hash::DefaultHasher::new();
-                h.write(&bytes);
-                h.finish()
-            }
+            Ok(bytes) => crate::stable_hash(&bytes),
             // Unreachable for these plain structs; a key that never matches
             // only costs a render.
             Err(_) => u64::MAX - a as u64,
