@@ -26,7 +26,7 @@ use crate::parse::{Article, body_events};
 use crate::render::OutputFile;
 
 /// Documents per `d/` file.
-pub const CHUNK: usize = 8;
+pub const CHUNK: usize = 16;
 /// Postings kept per stem, best first.
 pub const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
