@@ -729,8 +729,16 @@ impl Body {
 /// (`[link](x.md).` and smart quotes split one word into several events).
 fn count_words(text: &str, in_word: &mut bool) -> usize {
     let mut n = 0;
-    for c in text.chars() {
-        let word = !c.is_whitespace();
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let word = match b {
+            // ASCII: `char::is_whitespace` is true for these six.
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => false,
+            0..0x80 => true,
+            // A continuation byte belongs to the character before it.
+            0x80..0xC0 => continue,
+            // The first byte of a longer character: decode that one.
+            _ => !text[i..].chars().next().is_some_and(char::is_whitespace),
+        };
         if word && !*in_word {
             n += 1;
         }
@@ -917,6 +925,37 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_words_agrees_with_unicode_whitespace() {
+        let by_chars = |text: &str, in_word: &mut bool| {
+            let mut n = 0;
+            for c in text.chars() {
+                let word = !c.is_whitespace();
+                n += usize::from(word && !*in_word);
+                *in_word = word;
+            }
+            n
+        };
+        for text in [
+            "",
+            "one two  three",
+            " \t\n\u{0B}\u{0C}\r lead and trail \r\n",
+            "no\u{00A0}break\u{2003}em\u{3000}ideographic\u{85}next",
+            "café — naïve 中文 👩‍💻 x",
+            "\u{2028}\u{2029}",
+        ] {
+            for start in [false, true] {
+                let (mut a, mut b) = (start, start);
+                assert_eq!(
+                    count_words(text, &mut a),
+                    by_chars(text, &mut b),
+                    "{text:?}"
+                );
+                assert_eq!(a, b, "{text:?}");
+            }
+        }
+    }
 
     fn site() -> SiteConfig {
         SiteConfig::with_themes("T", &["apology", "forgiveness"])

@@ -121,44 +121,68 @@ pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
 /// words, and stemming is the costly step. One per thread.
 struct Analyzer {
     stemmer: Stemmer,
-    /// Folded token -> its stem, or `None` for a stop word.
-    stems: FxHashMap<String, Option<String>>,
+    /// Folded token -> the number of its stem, or [`STOP`] for a stop word.
+    numbers: FxHashMap<String, u32>,
+    /// Stem -> its number, and number -> stem: the terms met so far.
+    by_stem: FxHashMap<String, u32>,
+    stems: Vec<String>,
     token: String,
 }
+
+/// The number [`Analyzer`] gives a stop word.
+const STOP: u32 = u32::MAX;
 
 impl Analyzer {
     fn new() -> Analyzer {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
-            stems: FxHashMap::default(),
+            numbers: FxHashMap::default(),
+            by_stem: FxHashMap::default(),
+            stems: Vec::new(),
             token: String::new(),
         }
     }
 
-    /// Call `f` with each term of `text`, exactly as [`terms`] would list
-    /// them; the number of terms.
-    fn each_term(&mut self, text: &str, mut f: impl FnMut(&str)) -> usize {
+    /// The number of `stem`, given one if it is new.
+    fn number(&mut self, stem: &str) -> u32 {
+        if let Some(&n) = self.by_stem.get(stem) {
+            return n;
+        }
+        let n = self.stems.len() as u32;
+        self.stems.push(stem.to_string());
+        self.by_stem.insert(stem.to_string(), n);
+        n
+    }
+
+    /// Call `f` with the number of each term of `text` (see
+    /// [`Analyzer::stems`]), exactly as [`terms`] would list them; the
+    /// number of terms.
+    fn each_term(&mut self, text: &str, mut f: impl FnMut(u32)) -> usize {
         let folded = fold(text);
         let mut n = 0;
         let mut chars = folded.chars().peekable();
-        let mut emit = |token: &mut String, n: &mut usize| {
+        let mut emit = |analyzer: &mut Analyzer, token: &mut String, n: &mut usize| {
             if token.is_empty() {
                 return;
             }
-            if token.chars().count() <= MAX_TOKEN_CHARS {
-                let stem = match self.stems.get(token.as_str()) {
-                    Some(cached) => cached.as_deref(),
+            // At most 4 bytes a char: only a long token needs counting.
+            if token.len() <= MAX_TOKEN_CHARS || token.chars().count() <= MAX_TOKEN_CHARS {
+                let number = match analyzer.numbers.get(token.as_str()) {
+                    Some(&number) => number,
                     None => {
-                        let stem = STOP_WORDS
-                            .binary_search(&token.as_str())
-                            .is_err()
-                            .then(|| self.stemmer.stem(token).into_owned());
-                        self.stems.entry(token.clone()).or_insert(stem).as_deref()
+                        let number = if STOP_WORDS.binary_search(&token.as_str()).is_ok() {
+                            STOP
+                        } else {
+                            let stem = analyzer.stemmer.stem(token).into_owned();
+                            analyzer.number(&stem)
+                        };
+                        analyzer.numbers.insert(token.clone(), number);
+                        number
                     }
                 };
-                if let Some(stem) = stem {
+                if number != STOP {
                     *n += 1;
-                    f(stem);
+                    f(number);
                 }
             }
             token.clear();
@@ -173,10 +197,10 @@ impl Analyzer {
             {
                 // As in `tokens`: an apostrophe inside a word is deleted.
             } else {
-                emit(&mut token, &mut n);
+                emit(self, &mut token, &mut n);
             }
         }
-        emit(&mut token, &mut n);
+        emit(self, &mut token, &mut n);
         self.token = token;
         n
     }
@@ -255,19 +279,33 @@ struct Manifest<'a> {
 type Posting = (u32, u32, u32);
 
 /// What one share of the articles contributes, counted on one thread:
-/// documents by number, body lengths, and per stem the weighted term
-/// frequency in each document (documents in increasing order).
-#[derive(Default)]
+/// documents by number, body lengths, and per term (by its number in
+/// `analyzer`) the weighted term frequency in each document.
 struct Partial {
     docs: Vec<(usize, Document)>,
     lengths: Vec<(usize, usize)>,
-    frequencies: FxHashMap<String, Vec<(u32, f32)>>,
+    analyzer: Analyzer,
+    frequencies: Vec<Vec<(u32, f32)>>,
     /// Articles whose text was cut to `limits.search_text_bytes`.
     warnings: Vec<Diagnostic>,
     /// Of the article being counted: bytes of text it may still index, and
     /// bytes of text it has.
     budget: usize,
     seen: usize,
+}
+
+impl Default for Partial {
+    fn default() -> Partial {
+        Partial {
+            docs: Vec::new(),
+            lengths: Vec::new(),
+            analyzer: Analyzer::new(),
+            frequencies: Vec::new(),
+            warnings: Vec::new(),
+            budget: 0,
+            seen: 0,
+        }
+    }
 }
 
 /// Where one document's text is gathered while its article is walked.
@@ -283,14 +321,7 @@ struct Section {
 
 impl Partial {
     /// Count one article's documents, numbered from `first`.
-    fn add(
-        &mut self,
-        kb: &KnowledgeBase,
-        article: &Article,
-        first: usize,
-        portable: bool,
-        analyzer: &mut Analyzer,
-    ) {
+    fn add(&mut self, kb: &KnowledgeBase, article: &Article, first: usize, portable: bool) {
         let article_themes: Vec<usize> = article
             .themes
             .iter()
@@ -350,7 +381,7 @@ impl Partial {
                             indexed_themes: own,
                         };
                         let done = std::mem::replace(&mut section, next);
-                        self.finish(kb, done, &text, &mut collapsed, analyzer);
+                        self.finish(kb, done, &text, &mut collapsed);
                         text.clear();
                     }
                 }
@@ -371,7 +402,7 @@ impl Partial {
                 _ => {}
             }
         }
-        self.finish(kb, section, &text, &mut collapsed, analyzer);
+        self.finish(kb, section, &text, &mut collapsed);
         if self.seen > cap {
             let total = self.seen;
             self.warnings.push(
@@ -392,7 +423,6 @@ impl Partial {
         mut section: Section,
         text: &str,
         collapsed: &mut String,
-        analyzer: &mut Analyzer,
     ) {
         collapse_whitespace_into(text, collapsed);
         self.seen += collapsed.len();
@@ -400,13 +430,14 @@ impl Partial {
         collapsed.truncate(kept);
         self.budget -= kept;
         let doc = section.number as u32;
-        let frequencies = &mut self.frequencies;
+        let (analyzer, frequencies) = (&mut self.analyzer, &mut self.frequencies);
         let mut add = |text: &str, weight: f64| -> usize {
-            analyzer.each_term(text, |stem| {
-                let list = match frequencies.get_mut(stem) {
-                    Some(list) => list,
-                    None => frequencies.entry(stem.to_string()).or_default(),
-                };
+            analyzer.each_term(text, |term| {
+                let term = term as usize;
+                if term >= frequencies.len() {
+                    frequencies.resize_with(term + 1, Vec::new);
+                }
+                let list = &mut frequencies[term];
                 match list.last_mut() {
                     Some((d, w)) if *d == doc => *w += weight as f32,
                     _ => list.push((doc, weight as f32)),
@@ -418,20 +449,32 @@ impl Partial {
             add(&kb.site.themes[t].title, W_THEMES);
         }
         let body_len = add(collapsed, W_BODY);
-        section.document.snippet = collapsed.chars().take(SNIPPET_CHARS).collect();
+        let snippet_end = collapsed
+            .char_indices()
+            .nth(SNIPPET_CHARS)
+            .map_or(collapsed.len(), |(i, _)| i);
+        section.document.snippet = collapsed[..snippet_end].to_string();
         self.lengths.push((section.number, body_len));
         self.docs.push((section.number, section.document));
     }
 
+    /// Both shares in one; `other`'s terms are numbered again as `self`'s.
     fn merge(mut self, mut other: Partial) -> Partial {
-        if self.frequencies.len() < other.frequencies.len() {
+        if self.analyzer.stems.len() < other.analyzer.stems.len() {
             std::mem::swap(&mut self, &mut other);
         }
         self.docs.append(&mut other.docs);
         self.lengths.append(&mut other.lengths);
         self.warnings.append(&mut other.warnings);
-        for (stem, mut list) in other.frequencies {
-            self.frequencies.entry(stem).or_default().append(&mut list);
+        for (term, mut list) in other.frequencies.into_iter().enumerate() {
+            let Some(stem) = other.analyzer.stems.get(term) else {
+                continue;
+            };
+            let mine = self.analyzer.number(stem) as usize;
+            if mine >= self.frequencies.len() {
+                self.frequencies.resize_with(mine + 1, Vec::new);
+            }
+            self.frequencies[mine].append(&mut list);
         }
         self
     }
@@ -516,16 +559,12 @@ fn index_until(
         .par_iter()
         .zip(firsts.par_iter())
         .with_min_len(16)
-        .fold(
-            || (Partial::default(), Analyzer::new()),
-            |(mut partial, mut analyzer), (article, &first)| {
-                if !cancelled() {
-                    partial.add(kb, article, first, portable, &mut analyzer);
-                }
-                (partial, analyzer)
-            },
-        )
-        .map(|(partial, _)| partial)
+        .fold(Partial::default, |mut partial, (article, &first)| {
+            if !cancelled() {
+                partial.add(kb, article, first, portable);
+            }
+            partial
+        })
         .reduce(Partial::default, Partial::merge);
     if cancelled() {
         return Ok((0, Vec::new()));
@@ -533,6 +572,7 @@ fn index_until(
     let Partial {
         docs: mut numbered,
         lengths,
+        analyzer,
         frequencies,
         mut warnings,
         ..
@@ -553,7 +593,16 @@ fn index_until(
         .iter()
         .map(|&len| K1 * (1.0 - B + B * len as f64 / avg_len))
         .collect();
-    let mut lists: Vec<(String, Vec<(u32, f32)>)> = frequencies.into_iter().collect();
+    let mut lists: Vec<(String, Vec<(u32, f32)>)> = analyzer
+        .stems
+        .into_iter()
+        .zip(
+            frequencies
+                .into_iter()
+                .chain(std::iter::repeat_with(Vec::new)),
+        )
+        .filter(|(_, list)| !list.is_empty())
+        .collect();
     let scored: Vec<(String, Vec<Posting>)> = lists
         .par_drain(..)
         .map(|(stem, list)| {
@@ -569,8 +618,14 @@ fn index_until(
                     (d, quantized, docs[i].mask)
                 })
                 .collect();
-            postings.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            postings.truncate(MAX_POSTINGS);
+            // Best first; only the best MAX_POSTINGS are kept, so only
+            // they are sorted.
+            let order = |a: &Posting, b: &Posting| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+            if postings.len() > MAX_POSTINGS {
+                postings.select_nth_unstable_by(MAX_POSTINGS, order);
+                postings.truncate(MAX_POSTINGS);
+            }
+            postings.sort_unstable_by(order);
             (stem, postings)
         })
         .collect();
@@ -775,8 +830,12 @@ mod tests {
             "",
             "x'",
         ] {
-            let mut seen = Vec::new();
-            let n = a.each_term(text, |t| seen.push(t.to_string()));
+            let mut numbers = Vec::new();
+            let n = a.each_term(text, |t| numbers.push(t));
+            let seen: Vec<String> = numbers
+                .iter()
+                .map(|&t| a.stems[t as usize].clone())
+                .collect();
             assert_eq!(seen, terms(text, &s), "{text}");
             assert_eq!(n, seen.len());
         }
