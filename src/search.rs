@@ -219,18 +219,29 @@ pub fn shard_key(stem: &str) -> String {
     key
 }
 
-/// A searchable section, as the browser shows it in a result.
+/// A searchable section. What the browser shows with a result (the URL,
+/// the article's title and themes, the heading) is looked up in the
+/// knowledge base when the document files are written, not kept for each
+/// of the index's 100,000 sections.
 #[derive(Debug, Clone, PartialEq)]
 struct Document {
-    /// Relative to the site root, e.g. `articles/a/#sec`.
-    url: String,
-    title: String,
-    heading: String,
-    /// The article's themes, shown with the result.
-    themes: Vec<usize>,
+    /// Its article, by index in the knowledge base.
+    article: usize,
+    /// Its H2/H3 heading, by index in the article's headings; `None` for
+    /// the article's introduction.
+    heading: Option<usize>,
     mask: u32,
     /// The start of the section's text, for the snippet.
     snippet: String,
+}
+
+/// An article's themes, by index in the site's list.
+fn themes_of(kb: &KnowledgeBase, article: &Article) -> Vec<usize> {
+    article
+        .themes
+        .iter()
+        .filter_map(|t| kb.site.theme_index(t))
+        .collect()
 }
 
 fn mask_of(themes: &[usize]) -> u32 {
@@ -309,10 +320,10 @@ impl Default for Partial {
 }
 
 /// Where one document's text is gathered while its article is walked.
-struct Section {
+struct Section<'k> {
     number: usize,
     /// Heading text (title for an article's introduction) and its weight.
-    label: (String, f64),
+    label: (&'k str, f64),
     /// Themes indexed for it: the article's for its introduction, the
     /// heading's own tags for a section.
     indexed_themes: Vec<usize>,
@@ -320,32 +331,22 @@ struct Section {
 }
 
 impl Partial {
-    /// Count one article's documents, numbered from `first`.
-    fn add(&mut self, kb: &KnowledgeBase, article: &Article, first: usize, portable: bool) {
-        let article_themes: Vec<usize> = article
-            .themes
-            .iter()
-            .filter_map(|t| kb.site.theme_index(t))
-            .collect();
+    /// Count the documents of article `a`, numbered from `first`.
+    fn add(&mut self, kb: &KnowledgeBase, a: usize, first: usize) {
+        let article = &kb.articles[a];
+        let article_themes = themes_of(kb, article);
         let base_mask = mask_of(&article_themes);
-        let base_url = if portable {
-            format!("articles/{}/index.html", article.slug)
-        } else {
-            format!("articles/{}/", article.slug)
-        };
         // An article contributes at most `search_text_bytes` of text: its
         // first sections whole, then what fits of the next.
         let cap = kb.site.limits.search_text_bytes;
         (self.budget, self.seen) = (cap, 0);
         let mut section = Section {
             number: first,
-            label: (article.title.clone(), W_TITLE),
-            indexed_themes: article_themes.clone(),
+            label: (&article.title, W_TITLE),
+            indexed_themes: article_themes,
             document: Document {
-                url: base_url.clone(),
-                title: article.title.clone(),
-                heading: String::new(),
-                themes: article_themes.clone(),
+                article: a,
+                heading: None,
                 mask: base_mask,
                 snippet: String::new(),
             },
@@ -369,12 +370,10 @@ impl Partial {
                             .collect();
                         let next = Section {
                             number: section.number + 1,
-                            label: (heading.text.clone(), W_HEADING),
+                            label: (&heading.text, W_HEADING),
                             document: Document {
-                                url: format!("{base_url}#{}", heading.id),
-                                title: article.title.clone(),
-                                heading: heading.text.clone(),
-                                themes: article_themes.clone(),
+                                article: a,
+                                heading: Some(heading_no),
                                 mask: base_mask | mask_of(&own),
                                 snippet: String::new(),
                             },
@@ -444,7 +443,7 @@ impl Partial {
                 }
             })
         };
-        add(&section.label.0, section.label.1);
+        add(section.label.0, section.label.1);
         for &t in &section.indexed_themes {
             add(&kb.site.themes[t].title, W_THEMES);
         }
@@ -554,14 +553,13 @@ fn index_until(
             .filter(|h| h.level == 2 || h.level == 3)
             .count();
     }
-    let counted = kb
-        .articles
+    let counted = firsts
         .par_iter()
-        .zip(firsts.par_iter())
+        .enumerate()
         .with_min_len(16)
-        .fold(Partial::default, |mut partial, (article, &first)| {
+        .fold(Partial::default, |mut partial, (a, &first)| {
             if !cancelled() {
-                partial.add(kb, article, first, portable);
+                partial.add(kb, a, first);
             }
             partial
         })
@@ -684,14 +682,25 @@ fn index_until(
             batch
                 .iter()
                 .map(|&(i, chunk)| {
-                    let rows: Vec<(&str, &str, &str, &[usize], &str)> = chunk
+                    let rows: Vec<(String, &str, &str, Vec<usize>, &str)> = chunk
                         .iter()
                         .map(|d| {
+                            let article = &kb.articles[d.article];
+                            let heading = d.heading.and_then(|h| article.headings.get(h));
+                            let base = if portable {
+                                format!("articles/{}/index.html", article.slug)
+                            } else {
+                                format!("articles/{}/", article.slug)
+                            };
+                            let url = match heading {
+                                Some(h) => format!("{base}#{}", h.id),
+                                None => base,
+                            };
                             (
-                                d.url.as_str(),
-                                d.title.as_str(),
-                                d.heading.as_str(),
-                                d.themes.as_slice(),
+                                url,
+                                article.title.as_str(),
+                                heading.map_or("", |h| h.text.as_str()),
+                                themes_of(kb, article),
                                 d.snippet.as_str(),
                             )
                         })
