@@ -10,7 +10,9 @@
 //! 3. [`link`]: the whole corpus: resolve links (with did-you-mean errors),
 //!    backlinks, related articles, the theme index.
 //! 4. [`render`]: pure: every page as bytes, through the theme's Tera templates.
-//! 5. [`search`]: pure: the full-text index for the browser, as files.
+//! 5. [`search`]: pure: the full-text index for the browser, as files. A
+//!    build counts it from the text rendering gathers ([`render::Sections`]),
+//!    so each article's Markdown is walked once for both.
 //! 6. [`write`]: the only writer: stage the output and swap it in atomically.
 //!
 //! [`pipeline::build`] runs them in order. Every problem is an

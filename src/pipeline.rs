@@ -296,44 +296,87 @@ pub fn build_with_progress(
     } = prepare(loaded, start.elapsed(), options)?;
     let staging = write::Staging::create(&output)?;
     let total = kb.articles.len();
-    // The search index is computed, and written as it comes, while pages
-    // are rendered and written.
-    let (index, pages) = rayon::join(
+    // Article pages first, a batch at a time: each page's Markdown is
+    // walked once, for its HTML and for the text the search index counts.
+    let (mut rendering, mut writing, mut indexing) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut pages, mut files, mut done) = (0, 0, 0);
+    let mut counter = search::Counter::new(&kb);
+    let all: Vec<usize> = (0..total).collect();
+    let mut chunks = all.chunks(BATCH);
+    // While one batch is rendered, the one before is written and counted.
+    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<render::Sections>)> = None;
+    loop {
+        let chunk = chunks.next();
+        if chunk.is_none() && previous.is_none() {
+            break;
+        }
+        let (rendered, handled) = rayon::join(
+            || {
+                chunk.map(|chunk| {
+                    let t = Instant::now();
+                    let made =
+                        render::article_pages_and_sections(&kb, &templates, options.render, chunk);
+                    (chunk, made, t.elapsed())
+                })
+            },
+            || {
+                previous.take().map(|(chunk, batch, sections)| {
+                    let (written, counted) = rayon::join(
+                        || {
+                            let t = Instant::now();
+                            (staging.add(&batch), t.elapsed())
+                        },
+                        || {
+                            let t = Instant::now();
+                            counter.count(&kb, chunk, &sections);
+                            t.elapsed()
+                        },
+                    );
+                    (chunk.len(), batch.len(), written, counted)
+                })
+            },
+        );
+        if let Some((articles, made, (written, write_time), count_time)) = handled {
+            written?;
+            writing += write_time;
+            indexing += count_time;
+            pages += made;
+            files += made;
+            done += articles;
+            progress(done, total);
+        }
+        if let Some((chunk, made, render_time)) = rendered {
+            rendering += render_time;
+            let (batch, sections) = made?;
+            previous = Some((chunk, batch, sections));
+        }
+    }
+    // Then the search index's files, while the shared pages (home, lists,
+    // themes, feeds) are rendered and written.
+    let (index, shared) = rayon::join(
         || {
             let t = Instant::now();
             let emit = |files: Vec<OutputFile>| staging.add(&files);
-            let index = search::index_into(&kb, options.render.portable, &emit);
+            let index = counter.emit(&kb, options.render.portable, &emit);
             (index, t.elapsed())
         },
         || -> Result<_, Failure> {
-            let (mut rendering, mut writing) = (Duration::ZERO, Duration::ZERO);
-            let (mut pages, mut files, mut done) = (0, 0, 0);
-            let mut t = Instant::now();
-            let mut batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
-            let all: Vec<usize> = (0..total).collect();
-            let mut chunks = all.chunks(BATCH);
-            loop {
-                rendering += t.elapsed();
-                t = Instant::now();
-                pages += batch.iter().filter(|f| f.path.ends_with(".html")).count();
-                files += batch.len();
-                staging.add(&batch)?;
-                writing += t.elapsed();
-                progress(done, total);
-                t = Instant::now();
-                match chunks.next() {
-                    Some(chunk) => {
-                        done += chunk.len();
-                        batch = render::article_pages(&kb, &templates, options.render, chunk)?;
-                    }
-                    None => break,
-                }
-            }
-            Ok((pages, files, rendering, writing))
+            let t = Instant::now();
+            let batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
+            let rendered = t.elapsed();
+            staging.add(&batch)?;
+            let html = batch.iter().filter(|f| f.path.ends_with(".html")).count();
+            Ok((html, batch.len(), rendered, t.elapsed() - rendered))
         },
     );
-    let (pages, files, rendering, writing) = pages?;
-    let (index, indexing) = index;
+    let (shared_pages, shared_files, shared_rendering, shared_writing) = shared?;
+    pages += shared_pages;
+    files += shared_files;
+    rendering += shared_rendering;
+    writing += shared_writing;
+    let (index, index_time) = index;
+    indexing += index_time;
     let (index_files, index_warnings) = index?;
     warnings.extend(index_warnings);
     stages.push(("render", rendering));

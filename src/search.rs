@@ -7,12 +7,12 @@
 //! Folding, tokenizing and stemming here are mirrored exactly by
 //! `themes/default/static/search.js`. Pure: never touches the disk.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
-use pulldown_cmark::{Event, Tag, TagEnd};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
@@ -22,8 +22,9 @@ use unicode_normalization::char::is_combining_mark;
 use crate::config::Limits;
 use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
-use crate::parse::{Article, body_events};
+use crate::parse::Article;
 use crate::render::OutputFile;
+use crate::render::Sections;
 
 /// Documents per `d/` file.
 pub const CHUNK: usize = 16;
@@ -331,8 +332,9 @@ struct Section<'k> {
 }
 
 impl Partial {
-    /// Count the documents of article `a`, numbered from `first`.
-    fn add(&mut self, kb: &KnowledgeBase, a: usize, first: usize) {
+    /// Count the documents of article `a`, numbered from `first`: its
+    /// introduction and each H2/H3 section of `sections`.
+    fn add(&mut self, kb: &KnowledgeBase, a: usize, mut first: usize, sections: &Sections) {
         let article = &kb.articles[a];
         let article_themes = themes_of(kb, article);
         let base_mask = mask_of(&article_themes);
@@ -340,7 +342,7 @@ impl Partial {
         // first sections whole, then what fits of the next.
         let cap = kb.site.limits.search_text_bytes;
         (self.budget, self.seen) = (cap, 0);
-        let mut section = Section {
+        let section = Section {
             number: first,
             label: (&article.title, W_TITLE),
             indexed_themes: article_themes,
@@ -351,57 +353,34 @@ impl Partial {
                 snippet: String::new(),
             },
         };
-        let mut text = String::new();
         let mut collapsed = String::new();
-        let mut heading_no = 0;
-        let mut in_heading: Option<u8> = None;
-        for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
-            match event {
-                Event::Start(Tag::Heading { level, .. }) => {
-                    let level = level as u8;
-                    in_heading = Some(level);
-                    if (level == 2 || level == 3)
-                        && let Some(heading) = article.headings.get(heading_no)
-                    {
-                        let own: Vec<usize> = heading
-                            .themes
-                            .iter()
-                            .filter_map(|t| kb.site.theme_index(t))
-                            .collect();
-                        let next = Section {
-                            number: section.number + 1,
-                            label: (&heading.text, W_HEADING),
-                            document: Document {
-                                article: a,
-                                heading: Some(heading_no),
-                                mask: base_mask | mask_of(&own),
-                                snippet: String::new(),
-                            },
-                            indexed_themes: own,
-                        };
-                        let done = std::mem::replace(&mut section, next);
-                        self.finish(kb, done, &text, &mut collapsed);
-                        text.clear();
-                    }
-                }
-                Event::End(TagEnd::Heading(_)) => {
-                    if in_heading.is_some_and(|l| l > 3) {
-                        text.push(' ');
-                    }
-                    in_heading = None;
-                    heading_no += 1;
-                }
-                // H2/H3 text is the heading field; deeper headings stay in the body.
-                Event::Text(t) | Event::Code(t) if in_heading.is_none_or(|l| l > 3) => {
-                    text.push_str(&t);
-                }
-                Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') => {
-                    text.push(' ');
-                }
-                _ => {}
-            }
+        let mut parts = sections.parts.iter();
+        if let Some((_, text)) = parts.next() {
+            self.finish(kb, section, text, &mut collapsed);
         }
-        self.finish(kb, section, &text, &mut collapsed);
+        for (heading_no, text) in parts {
+            let Some(heading) = heading_no.and_then(|h| article.headings.get(h)) else {
+                continue;
+            };
+            let own: Vec<usize> = heading
+                .themes
+                .iter()
+                .filter_map(|t| kb.site.theme_index(t))
+                .collect();
+            first += 1;
+            let section = Section {
+                number: first,
+                label: (&heading.text, W_HEADING),
+                document: Document {
+                    article: a,
+                    heading: *heading_no,
+                    mask: base_mask | mask_of(&own),
+                    snippet: String::new(),
+                },
+                indexed_themes: own,
+            };
+            self.finish(kb, section, text, &mut collapsed);
+        }
         if self.seen > cap {
             let total = self.seen;
             self.warnings.push(
@@ -542,31 +521,108 @@ fn index_until(
     cancel: &AtomicBool,
 ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
     let cancelled = || cancel.load(Ordering::Relaxed);
-    // Documents are numbered in article order: the introduction, then each H2/H3.
-    let mut firsts = Vec::with_capacity(kb.articles.len());
-    let mut total = 0;
-    for article in &kb.articles {
-        firsts.push(total);
-        total += 1 + article
-            .headings
-            .iter()
-            .filter(|h| h.level == 2 || h.level == 3)
-            .count();
-    }
-    let counted = firsts
-        .par_iter()
-        .enumerate()
-        .with_min_len(16)
-        .fold(Partial::default, |mut partial, (a, &first)| {
-            if !cancelled() {
-                partial.add(kb, a, first);
-            }
-            partial
-        })
-        .reduce(Partial::default, Partial::merge);
+    let mut counter = Counter::new(kb);
+    counter.count_with(kb, kb.articles.len(), |a| {
+        (!cancelled()).then(|| (a, Cow::Owned(Sections::of(kb, a))))
+    });
     if cancelled() {
         return Ok((0, Vec::new()));
     }
+    counter.emit_until(kb, portable, emit, cancel)
+}
+
+/// The index being counted, a batch of articles at a time: the build hands
+/// it each batch's [`Sections`] as it renders the batch's pages, then
+/// [`Counter::emit`] makes the files.
+pub struct Counter {
+    /// Per article, the number of its first document. Documents are
+    /// numbered in article order: the introduction, then each H2/H3.
+    firsts: Vec<usize>,
+    counted: Partial,
+}
+
+impl Counter {
+    pub fn new(kb: &KnowledgeBase) -> Counter {
+        let mut firsts = Vec::with_capacity(kb.articles.len());
+        let mut total = 0;
+        for article in &kb.articles {
+            firsts.push(total);
+            total += 1 + article
+                .headings
+                .iter()
+                .filter(|h| h.level == 2 || h.level == 3)
+                .count();
+        }
+        Counter {
+            firsts,
+            counted: Partial::default(),
+        }
+    }
+
+    /// Count the articles of `batch`, `sections[i]` being `batch[i]`'s.
+    pub fn count(&mut self, kb: &KnowledgeBase, batch: &[usize], sections: &[Sections]) {
+        self.count_with(kb, batch.len().min(sections.len()), |i| {
+            Some((batch[i], Cow::Borrowed(&sections[i])))
+        });
+    }
+
+    /// Count `n` articles: `item(i)` gives the i-th's index and
+    /// [`Sections`] (`None`: skip it).
+    fn count_with<'s>(
+        &mut self,
+        kb: &KnowledgeBase,
+        n: usize,
+        item: impl Fn(usize) -> Option<(usize, Cow<'s, Sections>)> + Sync,
+    ) {
+        let firsts = &self.firsts;
+        let counted = (0..n)
+            .into_par_iter()
+            .with_min_len(16)
+            .fold(Partial::default, |mut partial, i| {
+                if let Some((a, sections)) = item(i)
+                    && let Some(&first) = firsts.get(a)
+                {
+                    partial.add(kb, a, first, &sections);
+                }
+                partial
+            })
+            .reduce(Partial::default, Partial::merge);
+        let previous = std::mem::take(&mut self.counted);
+        self.counted = previous.merge(counted);
+    }
+
+    /// Make the index files of every article counted, handing them to
+    /// `emit` in batches. The number of files, and the warnings; the first
+    /// error `emit` returns.
+    pub fn emit(
+        self,
+        kb: &KnowledgeBase,
+        portable: bool,
+        emit: &Emit<'_>,
+    ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
+        self.emit_until(kb, portable, emit, &AtomicBool::new(false))
+    }
+
+    fn emit_until(
+        self,
+        kb: &KnowledgeBase,
+        portable: bool,
+        emit: &Emit<'_>,
+        cancel: &AtomicBool,
+    ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
+        let cancelled = || cancel.load(Ordering::Relaxed);
+        emit_files(kb, self.counted, portable, emit, &cancelled)
+    }
+}
+
+/// The index files of what was counted, handed to `emit` in batches.
+fn emit_files(
+    kb: &KnowledgeBase,
+    counted: Partial,
+    portable: bool,
+    emit: &Emit<'_>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
     let Partial {
         docs: mut numbered,
         lengths,

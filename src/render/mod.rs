@@ -8,6 +8,7 @@
 //! site works under any sub-path.
 
 mod body;
+pub use body::Sections;
 mod cap;
 mod feeds;
 
@@ -315,6 +316,35 @@ pub fn article_pages(
         .partition(Result::is_ok);
     if errors.is_empty() {
         Ok(files.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+/// [`article_pages`], with each article's search [`Sections`], gathered on
+/// the same walk of its Markdown as its page.
+pub fn article_pages_and_sections(
+    kb: &KnowledgeBase,
+    templates: &Templates,
+    options: RenderOptions,
+    indices: &[usize],
+) -> Result<(Vec<OutputFile>, Vec<Sections>), Vec<Diagnostic>> {
+    let r = Renderer {
+        kb,
+        templates,
+        options,
+    };
+    let (done, errors): (Vec<_>, Vec<_>) = indices
+        .par_iter()
+        .map(|&a| {
+            let mut sections = Sections::default();
+            let article = &kb.articles[a];
+            r.article_seen_by(a, &mut |event| sections.see(article, event))
+                .map(|page| (page, sections))
+        })
+        .partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(done.into_iter().filter_map(Result::ok).unzip())
     } else {
         Err(errors.into_iter().filter_map(Result::err).collect())
     }
@@ -816,9 +846,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn article(&self, a: usize) -> Result<OutputFile, Diagnostic> {
+        self.article_seen_by(a, &mut |_| {})
+    }
+
+    /// [`Renderer::article`], showing each event of the body to `see` (see
+    /// [`body::html`]).
+    fn article_seen_by(
+        &self,
+        a: usize,
+        see: &mut dyn FnMut(&pulldown_cmark::Event<'_>),
+    ) -> Result<OutputFile, Diagnostic> {
         let article = &self.kb.articles[a];
         let urls = self.urls(&format!("articles/{}/", article.slug));
-        let page = self.article_page(a, &urls, body::html(self.kb, a, &urls)?);
+        let page = self.article_page(a, &urls, body::html(self.kb, a, &urls, see)?);
         self.render(
             "article.html",
             &page,

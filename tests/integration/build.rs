@@ -303,3 +303,46 @@ fn text_is_fully_escaped_and_image_alt_text_survives() {
     );
     assert!(page.contains("alt=\"An “odd” &lt;alt&gt;\""), "{page}");
 }
+
+/// `mend build` counts the search index from the text it gathers while
+/// rendering each page (one walk of the Markdown for both); `mend::generate`
+/// and the preview have search walk the Markdown itself. Both must give
+/// the same index, byte for byte, on every kind of heading and text.
+#[test]
+fn the_index_gathered_while_rendering_is_the_index_searchs_own_walk_makes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("kb");
+    crate::harness::generated_corpus(&root, 40, 11);
+    std::fs::write(
+        root.join("articles/every-heading.md"),
+        "---\ntitle: Every heading\nsummary: Headings of every level.\nthemes: [apology]\n---\n\
+         Intro with `code` and *emphasis*,\nover two lines.  \nA hard break.\n\n\
+         # A first-level heading\n\nAfter it.\n\n\
+         ## Second {.apology}\n\n- a list\n- of two\n\n> a quote\n\n\
+         #### Fourth level\n\nBody under it.\n\n\
+         ### Third {#custom-id}\n\n| a | b |\n|---|---|\n| c | d |\n\n\
+         ```rust\nfn main() {}\n```\n\n<span>raw html</span>\n\n\
+         ##### Fifth\n\n## Empty\n\n## Last\n\nThe end[^1].\n\n[^1]: A footnote.\n",
+    )
+    .expect("write article");
+    let built = crate::harness::run(&root, &["build"], &[]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let generated = mend::generate(&mend::BuildOptions {
+        root: root.clone(),
+        ..mend::BuildOptions::default()
+    })
+    .expect("generate");
+    let index: Vec<_> = generated
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("search/") && f.path.ends_with(".js"))
+        .collect();
+    assert!(index.len() > 10, "{} index files", index.len());
+    for file in index {
+        let on_disk = std::fs::read(root.join("site").join(&file.path))
+            .unwrap_or_else(|e| panic!("{}: {e}", file.path));
+        assert!(on_disk == file.bytes, "{} differs", file.path);
+    }
+    let every = std::fs::read_to_string(root.join("site/search/d/0.js")).expect("d/0.js");
+    assert!(every.contains("mendSearchLoad"), "{every}");
+}
