@@ -47,8 +47,8 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === "--articles") o.articles = Number(next());
-    else if (a === "--corpus") o.corpus = path.resolve(next());
-    else if (a === "--work") o.work = path.resolve(next());
+    else if (a === "--corpus") o.corpus = path.resolve(process.env.MEND_BENCH_CWD || process.cwd(), next());
+    else if (a === "--work") o.work = path.resolve(process.env.MEND_BENCH_CWD || process.cwd(), next());
     else if (a === "--queries") o.queries = Number(next());
     else if (a === "--no-pagefind") o.pagefind = false;
     else if (a === "--reuse") o.reuse = true;

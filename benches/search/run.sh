@@ -7,6 +7,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# --corpus and --work may be relative to where the command was typed.
+export MEND_BENCH_CWD="$PWD"
 cd "$HERE"
 
 CHROMIUM="${MEND_CHROMIUM:-/usr/bin/chromium}"
