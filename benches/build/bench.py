@@ -419,6 +419,9 @@ def print_size(res: SizeResult) -> None:
         log(f"     Hugo      wall {spread(hw, '.2f')} s, cpu {spread([r.cpu for r in res.hugo], '.2f')} s, "
             f"peak RSS {spread([mb(r.rss_kb) for r in res.hugo], '.1f')} MB, "
             f"{res.hugo[-1].extra['pages']} pages, {res.hugo[-1].extra['pages'] / med(hw):,.0f} pages/s")
+        # mend and Hugo run in turn, so run i of each saw about the same machine.
+        pairs = [f"{a.wall / b.wall:.2f}x" for a, b in zip(m, res.hugo)]
+        log(f"     mend/Hugo wall, run by run: {', '.join(pairs)}")
     else:
         log(f"     Hugo      {res.hugo_note or 'skipped'}")
     if res.pagefind:
