@@ -296,11 +296,21 @@ pub fn build_with_progress(
     } = prepare(loaded, start.elapsed(), options)?;
     let staging = write::Staging::create(&output)?;
     let total = kb.articles.len();
-    // Article pages first, a batch at a time: each page's Markdown is
-    // walked once, for its HTML and for the text the search index counts.
     let (mut rendering, mut writing, mut indexing) =
         (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let (mut pages, mut files, mut done) = (0, 0, 0);
+    // The shared pages (home, lists, themes, feeds) first.
+    let t = Instant::now();
+    let shared = render::shared_pages(&kb, &templates, &theme, options.render)?;
+    rendering += t.elapsed();
+    let t = Instant::now();
+    staging.add(&shared)?;
+    writing += t.elapsed();
+    pages += shared.iter().filter(|f| f.path.ends_with(".html")).count();
+    files += shared.len();
+    drop(shared);
+    // Then the article pages, a batch at a time: each page's Markdown is
+    // walked once, for its HTML and for the text the search index counts.
     let mut counter = search::Counter::new(&kb);
     let all: Vec<usize> = (0..total).collect();
     let mut chunks = all.chunks(BATCH);
@@ -352,32 +362,13 @@ pub fn build_with_progress(
             previous = Some((chunk, batch, sections));
         }
     }
-    // Then the search index's files, while the shared pages (home, lists,
-    // themes, feeds) are rendered and written.
-    let (index, shared) = rayon::join(
-        || {
-            let t = Instant::now();
-            let emit = |files: Vec<OutputFile>| staging.add(&files);
-            let index = counter.emit(&kb, options.render.portable, &emit);
-            (index, t.elapsed())
-        },
-        || -> Result<_, Failure> {
-            let t = Instant::now();
-            let batch = render::shared_pages(&kb, &templates, &theme, options.render)?;
-            let rendered = t.elapsed();
-            staging.add(&batch)?;
-            let html = batch.iter().filter(|f| f.path.ends_with(".html")).count();
-            Ok((html, batch.len(), rendered, t.elapsed() - rendered))
-        },
-    );
-    let (shared_pages, shared_files, shared_rendering, shared_writing) = shared?;
-    pages += shared_pages;
-    files += shared_files;
-    rendering += shared_rendering;
-    writing += shared_writing;
-    let (index, index_time) = index;
-    indexing += index_time;
-    let (index_files, index_warnings) = index?;
+    // Then the search index's files. (Not alongside the shared pages: the
+    // theme pages' contexts and the index's scored lists together made the
+    // build's peak memory.)
+    let t = Instant::now();
+    let emit = |files: Vec<OutputFile>| staging.add(&files);
+    let (index_files, index_warnings) = counter.emit(&kb, options.render.portable, &emit)?;
+    indexing += t.elapsed();
     warnings.extend(index_warnings);
     stages.push(("render", rendering));
     stages.push(("search index", indexing));

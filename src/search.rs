@@ -678,6 +678,9 @@ fn emit_files(
             if postings.len() > MAX_POSTINGS {
                 postings.select_nth_unstable_by(MAX_POSTINGS, order);
                 postings.truncate(MAX_POSTINGS);
+                // A common word's list held every document it is in:
+                // give back what the cut freed (tens of MB in all).
+                postings.shrink_to_fit();
             }
             postings.sort_unstable_by(order);
             (stem, postings)

@@ -10,6 +10,9 @@ whole processes with GNU time (`/usr/bin/time -f '%e %U %S %M'`): one warm-up
 run of each tool, then --runs rounds of [mend full build, Hugo build, Pagefind
 on Hugo's output] interleaved so that load from other processes hits all three
 alike, then --runs no-change mend rebuilds into the existing output folder.
+Earlier outputs are moved aside into WORK/trash, not deleted, until every
+run is over (see `set_aside`).
+
 It prints medians (with min-max), the per-stage timings mend prints under
 MEND_LOG=debug, and a Markdown summary also written to WORK/results.md (raw
 numbers in WORK/results.json).
@@ -104,6 +107,33 @@ def rmtree(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
+
+
+TRASH: Path | None = None
+
+
+def set_aside(path: Path) -> None:
+    """Clear an output folder before a timed run by moving it into the trash
+    folder (a rename: nothing is freed), which `empty_trash` deletes once
+    every run is over. Deleting it would charge the next tool for the
+    deletion: on a journal-less ext4 (this machine's) the kernel's inode
+    allocator steps over every inode deleted in the last 30 s to 5 min, one
+    by one, before it reuses one, so a build right after the deletion of a
+    previous output of ~30,000 files spent seconds in the kernel (mend's
+    write stage 0.6 to 4 s, Hugo's CPU time 18 to 27 s, between identical
+    runs)."""
+    if not path.exists() and not path.is_symlink():
+        return
+    if TRASH is None:
+        rmtree(path)
+        return
+    TRASH.mkdir(parents=True, exist_ok=True)
+    path.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{path.name}")
+
+
+def empty_trash() -> None:
+    if TRASH is not None:
+        rmtree(TRASH)
 
 
 # ---------------------------------------------------------------------------
@@ -236,7 +266,7 @@ def count_html(out: Path) -> int:
 
 def mend_run(args, corpus: Path, out: Path, fresh: bool) -> Run:
     if fresh:
-        rmtree(out)
+        set_aside(out)
     env = dict(os.environ, MEND_LOG="debug")
     run, output = timed([str(args.mend), "build", "--root", str(corpus), "-o", str(out)], env=env)
     m = SUMMARY_RE.search(output)
@@ -249,7 +279,7 @@ def mend_run(args, corpus: Path, out: Path, fresh: bool) -> Run:
 
 
 def hugo_run(args, site: Path, out: Path) -> Run:
-    rmtree(out)
+    set_aside(out)
     env = dict(os.environ, HUGO_CACHEDIR=str(args.work / "hugo" / "cache"))
     env.pop("HUGO_ENVIRONMENT", None)
     env.pop("HUGO_PARAMS_BENCHNORELATED", None)
@@ -668,6 +698,11 @@ def main(argv: list[str]) -> int:
     log(f"  Hugo: {args.hugo_version or args.hugo_skip or 'skipped'}")
     log(f"  Pagefind: {args.pagefind_version or args.pagefind_skip or 'skipped'}")
 
+    global TRASH
+    TRASH = args.work / "trash"
+    if TRASH.exists():
+        log("  (emptying the trash an interrupted run left: the first runs may be slower)")
+        empty_trash()
     results = []
     try:
         for n in args.sizes:
@@ -675,9 +710,11 @@ def main(argv: list[str]) -> int:
     except Failed as e:
         print(f"\nbench.py: {e}", file=sys.stderr)
         if not results:
+            empty_trash()
             return 1
         log("\n(reporting the sizes that finished)")
     end_uptime = uptime()
+    empty_trash()
 
     text = report(args, results, start_uptime, end_uptime, started)
     (args.work / "results.md").write_text(text)
