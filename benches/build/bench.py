@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,30 @@ def set_aside(path: Path) -> None:
     path.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{path.name}")
 
 
+# How long deleted inodes slow the allocator down (see `set_aside`): the
+# kernel's window is 5 minutes while the inode table block is dirty.
+TRASH_AGE_S = 300
+
+
 def empty_trash() -> None:
-    if TRASH is not None:
+    """Delete the trash, and note when (in WORK/trash-emptied) so that a
+    run started soon after waits for the deletion to age first."""
+    if TRASH is not None and TRASH.exists():
         rmtree(TRASH)
+        (TRASH.parent / "trash-emptied").write_text(f"{datetime.datetime.now().timestamp()}\n")
+
+
+def wait_for_deletions_to_age(work: Path) -> None:
+    stamp = work / "trash-emptied"
+    try:
+        emptied = float(stamp.read_text().strip())
+    except (OSError, ValueError):
+        return
+    left = TRASH_AGE_S - (datetime.datetime.now().timestamp() - emptied)
+    if left > 0:
+        log(f"  waiting {left:.0f} s: a previous run deleted its outputs {TRASH_AGE_S - left:.0f} s ago "
+            "(see set_aside in bench.py)")
+        time.sleep(left)
 
 
 # ---------------------------------------------------------------------------
@@ -701,8 +723,9 @@ def main(argv: list[str]) -> int:
     global TRASH
     TRASH = args.work / "trash"
     if TRASH.exists():
-        log("  (emptying the trash an interrupted run left: the first runs may be slower)")
+        log("  emptying the trash an interrupted run left")
         empty_trash()
+    wait_for_deletions_to_age(args.work)
     results = []
     try:
         for n in args.sizes:
