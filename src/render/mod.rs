@@ -401,29 +401,51 @@ pub fn shared_pages(
         templates,
         options,
     };
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut push = |result: Result<OutputFile, Diagnostic>| match result {
-        Ok(f) => files.push(f),
-        Err(d) => errors.push(d),
-    };
-    push(r.index());
-    push(r.articles_page());
-    push(r.themes_page());
+    // Every page on its own thread: at 50,000 articles the home page and the
+    // article list are megabytes each, and the feeds more.
+    enum Shared {
+        Index,
+        Articles,
+        Themes,
+        NotFound,
+        Search,
+        Theme(usize),
+        Feeds,
+    }
+    let mut jobs = vec![
+        Shared::Feeds,
+        Shared::Index,
+        Shared::Articles,
+        Shared::Themes,
+    ];
     if !options.portable {
         // Served at any depth from a server; read from disk it is never shown,
         // and its absolute links would not resolve there.
-        push(r.not_found());
+        jobs.push(Shared::NotFound);
     }
-    push(r.search_page());
-    for result in (0..kb.site.themes.len())
+    jobs.push(Shared::Search);
+    jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
+    let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
         .into_par_iter()
-        .map(|t| r.theme(t))
-        .collect::<Vec<_>>()
-    {
-        push(result);
+        .with_max_len(1)
+        .map(|job| match job {
+            Shared::Index => r.index().map(|f| vec![f]),
+            Shared::Articles => r.articles_page().map(|f| vec![f]),
+            Shared::Themes => r.themes_page().map(|f| vec![f]),
+            Shared::NotFound => r.not_found().map(|f| vec![f]),
+            Shared::Search => r.search_page().map(|f| vec![f]),
+            Shared::Theme(t) => r.theme(t).map(|f| vec![f]),
+            Shared::Feeds => Ok(feeds::files(kb)),
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for result in made {
+        match result {
+            Ok(mut made) => files.append(&mut made),
+            Err(d) => errors.push(d),
+        }
     }
-    files.extend(feeds::files(kb));
     if kb.articles.iter().any(|a| a.has_fenced_code) {
         files.push(OutputFile {
             path: "syntax.css".to_string(),
