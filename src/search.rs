@@ -497,22 +497,13 @@ pub fn index_unless_cancelled(
     Some((files, warnings))
 }
 
-/// Files handed to [`index_into`]'s `emit`, a batch at a time.
+/// Files handed to an index's `emit`, a batch at a time, so that a large
+/// index need not sit in memory whole (the build writes each batch at
+/// once); the first error it returns stops the index.
 pub type Emit<'a> = dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync + 'a;
 
-/// [`index_with_warnings`], handing the files to `emit` in batches as they
-/// are made, so that a large index need not sit in memory whole (the build
-/// writes each batch at once). The number of files, and the warnings; the
-/// first error `emit` returns.
-pub fn index_into(
-    kb: &KnowledgeBase,
-    portable: bool,
-    emit: &Emit<'_>,
-) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
-    index_until(kb, portable, emit, &AtomicBool::new(false))
-}
-
-/// [`index_into`], cut short when `cancel` is set (then what was emitted is
+/// The index files of every article, handed to `emit` in batches; cut short
+/// when `cancel` is set (then what was emitted is
 /// incomplete: the caller checks `cancel` after).
 fn index_until(
     kb: &KnowledgeBase,
@@ -528,7 +519,7 @@ fn index_until(
     if cancelled() {
         return Ok((0, Vec::new()));
     }
-    counter.emit_until(kb, portable, emit, cancel)
+    emit_files(kb, counter.counted, portable, emit, &cancelled)
 }
 
 /// The index being counted, a batch of articles at a time: the build hands
@@ -600,18 +591,7 @@ impl Counter {
         portable: bool,
         emit: &Emit<'_>,
     ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
-        self.emit_until(kb, portable, emit, &AtomicBool::new(false))
-    }
-
-    fn emit_until(
-        self,
-        kb: &KnowledgeBase,
-        portable: bool,
-        emit: &Emit<'_>,
-        cancel: &AtomicBool,
-    ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
-        let cancelled = || cancel.load(Ordering::Relaxed);
-        emit_files(kb, self.counted, portable, emit, &cancelled)
+        emit_files(kb, self.counted, portable, emit, &|| false)
     }
 }
 
