@@ -436,9 +436,11 @@ impl Partial {
         self.docs.push((section.number, section.document));
     }
 
-    /// Both shares in one; `other`'s terms are numbered again as `self`'s.
+    /// Both shares in one; the smaller's terms are numbered again as the
+    /// larger's, and its lists appended (the build merges each batch of 256
+    /// articles into everything counted before it).
     fn merge(mut self, mut other: Partial) -> Partial {
-        if self.analyzer.stems.len() < other.analyzer.stems.len() {
+        if self.docs.len() < other.docs.len() {
             std::mem::swap(&mut self, &mut other);
         }
         self.docs.append(&mut other.docs);
