@@ -310,15 +310,7 @@ pub fn article_pages(
         templates,
         options,
     };
-    let (files, errors): (Vec<_>, Vec<_>) = indices
-        .par_iter()
-        .map(|&a| r.article(a))
-        .partition(Result::is_ok);
-    if errors.is_empty() {
-        Ok(files.into_iter().filter_map(Result::ok).collect())
-    } else {
-        Err(errors.into_iter().filter_map(Result::err).collect())
-    }
+    every_article(indices, |a| r.article(a))
 }
 
 /// [`article_pages`], with each article's search [`Sections`], gathered on
@@ -334,17 +326,27 @@ pub fn article_pages_and_sections(
         templates,
         options,
     };
-    let (done, errors): (Vec<_>, Vec<_>) = indices
+    let made = every_article(indices, |a| {
+        let mut sections = Sections::default();
+        let article = &kb.articles[a];
+        r.article_seen_by(a, &mut |event| sections.see(article, event))
+            .map(|page| (page, sections))
+    })?;
+    Ok(made.into_iter().unzip())
+}
+
+/// `make` for every article of `indices`, in parallel, in order; every
+/// error when any failed.
+fn every_article<T: Send>(
+    indices: &[usize],
+    make: impl Fn(usize) -> Result<T, Diagnostic> + Sync,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let (made, errors): (Vec<_>, Vec<_>) = indices
         .par_iter()
-        .map(|&a| {
-            let mut sections = Sections::default();
-            let article = &kb.articles[a];
-            r.article_seen_by(a, &mut |event| sections.see(article, event))
-                .map(|page| (page, sections))
-        })
+        .map(|&a| make(a))
         .partition(Result::is_ok);
     if errors.is_empty() {
-        Ok(done.into_iter().filter_map(Result::ok).unzip())
+        Ok(made.into_iter().filter_map(Result::ok).collect())
     } else {
         Err(errors.into_iter().filter_map(Result::err).collect())
     }
