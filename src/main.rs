@@ -183,6 +183,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         port: args.port,
         poll: args.poll,
         allowed_hosts: args.allow_host,
+        timings: watch_timings(),
     };
     let open = args.open;
     let result = mend::serve::serve(options, |url| {
@@ -198,6 +199,18 @@ fn serve(args: ServeArgs) -> ExitCode {
             eprintln!("{failure}");
             ExitCode::from(failure.exit_code() as u8)
         }
+    }
+}
+
+/// The watcher's timings: the defaults, or `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE`
+/// in milliseconds (the tests lengthen them; see `mend::serve::Timings`).
+fn watch_timings() -> mend::serve::Timings {
+    match std::env::var("MEND_WATCH_MS") {
+        Ok(text) => mend::serve::Timings::parse(&text).unwrap_or_else(|| {
+            eprintln!("warning: MEND_WATCH_MS={text:?} is not SETTLE,QUIET,MID_SAVE in milliseconds; using the defaults");
+            mend::serve::Timings::default()
+        }),
+        Err(_) => mend::serve::Timings::default(),
     }
 }
 

