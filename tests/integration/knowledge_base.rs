@@ -16,7 +16,11 @@ fn built() -> (tempfile::TempDir, String) {
     (out, r.stderr)
 }
 
-fn guides() -> Vec<String> {
+/// The articles that are ours rather than restatements of a source guide.
+const OURS: [&str; 2] = ["start-here", "is-rebuilding-right-for-us"];
+
+/// Every article's slug, sorted.
+fn articles() -> Vec<String> {
     let mut slugs: Vec<String> = fs::read_dir(project().join("articles"))
         .unwrap()
         .filter_map(|e| e.ok())
@@ -26,10 +30,17 @@ fn guides() -> Vec<String> {
                 .trim_end_matches(".md")
                 .to_string()
         })
-        .filter(|s| s != "start-here")
         .collect();
     slugs.sort();
     slugs
+}
+
+/// The articles that restate a source guide.
+fn guides() -> Vec<String> {
+    articles()
+        .into_iter()
+        .filter(|s| !OURS.contains(&s.as_str()))
+        .collect()
 }
 
 fn read(dir: &Path, page: &str) -> String {
@@ -40,7 +51,7 @@ fn read(dir: &Path, page: &str) -> String {
 fn builds_without_errors_or_warnings() {
     let (_dir, stderr) = built();
     assert!(
-        stderr.starts_with("built 6 articles, 11 themes, "),
+        stderr.starts_with("built 7 articles, 12 themes, "),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "warnings: {stderr}");
@@ -55,7 +66,7 @@ fn core_themes_list_sections_from_at_least_two_guides() {
         let links = hrefs_between(&page, "id=\"sections-heading\"", "</section>");
         let guides_with_sections: std::collections::BTreeSet<_> = links
             .iter()
-            .filter(|h| h.contains('#') && !h.contains("start-here"))
+            .filter(|h| h.contains('#') && !OURS.iter().any(|o| h.contains(o)))
             .map(|h| h.split('#').next().unwrap().to_string())
             .collect();
         assert!(
@@ -73,7 +84,7 @@ fn every_theme_is_used_by_at_least_two_articles() {
         .into_iter()
         .filter(|h| h.ends_with('/') && h != "../")
         .collect();
-    assert_eq!(themes.len(), 11, "{themes:?}");
+    assert_eq!(themes.len(), 12, "{themes:?}");
     for t in themes {
         let theme_page = read(dir.path(), &format!("themes/{t}index.html"));
         let articles = hrefs_between(&theme_page, "id=\"articles-heading\"", "</section>");
@@ -116,4 +127,47 @@ fn each_guide_has_three_tagged_sections_and_an_attribution() {
             "{slug}: no attribution"
         );
     }
+}
+
+#[test]
+fn every_article_points_to_help_before_its_first_section() {
+    let (dir, _) = built();
+    for slug in articles() {
+        let page = read(dir.path(), &format!("articles/{slug}/index.html"));
+        let body = &page[page.find("<div class=\"body\">").expect("article body")..];
+        let opening = &body[..body.find("<h2").unwrap_or(body.len())];
+        assert!(
+            hrefs(opening)
+                .iter()
+                .any(|h| h.ends_with("#where-to-get-help")),
+            "{slug}: no link to where to get help before its first section"
+        );
+    }
+}
+
+#[test]
+fn the_help_section_gives_helplines_as_phone_links() {
+    let (dir, _) = built();
+    let page = read(dir.path(), "articles/is-rebuilding-right-for-us/index.html");
+    let section = &page[page.find("id=\"where-to-get-help\"").expect("help section")..];
+    let section = &section[..section[1..].find("<h2").map_or(section.len(), |i| i + 1)];
+    let links = hrefs(section);
+    for tel in [
+        "tel:988",
+        "tel:1-800-799-7233",
+        "tel:116123",
+        "tel:08082000247",
+    ] {
+        assert!(links.iter().any(|h| h == tel), "missing {tel}: {links:?}");
+    }
+    assert!(
+        links
+            .iter()
+            .any(|h| h.starts_with("https://findahelpline.com")),
+        "{links:?}"
+    );
+    assert!(
+        section.contains("can change"),
+        "no note that numbers can change"
+    );
 }
