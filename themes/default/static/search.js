@@ -531,9 +531,15 @@
     };
   }
 
-  /** Rank a plan once its shards are loaded: {ranked, stems, theme}. */
-  function rankPlan(m, p, shardOf, themeId) {
-    var deadline = now() + BUDGET_MS, stems = new Set(), theme = -1;
+  /**
+   * Rank a plan once its shards are loaded: {ranked, stems, theme}. Typo and
+   * prefix candidates stop being looked for after BUDGET_MS (a page must stay
+   * responsive); `budgetMs` = Infinity lifts that, for tests, whose results
+   * must not depend on how busy the machine is.
+   */
+  function rankPlan(m, p, shardOf, themeId, budgetMs) {
+    var deadline = budgetMs === Infinity ? 0 : now() + (budgetMs || BUDGET_MS);
+    var stems = new Set(), theme = -1;
     var cands = p.terms.map(t => {
       var c = candidates(t, shardOf, m.syn, deadline);
       c.forEach((_, s) => { stems.add(s); });
@@ -656,7 +662,8 @@
     if (p.empty || !p.terms.length) return { m, p, state: p.empty ? "empty" : "hint" };
     var keys = shardKeys(p, m.syn, m.shards), loaded = new Map();
     await Promise.all(keys.map(k => shard(k).then(s => loaded.set(k, s))));
-    return Object.assign({ m, p, state: "ok", shards: loaded }, rankPlan(m, p, k => loaded.get(k), themeId));
+    var budget = typeof window !== "undefined" ? window.mendSearchBudgetMs : undefined;
+    return Object.assign({ m, p, state: "ok", shards: loaded }, rankPlan(m, p, k => loaded.get(k), themeId, budget));
   }
 
   /** Load the documents of some results, apply the phrase bonus, re-sort. */
