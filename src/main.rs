@@ -202,12 +202,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-/// The watcher's timings: the defaults, or `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE`
+/// The watcher's timings: the defaults, or `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE[,PENDING]`
 /// in milliseconds (the tests lengthen them; see `mend::serve::Timings`).
 fn watch_timings() -> mend::serve::Timings {
     match std::env::var("MEND_WATCH_MS") {
         Ok(text) => mend::serve::Timings::parse(&text).unwrap_or_else(|| {
-            eprintln!("warning: MEND_WATCH_MS={text:?} is not SETTLE,QUIET,MID_SAVE in milliseconds; using the defaults");
+            eprintln!("warning: MEND_WATCH_MS={text:?} is not SETTLE,QUIET,MID_SAVE[,PENDING] in milliseconds; using the defaults");
             mend::serve::Timings::default()
         }),
         Err(_) => mend::serve::Timings::default(),

@@ -97,16 +97,20 @@ pub struct ServeOptions {
     pub timings: Timings,
 }
 
-/// How long the watcher waits at each step. The defaults ([`SETTLE`],
-/// [`QUIET`], [`MID_SAVE_WAIT`]) suit an editor on a machine that keeps up;
-/// `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE` (read by the binary) lengthens
-/// them, which the tests do so that a busy machine cannot split a save or a
-/// burst they make into more rebuilds than the rows allow.
+/// How long the watcher waits at each step, and a request for a pending
+/// page. The defaults ([`SETTLE`], [`QUIET`], [`MID_SAVE_WAIT`],
+/// [`PENDING_WAIT`]) suit an editor on a machine that keeps up;
+/// `MEND_WATCH_MS=SETTLE,QUIET,MID_SAVE[,PENDING]` (read by the binary)
+/// lengthens them, which the tests do so that a busy machine cannot split a
+/// save or a burst they make into more rebuilds than the rows allow, nor make
+/// a request give up on a slow second stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timings {
     pub settle: Duration,
     pub quiet: Duration,
     pub mid_save_wait: Duration,
+    /// How long a request waits for a page of a rebuild's second stage.
+    pub pending_wait: Duration,
 }
 
 impl Default for Timings {
@@ -115,12 +119,14 @@ impl Default for Timings {
             settle: SETTLE,
             quiet: QUIET,
             mid_save_wait: MID_SAVE_WAIT,
+            pending_wait: PENDING_WAIT,
         }
     }
 }
 
 impl Timings {
-    /// `SETTLE,QUIET,MID_SAVE` in milliseconds; `None` unless all three are numbers.
+    /// `SETTLE,QUIET,MID_SAVE[,PENDING]` in milliseconds; `None` unless each
+    /// is a number.
     pub fn parse(text: &str) -> Option<Timings> {
         let mut ms = text
             .split(',')
@@ -129,6 +135,10 @@ impl Timings {
             settle: ms.next()??,
             quiet: ms.next()??,
             mid_save_wait: ms.next()??,
+            pending_wait: match ms.next() {
+                Some(pending) => pending?,
+                None => PENDING_WAIT,
+            },
         };
         ms.next().is_none().then_some(timings)
     }
@@ -142,6 +152,8 @@ pub struct Preview {
     error: RwLock<Option<String>>,
     reload: broadcast::Sender<&'static str>,
     allowed_hosts: Vec<String>,
+    /// How long a request waits for a pending page.
+    pending_wait: Duration,
 }
 
 impl Preview {
@@ -189,7 +201,7 @@ impl Preview {
 
     /// The snapshot to serve `raw_path` from: the current one, or, while
     /// the page is pending, the one that has it (waiting at most
-    /// [`PENDING_WAIT`]).
+    /// `pending_wait`, [`PENDING_WAIT`] unless the tests lengthen it).
     async fn snapshot_for(&self, raw_path: &str) -> Arc<Snapshot> {
         let waiting = |site: &Snapshot| {
             !site.pending.is_empty()
@@ -201,7 +213,7 @@ impl Preview {
         }
         // Subscribed before looking again, so that no swap is missed.
         let mut swapped = self.swapped.subscribe();
-        let deadline = tokio::time::Instant::now() + PENDING_WAIT;
+        let deadline = tokio::time::Instant::now() + self.pending_wait;
         loop {
             let site = self.snapshot();
             if !waiting(&site) {
@@ -276,6 +288,7 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
         error: RwLock::new(None),
         reload,
         allowed_hosts: allowed_hosts(&options),
+        pending_wait: options.timings.pending_wait,
     });
 
     let start = Instant::now();

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::harness::{Site, tree};
-use crate::serve::{Server, article, read_text_frame, settle, status_of, wait_for, write};
+use crate::serve::{Server, article, read_text_frame, save, settle, status_of, wait_for, write};
 
 const CANARY: &str = "CANARY-7f3a";
 
@@ -1922,7 +1922,7 @@ fn w_07_an_edit_during_a_rebuild_queues_another() {
     // page that shows the title. The second save comes once the first is
     // served (so the first rebuild has read it: two changes, two rebuilds),
     // while the pages of its second stage are still being made.
-    write(
+    save(
         site.root(),
         "articles/a.md",
         &article("First title", "One.\n"),
@@ -1930,7 +1930,7 @@ fn w_07_an_edit_during_a_rebuild_queues_another() {
     wait_for("the first save", || {
         server.get("/articles/a/").contains("First title")
     });
-    write(
+    save(
         site.root(),
         "articles/a.md",
         &article("Second title", "Two.\n"),
@@ -2065,7 +2065,7 @@ fn w_11_a_template_edit_rebuilds_and_a_template_error_names_its_line() {
     let path = "themes/default/templates/article.html";
     let original = fs::read_to_string(site.root().join(path)).unwrap();
     assert_eq!(original.lines().nth(5), Some("    <h1>{{ title }}</h1>"));
-    write(
+    save(
         site.root(),
         path,
         &original.replace(
@@ -2076,7 +2076,7 @@ fn w_11_a_template_edit_rebuilds_and_a_template_error_names_its_line() {
     wait_for("the new template", || {
         server.get("/articles/a/").contains("data-edited=\"yes\"")
     });
-    write(
+    save(
         site.root(),
         path,
         &original.replace("<h1>{{ title }}</h1>", "<h1>{{ title </h1>"),
@@ -2090,7 +2090,7 @@ fn w_11_a_template_edit_rebuilds_and_a_template_error_names_its_line() {
         page.contains("data-edited=\"yes\""),
         "the last good page stays"
     );
-    write(site.root(), path, &original);
+    save(site.root(), path, &original);
     wait_for("the fix", || {
         let page = server.get("/articles/a/");
         !page.contains("data-edited") && !page.contains("mend-overlay")

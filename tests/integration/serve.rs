@@ -37,16 +37,18 @@ impl Server {
 
     /// `mend serve` with the watcher's timings lengthened (`MEND_WATCH_MS`:
     /// events settle for 100 ms, a burst ends after 2 s of quiet, a moved-aside
-    /// article is waited for up to 30 s), for tests that count rebuilds: a
-    /// busy machine that stalls the test between two writes of one save must
-    /// not split it. Not for tests that delete an article for good (each such
-    /// rebuild would wait the 30 s).
+    /// article is waited for up to 30 s, a request for a pending page waits up
+    /// to 10 min), for tests that count rebuilds or need every page current:
+    /// a busy machine that stalls the test between two writes of one save
+    /// must not split it, nor a slow second stage make a request give up. Not
+    /// for tests that delete an article for good (each such rebuild would
+    /// wait the 30 s).
     pub(crate) fn start_counting(site: &Site, extra: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mend"));
         command
             .args(["serve", "-p", "0"])
             .args(extra)
-            .env("MEND_WATCH_MS", "100,2000,30000");
+            .env("MEND_WATCH_MS", "100,2000,30000,600000");
         Server::start_command(site, command)
     }
 
@@ -93,9 +95,9 @@ impl Server {
     /// Send raw bytes, read the whole response as bytes.
     pub(crate) fn raw_bytes(&self, request: &[u8]) -> Vec<u8> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
+        // A request for a pending page waits for it: on a busy machine, longer
+        // than anyone would guess.
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
         // The server may answer and close before reading everything (431, 414).
         let _ = stream.write_all(request);
         let mut out = Vec::new();
@@ -199,6 +201,19 @@ pub(crate) fn settle(server: &Server, root: &Path) {
     });
 }
 
+/// Write `text` to `path` (under `root`) through a hidden temp file and a
+/// rename, as most editors save: no rebuild can read it half written, which
+/// a busy machine otherwise makes likely (a write in place is a truncation,
+/// then the text: a stalled test between the two shows an empty file).
+pub(crate) fn save(root: &Path, path: &str, text: &str) {
+    let to = root.join(path);
+    let name = to.file_name().unwrap().to_string_lossy().into_owned();
+    let tmp = to.with_file_name(format!(".{name}.tmp"));
+    fs::write(&tmp, text).unwrap();
+    fs::rename(&tmp, &to).unwrap();
+}
+
+/// Write `text` to `path` in place (truncate, then write), as some editors do.
 pub(crate) fn write(root: &Path, path: &str, text: &str) {
     fs::write(root.join(path), text).unwrap();
 }
@@ -451,7 +466,7 @@ fn after_a_title_edit_reload_every_page_that_lists_it_is_current() {
     fs::remove_file(site.root().join("mend.yaml")).unwrap();
     fs::remove_dir(site.root().join("articles")).unwrap();
     let slugs = crate::harness::generated_corpus(site.root(), 1000, 11);
-    let server = Server::start(&site, &[]);
+    let server = Server::start_counting(&site, &[]);
     let (head, mut ws) = server.websocket(Some(&format!("http://localhost:{}", server.port)));
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
     let slug = &slugs[500];
@@ -464,11 +479,11 @@ fn after_a_title_edit_reload_every_page_that_lists_it_is_current() {
         .map(str::trim)
         .expect("a theme")
         .to_string();
-    fs::write(
-        &path,
-        text.replacen("title: \"", "title: \"Zqx renamed ", 1),
-    )
-    .unwrap();
+    save(
+        site.root(),
+        &format!("articles/{slug}.md"),
+        &text.replacen("title: \"", "title: \"Zqx renamed ", 1),
+    );
     assert_eq!(read_text_frame(&mut ws).as_deref(), Some("reload"));
     for page in [
         "/".to_string(),
