@@ -18,6 +18,33 @@ pub const PAGE_DIR: &str = "safety/";
 /// The section of the safety page that lists the help services.
 pub const HELP_ANCHOR: &str = "help";
 
+/// The name articles link to the safety page by: `[[safety]]`, `[[safety#help]]`.
+pub const PAGE_SLUG: &str = "safety";
+
+/// The section ids of the default theme's safety page, in order.
+pub const PAGE_SECTIONS: [&str; 5] = [
+    "exit",
+    "private-browsing",
+    "clear-history",
+    "another-device",
+    HELP_ANCHOR,
+];
+
+/// Whether an article's link to the safety page names one of its sections.
+pub(crate) fn check_fragment(fragment: Option<&str>) -> Result<(), String> {
+    match fragment {
+        Some(f) if !PAGE_SECTIONS.contains(&f) => Err(format!(
+            "no section `#{f}` on the safety page (sections: {})",
+            PAGE_SECTIONS
+                .iter()
+                .map(|s| format!("#{s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A neutral page that shows nothing personal, as GOV.UK's exit button uses.
 pub const DEFAULT_EXIT_URL: &str = "https://www.bbc.co.uk/weather";
 
@@ -32,21 +59,22 @@ relationship, this guidance is not for your situation: rebuilding trust is not t
 while you are not safe.";
 
 /// Words that suggest an article touches on abuse, violence or self-harm.
-const DEFAULT_TERMS: [&str; 14] = [
+pub const DEFAULT_TERMS: [&str; 15] = [
     "abuse",
+    "abused",
+    "abuser",
     "abusive",
     "violence",
     "violent",
     "coercion",
     "coercive",
-    "threat",
     "threats",
     "stalking",
     "suicide",
     "suicidal",
     "self-harm",
     "hurt yourself",
-    "kill",
+    "kill yourself",
 ];
 
 #[derive(Debug, Deserialize)]
