@@ -196,7 +196,7 @@ test('Shift pressed three times exits, with progress shown and announced; the se
       visible: document.getElementById('exit-status').getBoundingClientRect().height > 0,
     }));
     assert.deepEqual(progress, {
-      status: 'Shift pressed. Press it 2 more times to exit this page.',
+      status: 'Press Shift 2 more times to exit this page.',
       live: 'polite',
       dots: 1,
       visible: true,
@@ -223,7 +223,7 @@ test('Shift twice, a pause over five seconds, then once more does not exit (fake
   }));
   assert.deepEqual(state, {
     exiting: false,
-    status: 'Shift pressed. Press it 2 more times to exit this page.',
+    status: 'Press Shift 2 more times to exit this page.',
     url: server.url(''),
   });
   // Within the window, the same presses do exit.

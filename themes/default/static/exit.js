@@ -1,11 +1,5 @@
-/* Quick exit (issue 16), after the GOV.UK design system's "Exit this page".
- * The button, the skip link, or Shift pressed three times within five seconds
- * hide the page at once behind an opaque overlay, then replace it with a
- * neutral page, so this page is not the Back button's entry. Works from
- * file:// and with the search box focused. Without JavaScript the button is a
- * plain link. Touches Web Storage only when the reader exits: a per-tab flag
- * that makes the site's earlier pages in this tab leave again if Back brings
- * them out of the back/forward cache. It does not erase history. */
+/* Quick exit (README: "Safety for readers at risk"): the button, the skip
+ * link or Shift x3 within 5 s hide the page, then location.replace it. */
 (function () {
   "use strict";
   var d = document, w = window;
@@ -25,7 +19,6 @@
       overlay.id = "exit-overlay";
       overlay.className = "exit-overlay";
       overlay.textContent = "Loading";
-      /* Inline, so it covers the page even before safety.css applies. */
       overlay.style.cssText = "position:fixed;top:0;left:0;right:0;bottom:0;z-index:2147483647;" +
         "background:#fff;color:#333;display:flex;align-items:center;justify-content:center;font:1rem sans-serif";
       (d.body || d.documentElement).appendChild(overlay);
@@ -37,7 +30,7 @@
     if (event) event.preventDefault();
     leaving = true;
     hide();
-    try { w.sessionStorage.setItem(FLAG, "1"); } catch (e) { /* storage off: the exit still works */ }
+    try { w.sessionStorage.setItem(FLAG, "1"); } catch (e) { /* the exit works without */ }
     w.location.replace(url);
   }
 
@@ -57,9 +50,8 @@
     say("");
   }
 
-  /* A Shift press counts when it is a fresh press (not auto-repeat) and no
-   * other key came between it and the previous one: Shift held to type a
-   * capital is followed by that letter, which starts the count again. */
+  /* Only fresh Shift presses with no other key between them count: Shift
+   * held for a capital is followed by the letter, which resets the count. */
   function onKey(event) {
     if (leaving) return;
     if (event.key !== "Shift") {
@@ -81,7 +73,7 @@
       return;
     }
     var left = NEEDED - presses.length;
-    say("Shift pressed. Press it " + left + " more time" + (left === 1 ? "" : "s") + " to exit this page.");
+    say("Press Shift " + left + " more time" + (left === 1 ? "" : "s") + " to exit this page.");
     w.clearTimeout(timer);
     timer = w.setTimeout(reset, WITHIN_MS - (now - presses[0]));
   }
@@ -95,8 +87,8 @@
     try { return w.sessionStorage.getItem(FLAG) === "1"; } catch (e) { return false; }
   }
 
-  /* Back or Forward into this site after an exit (from the back/forward
-   * cache, or reloaded): hide again and leave. A fresh visit clears the flag. */
+  /* Back into the site after an exit (bfcache or reload): hide and leave
+   * again. A fresh visit clears the per-tab flag. */
   function onShow(event) {
     var returning = event.persisted || navigationType() === "back_forward";
     if (leaving || (returning && exitedEarlier())) {
