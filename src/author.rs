@@ -8,6 +8,7 @@
 //! (that stays with `write`). `check` writes nothing at all.
 
 mod check;
+mod check_safety;
 mod init;
 mod new;
 

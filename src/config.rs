@@ -34,6 +34,8 @@ struct RawConfig {
     search: RawSearch,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    safety: Option<crate::safety::RawSafety>,
 }
 
 /// `limits:` as written: every key optional.
@@ -211,6 +213,8 @@ pub struct SiteConfig {
     /// Search synonym groups, as written.
     pub synonyms: Vec<Vec<String>>,
     pub limits: Limits,
+    /// Quick exit, safety page, help and notes; `None` (all off) without `safety:`.
+    pub safety: Option<crate::safety::Safety>,
 }
 
 impl SiteConfig {
@@ -234,6 +238,7 @@ impl SiteConfig {
             allow_raw_html: false,
             synonyms: Vec::new(),
             limits: Limits::default(),
+            safety: None,
         }
     }
 
@@ -262,6 +267,9 @@ pub fn parse(
     let raw: RawConfig = block.parse(Caps::CONFIG).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let limits = Limits::from_raw(&raw.limits, &block, &mut errors);
+    let safety = raw
+        .safety
+        .map(|s| crate::safety::from_raw(s, &block, &mut errors));
 
     if raw.title.trim().is_empty() {
         errors.push(block.error_at_key("title", "`title` must not be empty"));
@@ -329,6 +337,7 @@ pub fn parse(
         allow_raw_html: raw.allow_raw_html,
         synonyms: raw.search.synonyms,
         limits,
+        safety,
     })
 }
 
@@ -397,7 +406,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`, `limits`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`, `limits`, `safety`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }

@@ -26,6 +26,7 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod safety;
 pub mod search;
 pub mod serve;
 pub mod write;

@@ -31,6 +31,9 @@ pub enum Resolved {
     Anchor(usize),
     /// Kept as written.
     External(String),
+    /// The safety page (`[[safety]]` when `mend.yaml` has `safety:` and no
+    /// article is called `safety`), maybe one of its sections.
+    SafetyPage(Option<String>),
 }
 
 /// An article related to another, and why.
@@ -142,6 +145,15 @@ pub fn check_links(
                 },
                 Target::Article { slug, fragment } => match by_slug.get(slug.as_str()) {
                     None if unparsed.contains(slug) => continue,
+                    None if slug == crate::safety::PAGE_SLUG && site.safety.is_some() => {
+                        match crate::safety::check_fragment(fragment.as_deref()) {
+                            Ok(()) => Resolved::SafetyPage(fragment.clone()),
+                            Err(message) => {
+                                errors.push(error(message));
+                                continue;
+                            }
+                        }
+                    }
                     None if draft_slugs.contains(slug.as_str()) => {
                         errors.push(
                             error(format!("link to `{slug}`, a draft left out of this build"))

@@ -651,6 +651,9 @@ pub fn builtin_theme() -> ThemeFiles {
         "themes.html",
         "404.html",
         "search.html",
+        "safety.html",
+        "partials/exit.html",
+        "partials/safety-note.html",
     );
     ThemeFiles {
         name: "default".to_string(),
@@ -667,6 +670,14 @@ pub fn builtin_theme() -> ThemeFiles {
             })
             .collect(),
         static_files: vec![
+            (
+                "exit.js".to_string(),
+                include_bytes!("../themes/default/static/exit.js").to_vec(),
+            ),
+            (
+                "safety.css".to_string(),
+                include_bytes!("../themes/default/static/safety.css").to_vec(),
+            ),
             (
                 "search.css".to_string(),
                 include_bytes!("../themes/default/static/search.css").to_vec(),

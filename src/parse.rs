@@ -33,6 +33,9 @@ struct FrontMatter {
     updated: Option<String>,
     #[serde(default)]
     draft: bool,
+    /// What the article discusses, shown before its text (see [`crate::safety`]).
+    #[serde(default)]
+    content_note: Option<String>,
 }
 
 /// Where an article's guidance comes from.
@@ -105,6 +108,8 @@ pub struct Article {
     pub date: Option<String>,
     pub updated: Option<String>,
     pub draft: bool,
+    /// A descriptive line shown before the text; never indexed for search.
+    pub content_note: Option<String>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// The Markdown body (after the front matter). Later stages walk it again
@@ -217,6 +222,7 @@ fn article_and_errors(
                 date: None,
                 updated: None,
                 draft: false,
+                content_note: None,
             }
         }
     };
@@ -231,6 +237,7 @@ fn article_and_errors(
         date: fm.date,
         updated: fm.updated,
         draft: fm.draft,
+        content_note: fm.content_note,
         headings: body.headings,
         links: body.links,
         markdown: std::sync::Arc::from(&text[body_start..]),
@@ -306,6 +313,14 @@ fn validate_front_matter(
             ),
             Some(_) => {}
         }
+    }
+    if let Some(note) = &fm.content_note
+        && (note.trim().is_empty() || note.chars().any(char::is_control))
+    {
+        errors.push(block.error_at_key(
+            "content_note",
+            "`content_note` must be one line of text, not empty",
+        ));
     }
     let themes = fm.themes.as_deref().unwrap_or_default();
     if fm.themes.is_none() && !find_key_in(block, "themes") {
@@ -1015,7 +1030,7 @@ mod tests {
         let heads: Vec<_> = err.iter().map(Diagnostic::headline).collect();
         assert_eq!(
             heads[0],
-            "articles/a.md:5:1: error: unknown field `color`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`"
+            "articles/a.md:5:1: error: unknown field `color`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`, `content_note`"
         );
         let err =
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\n---\n").unwrap_err();

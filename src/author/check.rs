@@ -112,7 +112,8 @@ fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>),
 }
 
 /// Warnings about a linked corpus that builds: orphan articles, themes only
-/// one article uses, articles without a tagged section, long summaries.
+/// one article uses, articles without a tagged section, long summaries,
+/// and (with `safety:`) hard subjects without a link to help.
 /// `sources` give the lines to point at; an article without one is warned
 /// about by file only.
 pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
@@ -176,6 +177,7 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
             "tag related sections of other articles with `{{.{id}}}` too, or fold it into a broader theme"
         )));
     }
+    warnings.extend(super::check_safety::lint(kb, &texts));
     sort(&mut warnings);
     warnings
 }

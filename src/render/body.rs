@@ -300,6 +300,14 @@ fn resolve(
 ) -> (String, Option<String>) {
     match resolved {
         Resolved::External(url) => (url.clone(), None),
+        Resolved::SafetyPage(fragment) => {
+            let page = urls.dir(crate::safety::PAGE_DIR);
+            let title = kb.site.safety.as_ref().map(|s| s.page_title.clone());
+            match fragment {
+                Some(f) => (format!("{page}#{f}"), title),
+                None => (page, title),
+            }
+        }
         Resolved::Anchor(h) => {
             let heading = &kb.articles[a].headings[*h];
             (format!("#{}", heading.id), Some(heading.text.clone()))

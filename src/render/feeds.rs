@@ -137,6 +137,9 @@ fn sitemap(kb: &KnowledgeBase, base: &str) -> String {
     for t in &kb.site.themes {
         url(&format!("themes/{}/", t.id), None);
     }
+    if kb.site.safety.is_some() {
+        url(crate::safety::PAGE_DIR, None);
+    }
     xml.push_str("</urlset>\n");
     xml
 }

@@ -11,6 +11,7 @@ mod body;
 pub use body::Sections;
 mod cap;
 mod feeds;
+mod safety;
 
 use std::collections::HashMap;
 
@@ -170,6 +171,8 @@ struct SiteContext<'a> {
     /// Whether this page links the code highlighting stylesheet.
     has_code: bool,
     breadcrumbs: Vec<Crumb>,
+    /// The quick exit and the help links, when `mend.yaml` has `safety:`.
+    safety: Option<safety::SafetyLinks<'a>>,
 }
 
 #[derive(Serialize)]
@@ -253,6 +256,7 @@ struct ArticlePage<'a> {
     updated: Option<DateView<'a>>,
     reading_minutes: usize,
     themes: Vec<ThemeLink<'a>>,
+    content_note: Option<&'a str>,
     toc: Vec<TocEntry<'a>>,
     body: String,
     related: Vec<RelatedCard<'a>>,
@@ -413,6 +417,7 @@ pub fn shared_pages(
         Search,
         Theme(usize),
         Feeds,
+        Safety,
     }
     let mut jobs = vec![
         Shared::Feeds,
@@ -426,6 +431,9 @@ pub fn shared_pages(
         jobs.push(Shared::NotFound);
     }
     jobs.push(Shared::Search);
+    if kb.site.safety.is_some() {
+        jobs.push(Shared::Safety);
+    }
     jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
     let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
         .into_par_iter()
@@ -438,6 +446,10 @@ pub fn shared_pages(
             Shared::Search => r.search_page().map(|f| vec![f]),
             Shared::Theme(t) => r.theme(t).map(|f| vec![f]),
             Shared::Feeds => Ok(feeds::files(kb)),
+            Shared::Safety => match &kb.site.safety {
+                Some(s) => safety::page(&r, s).map(|f| vec![f]),
+                None => Ok(Vec::new()),
+            },
         })
         .collect();
     let mut files = Vec::new();
@@ -731,6 +743,10 @@ impl<'a> Renderer<'a> {
             },
             has_code: false,
             breadcrumbs: Vec::new(),
+            safety: site
+                .safety
+                .as_ref()
+                .map(|s| safety::SafetyLinks::new(s, urls)),
         }
     }
 
@@ -928,6 +944,7 @@ impl<'a> Renderer<'a> {
             updated: article.updated.as_deref().map(date_view),
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, urls),
+            content_note: article.content_note.as_deref(),
             toc: toc(article),
             body,
             related: c

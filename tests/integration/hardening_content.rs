@@ -1283,7 +1283,7 @@ fn tpl_01_a_layout_key_is_an_unknown_key() {
     assert_eq!(
         headlines(&r.stderr),
         [
-            "articles/a.md:5:1: error: unknown field `layout`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`"
+            "articles/a.md:5:1: error: unknown field `layout`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`, `content_note`"
         ]
     );
     assert_eq!(tree(&site.root().join("site")), before);

@@ -39,5 +39,7 @@ mod hardening_serve;
 mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
 mod properties;
+// Quick exit, safety page, help note, content notes and the check warning (issue 16).
+mod safety;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;

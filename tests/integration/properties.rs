@@ -492,6 +492,7 @@ fn site_config(allow_raw_html: bool) -> SiteConfig {
         allow_raw_html,
         synonyms: Vec::new(),
         limits: Default::default(),
+        safety: None,
     }
 }
 
