@@ -274,8 +274,9 @@ pub fn build_with_progress(
     write::check_output(&options.root, &output, options.force)?;
     let loaded = load(options)?;
     let inputs = fingerprint(options, &loaded);
-    if let Some(record) = write::up_to_date(&output, &inputs) {
-        write::clean_leftovers(&output);
+    // `--force` rewrites every file, whatever the marker says is there.
+    if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| !options.force) {
+        write::clean_leftovers(&output)?;
         return Ok(BuildReport {
             articles: record.articles,
             themes: record.themes,
@@ -294,7 +295,7 @@ pub fn build_with_progress(
         mut warnings,
         mut stages,
     } = prepare(loaded, start.elapsed(), options)?;
-    let staging = write::Staging::create(&output)?;
+    let staging = write::Staging::create(&output, options.force)?;
     let total = kb.articles.len();
     let (mut rendering, mut writing, mut indexing) =
         (Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -382,7 +383,7 @@ pub fn build_with_progress(
         files,
         warnings: warnings.clone(),
     };
-    staging.commit(&record)?;
+    warnings.extend(staging.commit(&record)?);
     stages.push(("write", writing + t.elapsed()));
     Ok(report(&kb, pages, files, warnings, stages, start))
 }

@@ -39,5 +39,7 @@ mod hardening_serve;
 mod scale;
 // Property-based runs of the parsers and the tokenizer, and fuzz regressions.
 mod properties;
+// Issue 18's write, load and serve items (F3-F5, F7-F9, F11, F15-F17, F19), named by ID.
+mod robustness_io;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;

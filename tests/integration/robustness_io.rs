@@ -1,0 +1,312 @@
+//! Issue 18, the write, load and serve half: a second build, a kill during
+//! the commit, saves the preview must not miss, clients that hold slots,
+//! and inputs that are not regular files. Each test is named for its item.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::harness::{Site, tree};
+
+/// `mend build` in `site` under strace, killed at its `when`-th call of
+/// `syscall` (strace counts each system call apart), or not, when it makes
+/// fewer. Whether it was killed.
+fn build_killed_at(site: &Site, syscall: &str, when: usize) -> bool {
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-e"])
+        .arg(format!("trace={syscall}"))
+        .arg("-e")
+        .arg(format!("inject={syscall}:signal=KILL:when={when}"))
+        .arg(env!("CARGO_BIN_EXE_mend"))
+        .arg("build")
+        .current_dir(site.root())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run strace");
+    !status.success()
+}
+
+/// strace, installed when missing (CI runs as root).
+fn ensure_strace() {
+    let present = |_: ()| {
+        Command::new("strace")
+            .arg("-V")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !present(()) {
+        let _ = Command::new("sh")
+            .args(["-c", "apt-get update && apt-get install -y strace"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    assert!(present(()), "this test needs strace");
+}
+
+#[test]
+fn f03_a_build_while_another_holds_the_output_is_refused_and_changes_nothing() {
+    let site = Site::new();
+    site.article("a", "apology", "First.\n");
+    site.build();
+    let before = tree(&site.root().join("site"));
+    // Another build of the same output, as a process holding its lock.
+    let mut holder = Command::new("flock")
+        .args([".site.mend-lock", "sh", "-c", "echo locked; cat"])
+        .current_dir(site.root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("flock(1)");
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "locked\n");
+    site.article("a", "apology", "Second.\n");
+    let run = site.build_fails(1);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: another mend build is writing `./site` (it holds {})\n  = help: wait for it to finish, then build again\n",
+            fs::canonicalize(site.root()).unwrap().join(".site.mend-lock").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(&site.root().join("site")), before);
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+    site.build();
+    assert!(site.read("articles/a/index.html").contains("Second."));
+    assert_eq!(site.leftovers(), Vec::<String>::new());
+}
+
+#[test]
+fn f03_a_running_build_s_staging_folder_is_never_removed() {
+    let site = Site::new();
+    site.article("a", "apology", "First.\n");
+    // This test process stands for a build still writing (a mend without the lock).
+    let live = site
+        .root()
+        .join(format!(".site.mend-staging-{}", std::process::id()));
+    fs::create_dir_all(live.join("articles")).unwrap();
+    fs::write(live.join("articles/page.html"), "half written").unwrap();
+    site.build();
+    assert_eq!(
+        fs::read_to_string(live.join("articles/page.html")).unwrap(),
+        "half written"
+    );
+}
+
+#[test]
+fn f03_builds_at_once_each_commit_a_whole_site_or_refuse() {
+    let site = Site::new();
+    for i in 0..300 {
+        site.article(&format!("a{i}"), "apology", &format!("Text {i}.\n"));
+    }
+    site.build();
+    site.article("a0", "apology", "Changed.\n");
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_mend"))
+                .arg("build")
+                .current_dir(site.root())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || stderr.contains("another mend build is writing"),
+            "{stderr}"
+        );
+    }
+    let built = tree(&site.root().join("site"));
+    let fresh = Site::new();
+    for i in 0..300 {
+        fresh.article(&format!("a{i}"), "apology", &format!("Text {i}.\n"));
+    }
+    fresh.article("a0", "apology", "Changed.\n");
+    fresh.build();
+    assert_eq!(built, tree(&fresh.root().join("site")));
+    assert_eq!(site.leftovers(), Vec::<String>::new());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f04_a_kill_at_each_rename_of_the_commit_keeps_a_site_and_its_git() {
+    ensure_strace();
+    let site = Site::new();
+    site.article("a", "apology", "Version 0.\n");
+    site.build();
+    let git = site.root().join("site/.git");
+    fs::create_dir_all(git.join("refs")).unwrap();
+    fs::write(git.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+    let mut kills = 0;
+    let renames = ["renameat2", "rename", "renameat"];
+    let attempts = renames.iter().flat_map(|s| (1..=4).map(move |n| (*s, n)));
+    for (version, (syscall, when)) in (1..).zip(attempts) {
+        let at = format!("{syscall} #{when}");
+        site.article("a", "apology", &format!("Version {version}.\n"));
+        if !build_killed_at(&site, syscall, when) {
+            continue;
+        }
+        kills += 1;
+        // The old site or the new, whole, and the history somewhere.
+        let page = site.read("articles/a/index.html");
+        assert!(
+            page.contains(&format!("Version {}.", version - 1))
+                || page.contains(&format!("Version {version}.")),
+            "kill at {at}: {page}"
+        );
+        let heads: Vec<_> = walkdir::WalkDir::new(site.root())
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().ends_with(".git/HEAD"))
+            .collect();
+        assert_eq!(heads.len(), 1, "kill at {at}: {heads:?}");
+        // The next build succeeds and brings everything back in place.
+        site.build();
+        assert!(
+            site.read("articles/a/index.html")
+                .contains(&format!("Version {version}.")),
+            "kill at {at}"
+        );
+        assert_eq!(
+            fs::read_to_string(git.join("HEAD")).unwrap(),
+            "ref: refs/heads/main\n",
+            "kill at {at}"
+        );
+        assert_eq!(site.leftovers(), Vec::<String>::new(), "kill at {at}");
+    }
+    // The exchange and the move of `.git` (three renames without the exchange).
+    assert!(kills >= 2, "{kills} renames in the commit");
+    eprintln!("f04: killed at {kills} renames");
+}
+
+/// Run `mend ARGS` in `dir` as the unprivileged user 65534.
+#[cfg(target_os = "linux")]
+fn mend_as_nobody(dir: &Path, args: &[&str]) -> crate::harness::Run {
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_mend"),
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("setpriv");
+    crate::harness::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f08_a_previous_site_that_cannot_be_removed_is_a_warning_about_the_new_site() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::new();
+    site.article("a", "apology", "Old.\n");
+    site.build();
+    // A folder in the old site whose files the build may not remove.
+    fs::create_dir_all(site.root().join("site/keep")).unwrap();
+    fs::write(site.root().join("site/keep/file"), "x").unwrap();
+    let owned = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(site.root())
+        .status()
+        .unwrap();
+    assert!(owned.success());
+    fs::set_permissions(site.root(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(
+        site.root().join("site/keep"),
+        fs::Permissions::from_mode(0o555),
+    )
+    .unwrap();
+    site.article("a", "apology", "New.\n");
+    let run = mend_as_nobody(site.root(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the new site is in place, but the previous one could not be removed: Permission denied"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("untouched"), "{}", run.stderr);
+    assert!(site.read("articles/a/index.html").contains("New."));
+}
+
+#[test]
+fn f08_a_failed_first_build_does_not_claim_a_previous_site() {
+    let site = Site::new();
+    site.file("articles/a.md", "no front matter\n");
+    let run = site.build_fails(1);
+    assert!(
+        run.stderr
+            .ends_with("build failed with 1 error; no site was written\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn f09_a_symbolic_link_as_the_output_folder_is_refused() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    fs::create_dir(site.root().join("elsewhere")).unwrap();
+    fs::write(site.root().join("elsewhere/mine.txt"), "keep").unwrap();
+    std::os::unix::fs::symlink("elsewhere", site.root().join("site")).unwrap();
+    for args in [
+        &["build"][..],
+        &["build", "--force"],
+        &["build", "--output-dir", "site/"],
+    ] {
+        let run = site.mend(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("as the output folder: it is a symbolic link"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(site.root().join("elsewhere/mine.txt")).unwrap(),
+        "keep"
+    );
+    assert_eq!(
+        fs::read_dir(site.root().join("elsewhere")).unwrap().count(),
+        1
+    );
+}
+
+#[test]
+fn f11_force_rewrites_a_page_edited_in_place_to_the_same_length() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    site.build();
+    let page = site.root().join("site/articles/a/index.html");
+    let built = fs::read_to_string(&page).unwrap();
+    let edited = built.replace("Text.", "Tamp.");
+    assert_eq!(edited.len(), built.len());
+    fs::write(&page, &edited).unwrap();
+    let run = site.mend(&["build", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&page).unwrap(), built);
+    // And again after an edit elsewhere: a full rebuild with --force.
+    fs::write(&page, &edited).unwrap();
+    site.article("b", "apology", "Other.\n");
+    let run = site.mend(&["build", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!fs::read_to_string(&page).unwrap().contains("Tamp."));
+}
