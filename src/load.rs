@@ -10,7 +10,6 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
@@ -52,24 +51,34 @@ pub struct ThemeFiles {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Read `mend.yaml` at the root.
+/// `mend.yaml` larger than this is refused before it is read (the shipped
+/// one is under 2 KiB).
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Read `mend.yaml` at the root: a regular file (a link to one is fine), at
+/// most [`MAX_CONFIG_BYTES`]; a FIFO or a device is refused before it is
+/// opened, so neither can stall the build or fill the memory.
 pub fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
     let path = root.join(config::FILE_NAME);
-    match fs::read_to_string(&path) {
-        Ok(text) => Ok(SourceFile {
-            path: PathBuf::from(config::FILE_NAME),
-            text: text.into(),
-        }),
+    let shown = Path::new(config::FILE_NAME);
+    let usage = |d: Diagnostic| Diagnostic {
+        kind: Kind::Usage,
+        ..d
+    };
+    match fs::canonicalize(&path) {
+        Ok(real) => read_text(&real, shown, MAX_CONFIG_BYTES, false)
+            .map(|text| SourceFile {
+                path: PathBuf::from(config::FILE_NAME),
+                text: text.into(),
+            })
+            .map_err(usage),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(
                 Diagnostic::usage(format!("no {} in {}", config::FILE_NAME, root.display()))
                     .with_hint("run mend in a knowledge base folder, or pass --root DIR"),
             )
         }
-        Err(e) => Err(Diagnostic {
-            kind: crate::error::Kind::Usage,
-            ..Diagnostic::io(Path::new(config::FILE_NAME), "cannot read", &e)
-        }),
+        Err(e) => Err(usage(Diagnostic::io(shown, "cannot read", &e))),
     }
 }
 
@@ -84,12 +93,27 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "4913"
 }
 
-/// Article texts read earlier, kept with the modification time and length they
-/// had, so a rebuild re-reads only the files that changed.
+/// Article texts read earlier. A file read again with the same text gives
+/// back the text cached for it, so the rebuild sees it unchanged by a
+/// pointer comparison and parses it no more. Files are always read again
+/// when looked at: a save may keep the length and the modification time
+/// (file systems with 1-second times, `rsync -a`, `cp -p`, unzip), so
+/// neither tells an edit apart.
 #[derive(Debug, Default)]
 pub struct FileCache {
     /// By slug (hashing a path walks its components: slow for 10,000).
-    files: rustc_hash::FxHashMap<String, (Option<SystemTime>, u64, Arc<str>)>,
+    files: rustc_hash::FxHashMap<String, Arc<str>>,
+}
+
+/// What [`read_all`] read: the articles it could, and an error for each
+/// it could not.
+#[derive(Debug, Default)]
+pub struct Articles {
+    pub sources: Vec<ArticleSource>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+    /// Slugs of the articles found but not read (their errors are in `errors`).
+    pub failed: Vec<String>,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
@@ -100,7 +124,7 @@ pub fn articles(
     articles_cached(root, limits, &mut FileCache::default())
 }
 
-/// [`articles`], reusing the text of files whose time and length are unchanged.
+/// [`articles`], sharing the text of files that are unchanged.
 pub fn articles_cached(
     root: &Path,
     limits: &Limits,
@@ -108,6 +132,15 @@ pub fn articles_cached(
 ) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let scan = scan_articles(root, limits)?;
     read_articles(scan, limits, cache)
+}
+
+/// Every article that can be read, and an error for every one that cannot
+/// (a bad file name, a file that is not UTF-8): a build goes on to parse
+/// and link the rest, so that one run reports every error. `Err` only when
+/// there is no `articles/` folder to read.
+pub fn articles_all(root: &Path, limits: &Limits) -> Result<Articles, Vec<Diagnostic>> {
+    let scan = scan_articles(root, limits)?;
+    Ok(read_all(scan, limits, &mut FileCache::default()))
 }
 
 /// An article file found by [`scan_articles`], not read yet.
@@ -119,8 +152,6 @@ pub struct Found {
     /// `None` when not looked at: then it is taken as the text cached for
     /// it (see [`scan_articles_trusting`]).
     path: Option<PathBuf>,
-    /// Modification time and length when scanned.
-    stamp: Option<(Option<SystemTime>, u64)>,
 }
 
 /// What [`scan_articles`] saw in `articles/`.
@@ -215,22 +246,12 @@ fn scan(
             found.push((slug, shown, entry));
         }
     }
-    // The time and length that tell an edited article from the one cached,
-    // on every core (a full look at 10,000 articles is 10,000 stats), each
-    // looked up from the open folder rather than from its whole path.
     scan.found = found
-        .into_par_iter()
-        .with_min_len(256)
-        .map(|(slug, shown, entry)| {
-            let looked = look(&slug);
-            Found {
-                stamp: looked
-                    .then(|| entry.metadata().ok().map(|m| (m.modified().ok(), m.len())))
-                    .flatten(),
-                path: looked.then(|| entry.path()),
-                slug,
-                shown,
-            }
+        .into_iter()
+        .map(|(slug, shown, entry)| Found {
+            path: look(&slug).then(|| entry.path()),
+            slug,
+            shown,
         })
         .collect();
     scan.found
@@ -359,78 +380,69 @@ pub fn read_articles(
     limits: &Limits,
     cache: &mut FileCache,
 ) -> Result<(Vec<ArticleSource>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let read = read_all(scan, limits, cache);
+    if read.errors.is_empty() {
+        Ok((read.sources, read.warnings))
+    } else {
+        Err(read.errors)
+    }
+}
+
+/// [`read_articles`], keeping what could be read when some cannot.
+pub fn read_all(scan: Scan, limits: &Limits, cache: &mut FileCache) -> Articles {
     let Scan {
         found,
         warnings,
         mut errors,
     } = scan;
-    // Read on every core what the cache does not hold; then update it.
+    // Read on every core; a text equal to the cached one is the cached one.
     let cached = &cache.files;
-    let results: Vec<(Found, Result<Arc<str>, Diagnostic>, bool)> = found
+    let results: Vec<(Found, Result<Arc<str>, Diagnostic>)> = found
         .into_par_iter()
         .with_min_len(64)
         .map(|file| {
-            let hit = match (file.stamp, cached.get(&file.slug)) {
-                (_, Some((_, _, text))) if file.path.is_none() => Some(Arc::clone(text)),
-                (Some((time, len)), Some((t, l, text)))
-                    if time.is_some() && *t == time && *l == len && len <= limits.article_bytes =>
-                {
-                    Some(Arc::clone(text))
+            let read = match (&file.path, cached.get(&file.slug)) {
+                (None, Some(text)) => Ok(Arc::clone(text)),
+                (Some(path), cached) => read_text(path, &file.shown, limits.article_bytes, true)
+                    .map(|text| match cached {
+                        Some(old) if **old == *text => Arc::clone(old),
+                        _ => Arc::from(text),
+                    }),
+                // Only what the cache holds goes unlooked at.
+                (None, None) => {
+                    Err(Diagnostic::error("cannot read: not looked at").in_file(file.shown.clone()))
                 }
-                _ => None,
             };
-            match hit {
-                Some(text) => (file, Ok(text), true),
-                None => {
-                    let read = match &file.path {
-                        Some(path) => read_text(path, &file.shown, limits.article_bytes, true)
-                            .map(Arc::<str>::from),
-                        // Only what the cache holds goes unlooked at.
-                        None => Err(Diagnostic::error("cannot read: not looked at")
-                            .in_file(file.shown.clone())),
-                    };
-                    (file, read, false)
-                }
-            }
+            (file, read)
         })
         .collect();
     let mut sources = Vec::with_capacity(results.len());
-    let mut fresh = rustc_hash::FxHashMap::default();
-    for (file, read, hit) in results {
+    let mut failed = Vec::new();
+    for (file, read) in results {
         match read {
-            Ok(text) => {
-                if let (false, Some((time, len))) = (hit, file.stamp) {
-                    fresh.insert(file.slug.clone(), (time, len, Arc::clone(&text)));
-                }
-                sources.push(ArticleSource {
-                    slug: file.slug,
-                    file: SourceFile {
-                        path: file.shown,
-                        text,
-                    },
-                });
+            Ok(text) => sources.push(ArticleSource {
+                slug: file.slug,
+                file: SourceFile {
+                    path: file.shown,
+                    text,
+                },
+            }),
+            Err(d) => {
+                errors.push(d);
+                failed.push(file.slug);
             }
-            Err(d) => errors.push(d),
         }
     }
-    // The cache holds every article read now (they are either hits or
-    // fresh); anything more is a file gone, dropped here.
-    let added = fresh
-        .keys()
-        .filter(|slug| !cache.files.contains_key(*slug))
-        .count();
-    if cache.files.len() + added != sources.len() {
-        let present: rustc_hash::FxHashSet<&str> =
-            sources.iter().map(|s| s.slug.as_str()).collect();
-        cache
-            .files
-            .retain(|slug, _| present.contains(slug.as_str()));
-    }
-    cache.files.extend(fresh);
-    if errors.is_empty() {
-        Ok((sources, warnings))
-    } else {
-        Err(errors)
+    // The cache holds exactly the articles read now; a file gone is dropped.
+    cache.files = sources
+        .iter()
+        .map(|s| (s.slug.clone(), Arc::clone(&s.file.text)))
+        .collect();
+    Articles {
+        sources,
+        warnings,
+        errors,
+        failed,
     }
 }
 
@@ -559,7 +571,7 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
     }
     let mut warnings = Vec::new();
     let mut templates = Vec::new();
-    for (rel, path) in files_under(root, &dir.join("templates"), &mut warnings)? {
+    for (rel, path) in files_under(root, &dir.join("templates"), false, &mut warnings)? {
         let shown = relative(root, &path);
         let text = read_text(&path, &shown, MAX_TEMPLATE_BYTES, false)?;
         templates.push((
@@ -571,7 +583,7 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
         ));
     }
     let mut static_files = Vec::new();
-    for (rel, path) in files_under(root, &dir.join("static"), &mut warnings)? {
+    for (rel, path) in files_under(root, &dir.join("static"), true, &mut warnings)? {
         let bytes = fs::read(&path)
             .map_err(|e| Diagnostic::io(&relative(root, &path), "cannot read", &e))?;
         static_files.push((rel, bytes));
@@ -584,12 +596,18 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
     })
 }
 
+/// Hidden names at the top of a theme's `static/` that deploy hosts read:
+/// kept, not skipped like other hidden files.
+const DEPLOY_FILES: [&str; 2] = [".well-known", ".nojekyll"];
+
 /// Regular files under `dir` (none if it is missing), as `(relative path, path)`,
-/// sorted; hidden files and editor leftovers are skipped, symbolic links
-/// with a warning. `dir` itself being a link is an error.
+/// sorted; hidden files and editor leftovers are skipped (but for
+/// [`DEPLOY_FILES`] when `deploy`), symbolic links with a warning. `dir`
+/// itself being a link is an error.
 fn files_under(
     root: &Path,
     dir: &Path,
+    deploy: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let mut out = Vec::new();
@@ -602,7 +620,11 @@ fn files_under(
         .min_depth(1)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !e.file_name().to_str().is_some_and(is_ignored_name));
+        .filter_entry(|e| {
+            let name = e.file_name().to_str();
+            let kept = deploy && e.depth() == 1 && name.is_some_and(|n| DEPLOY_FILES.contains(&n));
+            kept || !name.is_some_and(is_ignored_name)
+        });
     for entry in walker {
         let entry = entry.map_err(|e| {
             Diagnostic::error(format!("cannot read: {e}"))
@@ -725,6 +747,41 @@ mod tests {
         );
         assert_eq!(suggest_slug("__"), "article");
         assert_eq!(suggest_slug("Cafe\u{301} Crème"), "cafe-creme");
+    }
+
+    #[test]
+    fn an_edit_keeping_length_and_time_is_read_and_an_unchanged_text_is_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("articles")).unwrap();
+        let path = dir.path().join("articles/a.md");
+        fs::write(&path, "Alpha").unwrap();
+        let time = fs::metadata(&path).unwrap().modified().unwrap();
+        let (limits, mut cache) = (Limits::default(), FileCache::default());
+        let first = articles_cached(dir.path(), &limits, &mut cache).unwrap().0;
+        let again = articles_cached(dir.path(), &limits, &mut cache).unwrap().0;
+        assert!(Arc::ptr_eq(&first[0].file.text, &again[0].file.text));
+        fs::write(&path, "Bravo").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        let edited = articles_cached(dir.path(), &limits, &mut cache).unwrap().0;
+        assert_eq!(&*edited[0].file.text, "Bravo");
+    }
+
+    #[test]
+    fn unreadable_articles_are_errors_beside_the_articles_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("articles")).unwrap();
+        fs::write(dir.path().join("articles/a.md"), "x").unwrap();
+        fs::write(dir.path().join("articles/b.md"), b"\xff").unwrap();
+        fs::write(dir.path().join("articles/C.md"), "x").unwrap();
+        let read = articles_all(dir.path(), &Limits::default()).unwrap();
+        assert_eq!(read.sources.len(), 1);
+        assert_eq!(read.errors.len(), 2);
+        assert_eq!(read.failed, ["b"]);
     }
 
     #[test]

@@ -105,6 +105,11 @@ struct Loaded {
     sources: Vec<ArticleSource>,
     theme: ThemeFiles,
     warnings: Vec<Diagnostic>,
+    /// What could not be read (the build fails, after parsing and linking
+    /// the rest to report their errors too).
+    errors: Vec<Diagnostic>,
+    /// The slugs of articles that could not be read: links to them are not broken.
+    failed: Vec<String>,
 }
 
 fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
@@ -115,16 +120,66 @@ fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, mut warnings) = load::articles(root, &site.limits)?;
-    let theme = load::theme(root, &config_file, &site.site_theme)?;
+    let articles = load::articles_all(root, &site.limits)?;
+    Ok(loaded(root, config_file, site, articles))
+}
+
+/// Load the site theme after the articles; a theme that cannot be loaded is
+/// one more error (the built-in theme stands in, never rendered).
+fn loaded(
+    root: &std::path::Path,
+    config_file: load::SourceFile,
+    site: config::SiteConfig,
+    articles: load::Articles,
+) -> Loaded {
+    let load::Articles {
+        sources,
+        mut warnings,
+        mut errors,
+        failed,
+    } = articles;
+    let theme = match load::theme(root, &config_file, &site.site_theme) {
+        Ok(theme) => theme,
+        Err(d) => {
+            errors.push(d);
+            load::builtin_theme()
+        }
+    };
     warnings.extend(theme.warnings.iter().cloned());
-    Ok(Loaded {
+    Loaded {
         config_text: config_file.text,
         site,
         sources,
         theme,
         warnings,
-    })
+        errors,
+        failed,
+    }
+}
+
+/// Every error of a build that cannot go on: what could not be loaded,
+/// every article's parse errors, and the broken links among what parsed,
+/// with the warnings.
+fn every_error(loaded: Loaded, drafts: bool) -> Failure {
+    let Loaded {
+        site,
+        sources,
+        mut warnings,
+        mut errors,
+        failed,
+        ..
+    } = loaded;
+    let mut parsed = parse::articles(&sources, &site);
+    drop(sources);
+    errors.append(&mut parsed.errors);
+    warnings.append(&mut parsed.warnings);
+    let mut unparsed = parsed.failed;
+    unparsed.extend(failed);
+    if let Err(mut e) = link::check_links(site, parsed.articles, drafts, &unparsed) {
+        errors.append(&mut e);
+    }
+    errors.append(&mut warnings);
+    errors.into()
 }
 
 /// A hash of everything the output depends on: this mend executable, the
@@ -170,6 +225,9 @@ fn prepare(
     load_time: Duration,
     options: &BuildOptions,
 ) -> Result<Prepared, Failure> {
+    if !loaded.errors.is_empty() {
+        return Err(every_error(loaded, options.drafts));
+    }
     let mut stages = vec![("load", load_time)];
     let mut t = Instant::now();
     let Loaded {
@@ -274,8 +332,10 @@ pub fn build_with_progress(
     write::check_output(&options.root, &output, options.force)?;
     let loaded = load(options)?;
     let inputs = fingerprint(options, &loaded);
-    // `--force` rewrites every file, whatever the marker says is there.
-    if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| !options.force) {
+    // `--force` rewrites every file, whatever the marker says is there; a
+    // file that could not be read fails the build whatever was built before.
+    let reuse = !options.force && loaded.errors.is_empty();
+    if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| reuse) {
         write::clean_leftovers(&output)?;
         return Ok(BuildReport {
             articles: record.articles,
@@ -295,7 +355,11 @@ pub fn build_with_progress(
         mut warnings,
         mut stages,
     } = prepare(loaded, start.elapsed(), options)?;
-    let staging = write::Staging::create(&output, options.force)?;
+    let mut staging = write::Staging::create(&output, options.force)?;
+    staging.copied_from(theme.static_files.iter().map(|(path, _)| {
+        let from = format!("themes/{}/static/{path}", theme.name);
+        (path.clone(), PathBuf::from(from))
+    }));
     let total = kb.articles.len();
     let (mut rendering, mut writing, mut indexing) =
         (Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -572,9 +636,23 @@ impl Session {
             Some(edited) => load::scan_articles_trusting(root, &site.limits, &self.files, edited)?,
             None => load::scan_articles(root, &site.limits)?,
         };
-        let (sources, mut warnings) = load::read_articles(scan, &site.limits, &mut self.files)?;
-        let theme = load::theme(root, &config_file, &site.site_theme)?;
-        warnings.extend(theme.warnings.iter().cloned());
+        let articles = load::read_all(scan, &site.limits, &mut self.files);
+        let loaded = loaded(root, config_file, site, articles);
+        if !loaded.errors.is_empty() {
+            return Err(every_error(loaded, self.options.drafts));
+        }
+        let Loaded {
+            config_text,
+            site,
+            sources,
+            theme,
+            warnings,
+            ..
+        } = loaded;
+        let config_file = load::SourceFile {
+            path: PathBuf::from(config::FILE_NAME),
+            text: config_text,
+        };
         if let Some(update) =
             self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
         {

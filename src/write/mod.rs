@@ -140,6 +140,9 @@ pub struct Staging {
     /// The same for this build, written into the marker on commit.
     manifest: std::sync::Mutex<Vec<(String, u64, u64)>>,
     committed: bool,
+    /// The file each output path was copied from, where there is one (a
+    /// theme's static files), to name it when a generated page wants its path.
+    sources: std::collections::HashMap<String, PathBuf>,
     /// Declared last: released after the staging folder is gone.
     _lock: commit::Lock,
 }
@@ -186,8 +189,14 @@ impl Staging {
             previous,
             manifest: Default::default(),
             committed: false,
+            sources: Default::default(),
             _lock: lock,
         })
+    }
+
+    /// Name the file each of these output paths is copied from, for errors.
+    pub fn copied_from(&mut self, sources: impl IntoIterator<Item = (String, PathBuf)>) {
+        self.sources.extend(sources);
     }
 
     /// Write files into the staging folder, several at a time. A file whose
@@ -202,10 +211,17 @@ impl Staging {
             let mut written = self.written.lock().map_err(|_| failed())?;
             for file in files {
                 if !written.insert(file.path.clone()) {
-                    return Err(Diagnostic::error(format!(
-                        "two outputs want the same path `{}`",
-                        file.path
-                    )));
+                    let path = &file.path;
+                    return Err(match self.sources.get(path) {
+                        Some(source) => Diagnostic::error(format!(
+                            "static file `{path}` would overwrite a generated page"
+                        ))
+                        .in_file(source)
+                        .with_hint("rename or remove this file: mend generates that path"),
+                        None => {
+                            Diagnostic::error(format!("two outputs want the same path `{path}`"))
+                        }
+                    });
                 }
             }
         }

@@ -6,8 +6,10 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::harness::{Site, tree};
+use crate::serve::{Server, wait_for};
 
 /// `mend build` in `site` under strace, killed at its `when`-th call of
 /// `syscall` (strace counts each system call apart), or not, when it makes
@@ -309,4 +311,207 @@ fn f11_force_rewrites_a_page_edited_in_place_to_the_same_length() {
     let run = site.mend(&["build", "--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!fs::read_to_string(&page).unwrap().contains("Tamp."));
+}
+
+#[test]
+fn f05_a_save_that_keeps_length_and_time_is_served() {
+    let site = Site::new();
+    site.article("a", "apology", "Alpha text.\n");
+    let server = Server::start(&site, &[]);
+    wait_for("the first page", || {
+        server.get("/articles/a/").contains("Alpha text.")
+    });
+    // As `rsync -a` or `cp -p` save: a new file with the old time, renamed in.
+    let path = site.root().join("articles/a.md");
+    let time = fs::metadata(&path).unwrap().modified().unwrap();
+    let text = fs::read_to_string(&path).unwrap().replace("Alpha", "Bravo");
+    let tmp = site.root().join("articles/.a.md.tmp");
+    fs::write(&tmp, text).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&tmp)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    fs::rename(&tmp, &path).unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), time);
+    wait_for("the saved text", || {
+        server.get("/articles/a/").contains("Bravo text.")
+    });
+}
+
+#[test]
+fn f15_one_run_reports_load_parse_and_link_errors_together() {
+    let site = Site::new();
+    site.article("good", "apology", "Fine.\n");
+    site.file("articles/Bad Name.md", "x");
+    fs::write(
+        site.root().join("articles/b.md"),
+        b"---\ntitle: B\nsummary: S\nthemes: [apology]\n---\n\xff\n",
+    )
+    .unwrap();
+    site.file(
+        "articles/c.md",
+        "---\ntitle: C\nsummary: S\nthemes: [nope]\n---\n[[b]] [[missing]]\n",
+    );
+    let run = site.build_fails(1);
+    let headlines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "articles/Bad Name.md: error: `Bad Name` is not a valid slug: use lowercase ASCII letters, digits and hyphens",
+            "articles/b.md:6:1: error: file is not valid UTF-8",
+            "articles/c.md:4:10: error: unknown theme `nope`",
+            "articles/c.md:6:7: error: link to missing article `missing`",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("build failed with 4 errors; no site was written\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Run `mend build` in `site`, failing the test if it has not ended within
+/// a generous deadline (a hang is the bug).
+fn build_within_deadline(site: &Site) -> crate::harness::Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mend"))
+        .arg("build")
+        .current_dir(site.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ended = false;
+    wait_for_or(Duration::from_secs(60), || {
+        ended = matches!(child.try_wait(), Ok(Some(_)));
+        ended
+    });
+    if !ended {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(ended, "mend build did not end");
+    crate::harness::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Poll `condition` until it holds or `deadline` passes.
+fn wait_for_or(deadline: Duration, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() && start.elapsed() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn f19_a_config_that_is_a_fifo_a_device_or_huge_is_refused_at_once() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    let config = site.root().join("mend.yaml");
+    fs::remove_file(&config).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&config)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let run = build_within_deadline(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("mend.yaml: error: cannot read: not a regular file\n"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let run = build_within_deadline(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("mend.yaml: error: cannot read: not a regular file\n"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(&config).unwrap();
+    let mut huge = crate::harness::CONFIG.to_string();
+    huge.push_str(&"# padding\n".repeat(110_000));
+    fs::write(&config, &huge).unwrap();
+    let run = build_within_deadline(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "mend.yaml: error: file is {} bytes, more than the limit of 1048576 bytes\n",
+            huge.len()
+        )),
+        "{}",
+        run.stderr
+    );
+    // A link to a regular file is still read.
+    fs::write(site.root().join("real.yaml"), crate::harness::CONFIG).unwrap();
+    fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("real.yaml", &config).unwrap();
+    site.build();
+}
+
+/// A copy of the built-in theme in the project, to add static files to.
+fn with_theme_copy(site: &Site) {
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for (rel, bytes) in tree(&theme) {
+        let to = site.root().join("themes/default").join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, bytes).unwrap();
+    }
+}
+
+#[test]
+fn lesser_a_theme_s_well_known_and_nojekyll_files_are_published() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    with_theme_copy(&site);
+    site.file("themes/default/static/.nojekyll", "");
+    site.file(
+        "themes/default/static/.well-known/security.txt",
+        "Contact: mailto:kb@example.org\n",
+    );
+    // Other hidden files and editor leftovers still stay out.
+    site.file("themes/default/static/.DS_Store", "x");
+    site.file("themes/default/static/.well-known/.security.txt.swp", "x");
+    site.build();
+    assert!(site.exists(".nojekyll"));
+    assert_eq!(
+        site.read(".well-known/security.txt"),
+        "Contact: mailto:kb@example.org\n"
+    );
+    assert!(!site.exists(".DS_Store"));
+    assert!(!site.exists(".well-known/.security.txt.swp"));
+}
+
+#[test]
+fn lesser_a_static_file_on_a_generated_path_is_named() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    with_theme_copy(&site);
+    site.file("themes/default/static/articles/a/index.html", "mine");
+    let run = site.build_fails(1);
+    assert!(
+        run.stderr.starts_with(
+            "themes/default/static/articles/a/index.html: error: static file `articles/a/index.html` would overwrite a generated page\n  = help: rename or remove this file: mend generates that path\n"
+        ),
+        "{}",
+        run.stderr
+    );
 }
