@@ -12,6 +12,7 @@
 //! The server owns its state in [`Preview`]; [`watch::classify`] turns file
 //! events into a [`watch::Change`]; the rebuild loop stays short.
 
+mod conn;
 pub mod http;
 pub mod watch;
 
@@ -29,8 +30,6 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
 use tokio::sync::{Semaphore, broadcast};
@@ -40,23 +39,10 @@ use self::watch::Change;
 use crate::error::{Diagnostic, Failure};
 use crate::pipeline::{BuildOptions, SearchIndex, SearchJob, Session, Update, plural};
 
-/// Slow clients get this long to send their request headers.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once. A browser tab needs at most six plus its
-/// live-reload socket, so this leaves room for many tabs and load tests, and
-/// stays under the usual limit of 1,024 open files with the server's own.
-/// Connections past it get a 503 and are closed.
-pub const MAX_CONNECTIONS: usize = 768;
-/// Connections past the cap being answered with a 503 at once; past this too
-/// they are closed without an answer.
-const MAX_REFUSALS: usize = 256;
-/// A refused connection gets this long to take its 503.
-const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
-/// Pause after a failed accept (out of file descriptors, typically), so the
-/// loop waits for connections to close instead of spinning.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
-/// Request line and headers together larger than this get a 431.
-pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+pub use self::conn::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, WRITE_TIMEOUT};
+/// Live-reload sockets open at once, within [`MAX_CONNECTIONS`]: one per
+/// tab, so this is many tabs; past it the upgrade gets a 503.
+pub const MAX_LIVE_RELOADS: usize = 128;
 /// Request targets longer than this get a 414: slugs are at most 200 bytes,
 /// so no page of a site has a path anywhere near it.
 pub const MAX_TARGET_BYTES: usize = 8 * 1024;
@@ -102,6 +88,8 @@ pub struct Preview {
     swapped: tokio::sync::watch::Sender<u64>,
     error: RwLock<Option<String>>,
     reload: broadcast::Sender<&'static str>,
+    /// Places for live-reload sockets (see [`MAX_LIVE_RELOADS`]).
+    live_reloads: Arc<Semaphore>,
     allowed_hosts: Vec<String>,
 }
 
@@ -236,6 +224,7 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
         swapped: tokio::sync::watch::Sender::new(0),
         error: RwLock::new(None),
         reload,
+        live_reloads: Arc::new(Semaphore::new(MAX_LIVE_RELOADS)),
         allowed_hosts: allowed_hosts(&options),
     });
 
@@ -323,79 +312,14 @@ fn bind(
 }
 
 async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(), Failure> {
-    let listener = tokio::net::TcpListener::from_std(listener)
-        .map_err(|e| Diagnostic::usage(format!("cannot listen: {e}")))?;
     let router = Router::new()
         .route(LIVERELOAD_PATH, any(livereload))
         .fallback(page)
         .layer(axum::middleware::from_fn(catch_panics))
         .with_state(Arc::clone(&preview));
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
-    let stop = tokio::signal::ctrl_c();
-    tokio::pin!(stop);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = &mut stop => break,
-        };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(_) => {
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-                continue;
-            }
-        };
-        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
-            if let Ok(refusal) = Arc::clone(&refusals).try_acquire_owned() {
-                tokio::spawn(async move {
-                    refuse(stream).await;
-                    drop(refusal);
-                });
-            }
-            continue;
-        };
-        // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
-        let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
-        tokio::spawn(async move {
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            // The header timeout also closes keep-alive connections idle that long.
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .max_header_size(MAX_HEAD_BYTES)
-                .max_buf_size(MAX_HEAD_BYTES)
-                .keep_alive(true);
-            let _ = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades()
-                .await;
-            drop(permit);
-        });
-    }
+    conn::accept_loop(listener, router).await?;
     eprintln!("stopped");
     Ok(())
-}
-
-/// Answer a connection past [`MAX_CONNECTIONS`] with a 503 and close it.
-async fn refuse(mut stream: tokio::net::TcpStream) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let text = "the preview server is at its connection limit; retry in a moment\n";
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{text}",
-        text.len()
-    );
-    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
-        stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await?;
-        // Closing with the request unread would reset the connection and
-        // could discard the answer before the client reads it.
-        let mut sink = [0u8; 4096];
-        while stream.read(&mut sink).await? > 0 {}
-        Ok::<_, std::io::Error>(())
-    })
-    .await;
 }
 
 /// A panic in a handler answers that request with a 500 instead of dropping
@@ -645,11 +569,26 @@ async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Re
     let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
         return plain(StatusCode::BAD_REQUEST, "expected a WebSocket upgrade\n");
     };
+    let Ok(place) = Arc::clone(&preview.live_reloads).try_acquire_owned() else {
+        let mut response = plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many live-reload sockets are open; close some tabs\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
+    // The socket keeps its connection's slot once upgraded, and its own place.
+    let slot = parts.extensions.remove::<conn::Slot>();
     let receiver = preview.reload.subscribe();
     upgrade
         .max_message_size(1024)
         .max_frame_size(1024)
-        .on_upgrade(move |socket| push_reloads(socket, receiver))
+        .on_upgrade(move |socket| async move {
+            push_reloads(socket, receiver).await;
+            drop((place, slot));
+        })
 }
 
 /// Push reload notices; the socket only talks one way, so anything a client
@@ -868,6 +807,10 @@ fn rebuild_loop(
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if watched.refresh(&mut watcher, &root).unwrap_or(false) {
                     rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
+                } else if preview.error().is_some_and(|e| transient(&e)) {
+                    // Out of file descriptors or memory for a moment: no
+                    // save will come to say it is over, so try again.
+                    look_at_every_article(&mut session, &preview);
                 }
                 continue;
             }
@@ -1032,7 +975,8 @@ fn look_at_every_article(session: &mut Session, preview: &Preview) {
     let failed = preview.error().is_some();
     let result = session.update();
     let news = match &result {
-        Ok(update) => !update.changed.is_empty() || !update.pending.is_empty(),
+        // After a failure, success is news even with nothing changed: the overlay must go.
+        Ok(update) => failed || !update.changed.is_empty() || !update.pending.is_empty(),
         Err(_) => !failed,
     };
     if news {
@@ -1045,6 +989,21 @@ fn look_at_every_article(session: &mut Session, preview: &Preview) {
             start,
         );
     }
+}
+
+/// Whether a build error may go away by itself: the process was out of
+/// file descriptors (EMFILE, ENFILE), memory (ENOMEM) or was told to try
+/// again (EAGAIN). Diagnostics carry I/O errors as text, which always ends
+/// with the system's `(os error N)`.
+fn transient(error: &str) -> bool {
+    [
+        "(os error 11)",
+        "(os error 12)",
+        "(os error 23)",
+        "(os error 24)",
+    ]
+    .iter()
+    .any(|code| error.contains(code))
 }
 
 /// With `MEND_LOG=debug`, the time of each stage of a rebuild.
@@ -1131,5 +1090,26 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
         0 => "the knowledge base".to_string(),
         1 => shown.remove(0),
         n => format!("{n} files"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_errors_that_pass_by_themselves_are_retried() {
+        let io = |code| {
+            Diagnostic::io(
+                Path::new("mend.yaml"),
+                "cannot read",
+                &std::io::Error::from_raw_os_error(code),
+            )
+            .to_string()
+        };
+        assert!(transient(&io(24)));
+        assert!(transient(&io(23)));
+        assert!(!transient(&io(2)));
+        assert!(!transient("articles/a.md:3:1: error: unknown theme `x`"));
     }
 }

@@ -515,3 +515,155 @@ fn lesser_a_static_file_on_a_generated_path_is_named() {
         run.stderr
     );
 }
+
+#[test]
+fn f07_live_reload_sockets_have_a_cap_of_their_own() {
+    let site = Site::new();
+    site.article("a", "apology", "Text.\n");
+    let server = Server::start(&site, &[]);
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    let mut sockets: Vec<_> = (0..mend::serve::MAX_LIVE_RELOADS)
+        .map(|_| {
+            let (head, ws) = server.websocket(Some(&origin));
+            assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+            ws
+        })
+        .collect();
+    let (head, _) = server.websocket(Some(&origin));
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert_eq!(server.status("/"), 200);
+    // A socket closed gives its place back.
+    drop(sockets.pop());
+    wait_for("a place for a new socket", || {
+        let (head, ws) = server.websocket(Some(&origin));
+        let taken = head.starts_with("HTTP/1.1 101");
+        if taken {
+            sockets.push(ws);
+        }
+        taken
+    });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f07_a_rebuild_out_of_descriptors_is_retried_and_its_overlay_goes() {
+    let site = Site::new();
+    site.article("a", "apology", "Before.\n");
+    let mut command = Command::new("prlimit");
+    command.args([
+        "--nofile=64:64",
+        "--",
+        env!("CARGO_BIN_EXE_mend"),
+        "serve",
+        "-p",
+        "0",
+    ]);
+    let server = Server::start_command(&site, command);
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    wait_for("the first page", || {
+        server.get("/articles/a/").contains("Before.")
+    });
+    // Live-reload sockets until the process has no descriptor left for one.
+    let mut sockets = Vec::new();
+    loop {
+        let (head, ws) = server.websocket(Some(&origin));
+        if !head.starts_with("HTTP/1.1 101") {
+            break;
+        }
+        sockets.push(ws);
+        assert!(sockets.len() < 64, "64 sockets open under a limit of 64");
+    }
+    // Answered (a 503 from the spare descriptor, or a page), never left waiting.
+    let status = server.status("/");
+    assert!(status == 503 || status == 200, "GET / gave {status}");
+    crate::serve::write(
+        site.root(),
+        "articles/a.md",
+        &crate::serve::article("A", "After.\n"),
+    );
+    wait_for("the rebuild", || {
+        server.log().contains("articles/a.md changed")
+    });
+    eprintln!(
+        "f07: {} sockets open; GET / at the limit gave {status}; the rebuild ran out of descriptors: {}",
+        sockets.len(),
+        server.log().contains("(os error 24)")
+    );
+    drop(sockets);
+    wait_for("the new text without an overlay", || {
+        let page = server.get("/articles/a/");
+        page.contains("After.") && !page.contains("mend-overlay")
+    });
+}
+
+/// Whether the server on `server_port` still holds an open connection from
+/// the client port `client_port` (from /proc/net/tcp: state 01, ESTABLISHED).
+#[cfg(target_os = "linux")]
+fn connection_open(server_port: u16, client_port: u16) -> bool {
+    let table = fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let (local, remote) = (
+        format!("0100007F:{server_port:04X}"),
+        format!("0100007F:{client_port:04X}"),
+    );
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&local.as_str())
+            && fields.get(2) == Some(&remote.as_str())
+            && fields.get(3) == Some(&"01")
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f16_a_client_that_pipelines_and_never_reads_is_cut_off() {
+    use std::io::Write;
+    let site = Site::new();
+    // A page of about 400 KB, asked for 100 times: far more than the
+    // socket buffers of both ends hold.
+    site.article(
+        "a",
+        "apology",
+        &"Words words words words.\n\n".repeat(16_000),
+    );
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.status("/articles/a/"), 200);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let request = format!(
+        "GET /articles/a/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        server.port
+    );
+    stream.write_all(request.repeat(100).as_bytes()).unwrap();
+    let client_port = stream.local_addr().unwrap().port();
+    assert!(connection_open(server.port, client_port));
+    // Cut off after the write timeout, without a byte read here.
+    wait_for_or(mend::serve::WRITE_TIMEOUT * 4, || {
+        !connection_open(server.port, client_port)
+    });
+    assert!(
+        !connection_open(server.port, client_port),
+        "the server still holds the connection"
+    );
+    assert_eq!(server.status("/"), 200);
+}
+
+#[test]
+fn f17_the_readme_states_the_connection_caps_the_code_has() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap()
+        .replace('\n', " ");
+    let caps = format!(
+        "at most {} connections are served at once, live-reload sockets among them ({} at most)",
+        mend::serve::MAX_CONNECTIONS,
+        mend::serve::MAX_LIVE_RELOADS
+    );
+    assert!(readme.contains(&caps), "README.md does not say: {caps}");
+    let timeouts = format!(
+        "Slow clients get {} seconds to send their headers, and a client that takes nothing of what it is sent for {} seconds is cut off",
+        mend::serve::HEADER_READ_TIMEOUT.as_secs(),
+        mend::serve::WRITE_TIMEOUT.as_secs()
+    );
+    assert!(
+        readme.contains(&timeouts),
+        "README.md does not say: {timeouts}"
+    );
+}
