@@ -105,7 +105,7 @@ fn f03_a_running_build_s_staging_folder_is_never_removed() {
 #[test]
 fn f03_builds_at_once_each_commit_a_whole_site_or_refuse() {
     let site = Site::new();
-    for i in 0..300 {
+    for i in 0..100 {
         site.article(&format!("a{i}"), "apology", &format!("Text {i}.\n"));
     }
     site.build();
@@ -130,7 +130,7 @@ fn f03_builds_at_once_each_commit_a_whole_site_or_refuse() {
     }
     let built = tree(&site.root().join("site"));
     let fresh = Site::new();
-    for i in 0..300 {
+    for i in 0..100 {
         fresh.article(&format!("a{i}"), "apology", &format!("Text {i}.\n"));
     }
     fresh.article("a0", "apology", "Changed.\n");
