@@ -131,6 +131,8 @@ fn build(args: BuildArgs) -> ExitCode {
         },
     };
     let bar = progress_bar(args.quiet);
+    // Whether there is a previous site a failure leaves as it was.
+    let had_site = options.output_dir().join(mend::write::MARKER).is_file();
     let start = std::time::Instant::now();
     let result = mend::pipeline::build_with_progress(&options, &|done, total| {
         if let Some(bar) = &bar {
@@ -166,7 +168,7 @@ fn build(args: BuildArgs) -> ExitCode {
         }
         Err(failure) => {
             let _ = writeln!(stderr, "{failure}\n");
-            let _ = writeln!(stderr, "{}", failure_summary(&failure));
+            let _ = writeln!(stderr, "{}", failure_summary(&failure, had_site));
             ExitCode::from(failure.exit_code() as u8)
         }
     }
@@ -267,11 +269,16 @@ fn verbose() -> bool {
         .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "debug" | "info" | "trace"))
 }
 
-fn failure_summary(failure: &Failure) -> String {
+fn failure_summary(failure: &Failure, had_site: bool) -> String {
     let n = failure.error_count();
     format!(
-        "build failed with {n} error{}; the previous site was left untouched",
-        mend::pipeline::plural(n)
+        "build failed with {n} error{}; {}",
+        mend::pipeline::plural(n),
+        if had_site {
+            "the previous site was left untouched"
+        } else {
+            "no site was written"
+        }
     )
 }
 

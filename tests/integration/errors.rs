@@ -25,7 +25,7 @@ fn front_matter_errors_name_the_line_in_the_md_file_with_snippet_and_hint() {
     );
     assert!(
         run.stderr
-            .ends_with("build failed with 1 error; the previous site was left untouched\n")
+            .ends_with("build failed with 1 error; no site was written\n")
     );
 }
 

@@ -41,5 +41,7 @@ mod scale;
 mod properties;
 // Quick exit, safety page, help note, content notes and the check warning (issue 16).
 mod safety;
+// Issue 18's write, load and serve items (F3-F5, F7-F9, F11, F15-F17, F19), named by ID.
+mod robustness_io;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;

@@ -6,7 +6,11 @@
 //! Refuses output folders that would destroy the project (the root, an
 //! ancestor of it, `articles/`, `themes/`, a regular file) or a folder that
 //! mend did not create (no marker file) unless forced. Keeps the output's
-//! `.git` (a deploy checkout) across builds.
+//! `.git` (a deploy checkout) across builds. One build at a time writes an
+//! output folder (see [`commit::Lock`]); the swap is atomic where the system
+//! allows it (see [`commit`]).
+
+mod commit;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -22,23 +26,7 @@ pub const MARKER: &str = ".mend-output";
 /// An absolute, lexically normalised path (no `.` or `..`), with symbolic links
 /// in the existing part resolved.
 pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
+    let out = lexical(path);
     // Resolve the longest existing prefix so `site` and a link to it compare equal.
     let mut existing = out.clone();
     let mut rest = Vec::new();
@@ -61,16 +49,44 @@ pub fn absolute(path: &Path) -> PathBuf {
     resolved
 }
 
+/// An absolute, lexically normalised path (no `.`, `..` or trailing slash),
+/// links left as they are.
+fn lexical(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Refuse output folders that must never be replaced. Called before any work.
 pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagnostic> {
-    let root = absolute(root);
-    let out = absolute(output);
     let shown = output.display().to_string();
     let refuse = |why: &str| {
         Err(Diagnostic::usage(format!(
             "refusing to use `{shown}` as the output folder: {why}"
         )))
     };
+    // Before anything resolves links: a linked output would be followed
+    // (and its target replaced, losing its owner and mode).
+    if fs::symlink_metadata(lexical(output)).is_ok_and(|m| m.file_type().is_symlink()) {
+        return refuse("it is a symbolic link");
+    }
+    let root = absolute(root);
+    let out = absolute(output);
     if out == root {
         return refuse("it is the project root");
     }
@@ -113,7 +129,7 @@ pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagn
 /// A build being written beside the output folder. Files are added in
 /// batches (so a large site need not sit in memory whole); [`Staging::commit`]
 /// swaps it in; dropping it uncommitted removes it, leaving the previous site
-/// as it was.
+/// as it was. It holds the output's lock throughout.
 pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
@@ -124,28 +140,47 @@ pub struct Staging {
     /// The same for this build, written into the marker on commit.
     manifest: std::sync::Mutex<Vec<(String, u64, u64)>>,
     committed: bool,
+    /// The file each output path was copied from, where there is one (a
+    /// theme's static files), to name it when a generated page wants its path.
+    sources: std::collections::HashMap<String, PathBuf>,
+    /// Declared last: released after the staging folder is gone.
+    _lock: commit::Lock,
+}
+
+/// Lock the output folder `output` (absolute) for this build and clean up
+/// what killed builds left beside it. Its parent and name.
+fn lock(output: &Path, shown: &Path) -> Result<(commit::Lock, PathBuf, String), Diagnostic> {
+    let parent = output
+        .parent()
+        .ok_or_else(|| Diagnostic::usage("the output folder has no parent"))?
+        .to_path_buf();
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    fs::create_dir_all(&parent).map_err(|e| Diagnostic::io(&parent, "cannot create folder", &e))?;
+    let lock = commit::Lock::acquire(&parent, &name, shown)?;
+    commit::recover_leftovers(&parent, &name, &lock);
+    Ok((lock, parent, name))
 }
 
 impl Staging {
-    pub fn create(output: &Path) -> Result<Staging, Diagnostic> {
+    /// Start writing a build of `output`. With `force`, every file is
+    /// written anew (none is taken over from the previous site).
+    pub fn create(output: &Path, force: bool) -> Result<Staging, Diagnostic> {
+        let shown = output.to_path_buf();
         let output = absolute(output);
-        let parent = output
-            .parent()
-            .ok_or_else(|| Diagnostic::usage("the output folder has no parent"))?
-            .to_path_buf();
-        let name = output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "site".into());
-        fs::create_dir_all(&parent)
-            .map_err(|e| Diagnostic::io(&parent, "cannot create folder", &e))?;
+        let (lock, parent, name) = lock(&output, &shown)?;
         let pid = std::process::id();
         let staging = parent.join(format!(".{name}.mend-staging-{pid}"));
         let old = parent.join(format!(".{name}.mend-old-{pid}"));
-        remove_leftovers(&parent, &name);
         fs::create_dir_all(&staging)
             .map_err(|e| Diagnostic::io(&staging, "cannot create the staging folder", &e))?;
-        let previous = read_manifest(&output.join(MARKER));
+        let previous = if force {
+            Default::default()
+        } else {
+            read_manifest(&output.join(MARKER))
+        };
         Ok(Staging {
             output,
             staging,
@@ -154,7 +189,14 @@ impl Staging {
             previous,
             manifest: Default::default(),
             committed: false,
+            sources: Default::default(),
+            _lock: lock,
         })
+    }
+
+    /// Name the file each of these output paths is copied from, for errors.
+    pub fn copied_from(&mut self, sources: impl IntoIterator<Item = (String, PathBuf)>) {
+        self.sources.extend(sources);
     }
 
     /// Write files into the staging folder, several at a time. A file whose
@@ -169,10 +211,17 @@ impl Staging {
             let mut written = self.written.lock().map_err(|_| failed())?;
             for file in files {
                 if !written.insert(file.path.clone()) {
-                    return Err(Diagnostic::error(format!(
-                        "two outputs want the same path `{}`",
-                        file.path
-                    )));
+                    let path = &file.path;
+                    return Err(match self.sources.get(path) {
+                        Some(source) => Diagnostic::error(format!(
+                            "static file `{path}` would overwrite a generated page"
+                        ))
+                        .in_file(source)
+                        .with_hint("rename or remove this file: mend generates that path"),
+                        None => {
+                            Diagnostic::error(format!("two outputs want the same path `{path}`"))
+                        }
+                    });
                 }
             }
         }
@@ -206,8 +255,9 @@ impl Staging {
     }
 
     /// Swap the staged site in for the previous one, recording what it was
-    /// built from in its marker.
-    pub fn commit(mut self, record: &Record) -> Result<(), Diagnostic> {
+    /// built from in its marker. Warnings for what could not be tidied once
+    /// the new site was in place (it is, whatever they say).
+    pub fn commit(mut self, record: &Record) -> Result<Vec<Diagnostic>, Diagnostic> {
         let mut manifest = std::mem::take(
             self.manifest
                 .get_mut()
@@ -224,45 +274,9 @@ impl Staging {
         let marker_path = self.staging.join(MARKER);
         fs::write(&marker_path, marker)
             .map_err(|e| Diagnostic::io(&marker_path, "cannot write", &e))?;
-        let had_old = self.output.exists();
-        // A deploy checkout keeps its history: `.git` moves into the new site
-        // (and back if the swap fails, before the staging folder is removed).
-        let (git_old, git_new) = (self.output.join(".git"), self.staging.join(".git"));
-        let moved_git = had_old && fs::symlink_metadata(&git_old).is_ok();
-        if moved_git {
-            fs::rename(&git_old, &git_new)
-                .map_err(|e| Diagnostic::io(&git_old, "cannot keep", &e))?;
-        }
-        let undo_git = || {
-            if moved_git {
-                let _ = fs::rename(&git_new, &git_old);
-            }
-        };
-        if had_old && let Err(e) = fs::rename(&self.output, &self.old) {
-            undo_git();
-            return Err(Diagnostic::io(
-                &self.output,
-                "cannot move the previous site aside",
-                &e,
-            ));
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.output) {
-            if had_old {
-                let _ = fs::rename(&self.old, &self.output);
-            }
-            undo_git();
-            return Err(Diagnostic::io(
-                &self.output,
-                "cannot move the new site in place",
-                &e,
-            ));
-        }
+        let warnings = commit::swap(&self.staging, &self.output, &self.old)?;
         self.committed = true;
-        if had_old {
-            remove_tree(&self.old)
-                .map_err(|e| Diagnostic::io(&self.old, "cannot remove the previous site", &e))?;
-        }
-        Ok(())
+        Ok(warnings)
     }
 }
 
@@ -274,54 +288,10 @@ impl Drop for Staging {
     }
 }
 
-/// `remove_dir_all`, several entries at a time: removing tens of thousands
-/// of files one by one is most of a rebuild's time on some disks. Symbolic
-/// links are removed, never followed.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    let entries = fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
-    entries.par_iter().try_for_each(|entry| {
-        if entry.file_type()?.is_dir() {
-            remove_tree(&entry.path())
-        } else {
-            fs::remove_file(entry.path())
-        }
-    })?;
-    fs::remove_dir(dir)
-}
-
-/// Remove what a killed build left beside `output`, for a build that
-/// otherwise writes nothing (see [`up_to_date`]).
-pub fn clean_leftovers(output: &Path) {
-    let output = absolute(output);
-    if let (Some(parent), Some(name)) = (output.parent(), output.file_name()) {
-        remove_leftovers(parent, &name.to_string_lossy());
-    }
-}
-
-/// Remove staging and set-aside folders that a killed build left beside the
-/// output (`.site.mend-staging-PID`, `.site.mend-old-PID`).
-fn remove_leftovers(parent: &Path, name: &str) {
-    let prefixes = [
-        format!(".{name}.mend-staging-"),
-        format!(".{name}.mend-old-"),
-    ];
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else {
-            continue;
-        };
-        let ours = prefixes.iter().any(|p| {
-            file_name
-                .strip_prefix(p.as_str())
-                .is_some_and(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
-        });
-        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
+/// Lock the output folder and remove what killed builds left beside it,
+/// for a build that otherwise writes nothing (see [`up_to_date`]).
+pub fn clean_leftovers(output: &Path) -> Result<(), Diagnostic> {
+    lock(&absolute(output), output).map(drop)
 }
 
 /// The marker's first line. The second is the [`Record`]; the rest lists

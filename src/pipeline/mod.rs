@@ -1,0 +1,454 @@
+//! The build, stage by stage: load -> parse -> link -> render -> search -> write.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{Diagnostic, Failure};
+use crate::link::KnowledgeBase;
+use crate::load::{ArticleSource, ThemeFiles};
+use crate::render::{OutputFile, RenderOptions};
+use rayon::prelude::*;
+
+use crate::{config, link, load, parse, render, search, write};
+
+mod session;
+
+pub use session::{SearchIndex, SearchJob, Session, Update};
+
+/// What `mend build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The project root, holding `mend.yaml`.
+    pub root: PathBuf,
+    /// The output folder; `<root>/site` when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` in `mend.yaml`.
+    pub base_url: Option<String>,
+    /// Include articles marked `draft: true`.
+    pub drafts: bool,
+    /// Replace an output folder that mend did not make.
+    pub force: bool,
+    pub render: RenderOptions,
+}
+
+impl BuildOptions {
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("site"))
+    }
+}
+
+/// What a successful build made, and how long each stage took.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub articles: usize,
+    pub themes: usize,
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written, pages included.
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub stages: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+    /// Nothing changed since the previous build: the output was left as it was.
+    pub unchanged: bool,
+}
+
+impl BuildReport {
+    /// `built 6 articles, 9 themes, 31 pages in 48 ms`
+    /// or, when nothing changed, `... in 9 ms (nothing changed since the last build)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "built {} article{}, {} theme{}, {} page{} in {} ms{}",
+            self.articles,
+            plural(self.articles),
+            self.themes,
+            plural(self.themes),
+            self.pages,
+            plural(self.pages),
+            self.elapsed.as_millis(),
+            if self.unchanged {
+                " (nothing changed since the last build)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// The plural ending of a count's noun: `""` for 1, `"s"` otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A rendered site, not yet written.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub files: Vec<OutputFile>,
+    pub report: BuildReport,
+}
+
+/// What the stages before rendering produce.
+struct Prepared {
+    kb: KnowledgeBase,
+    theme: ThemeFiles,
+    templates: render::Templates,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+/// What `load` read: every input of a build.
+struct Loaded {
+    config_text: Arc<str>,
+    site: config::SiteConfig,
+    sources: Vec<ArticleSource>,
+    theme: ThemeFiles,
+    warnings: Vec<Diagnostic>,
+    /// What could not be read (the build fails, after parsing and linking
+    /// the rest to report their errors too).
+    errors: Vec<Diagnostic>,
+    /// The slugs of articles that could not be read: links to them are not broken.
+    failed: Vec<String>,
+}
+
+fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
+    let root = &options.root;
+    let config_file = load::config(root)?;
+    let site = config::parse(
+        &config_file.path,
+        &config_file.text,
+        options.base_url.as_deref(),
+    )?;
+    let articles = load::articles_all(root, &site.limits)?;
+    Ok(loaded(root, config_file, site, articles))
+}
+
+/// Load the site theme after the articles; a theme that cannot be loaded is
+/// one more error (the built-in theme stands in, never rendered).
+fn loaded(
+    root: &std::path::Path,
+    config_file: load::SourceFile,
+    site: config::SiteConfig,
+    articles: load::Articles,
+) -> Loaded {
+    let load::Articles {
+        sources,
+        mut warnings,
+        mut errors,
+        failed,
+    } = articles;
+    let theme = match load::theme(root, &config_file, &site.site_theme) {
+        Ok(theme) => theme,
+        Err(d) => {
+            errors.push(d);
+            load::builtin_theme()
+        }
+    };
+    warnings.extend(theme.warnings.iter().cloned());
+    Loaded {
+        config_text: config_file.text,
+        site,
+        sources,
+        theme,
+        warnings,
+        errors,
+        failed,
+    }
+}
+
+/// Every error of a build that cannot go on: what could not be loaded,
+/// every article's parse errors, and the broken links among what parsed,
+/// with the warnings.
+fn every_error(loaded: Loaded, drafts: bool) -> Failure {
+    let Loaded {
+        site,
+        sources,
+        mut warnings,
+        mut errors,
+        failed,
+        ..
+    } = loaded;
+    let mut parsed = parse::articles(&sources, &site);
+    drop(sources);
+    errors.append(&mut parsed.errors);
+    warnings.append(&mut parsed.warnings);
+    let mut unparsed = parsed.failed;
+    unparsed.extend(failed);
+    if let Err(mut e) = link::check_links(site, parsed.articles, drafts, &unparsed) {
+        errors.append(&mut e);
+    }
+    errors.append(&mut warnings);
+    errors.into()
+}
+
+/// A hash of everything the output depends on: this mend executable, the
+/// options that change bytes, `mend.yaml`, the theme and every article.
+/// Equal fingerprints mean equal output.
+fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    // A rebuilt mend (same version, other code or built-in theme) must not
+    // reuse the output of the old one.
+    if let Ok(exe) = std::env::current_exe()
+        && let Ok(meta) = std::fs::metadata(exe)
+    {
+        meta.len().hash(&mut h);
+        meta.modified().ok().hash(&mut h);
+    }
+    (&options.base_url, options.drafts, options.render.portable).hash(&mut h);
+    loaded.config_text.hash(&mut h);
+    loaded.theme.name.hash(&mut h);
+    for (name, file) in &loaded.theme.templates {
+        (name, &file.text).hash(&mut h);
+    }
+    loaded.theme.static_files.hash(&mut h);
+    let articles: Vec<(u64, u64)> = loaded
+        .sources
+        .par_iter()
+        .map(|s| {
+            (
+                crate::stable_hash(s.slug.as_bytes()),
+                crate::stable_hash(s.file.text.as_bytes()),
+            )
+        })
+        .collect();
+    articles.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// Parse and link what was loaded, and compile the templates. The stages
+/// start with `load`, which took `load_time`.
+fn prepare(
+    loaded: Loaded,
+    load_time: Duration,
+    options: &BuildOptions,
+) -> Result<Prepared, Failure> {
+    if !loaded.errors.is_empty() {
+        return Err(every_error(loaded, options.drafts));
+    }
+    let mut stages = vec![("load", load_time)];
+    let mut t = Instant::now();
+    let Loaded {
+        site,
+        sources,
+        theme,
+        mut warnings,
+        ..
+    } = loaded;
+    let mut parsed = parse::articles(&sources, &site);
+    drop(sources);
+    warnings.append(&mut parsed.warnings);
+    stages.push(("parse", t.elapsed()));
+    t = Instant::now();
+
+    if !parsed.errors.is_empty() {
+        // Still link what parsed, so one run reports every error.
+        let mut errors = parsed.errors;
+        if let Err(mut e) = link::check_links(site, parsed.articles, options.drafts, &parsed.failed)
+        {
+            errors.append(&mut e);
+        }
+        errors.append(&mut warnings);
+        return Err(errors.into());
+    }
+    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
+    let templates = render::Templates::compile(&theme)?;
+    stages.push(("link", t.elapsed()));
+    crate::error::sort(&mut warnings);
+    Ok(Prepared {
+        kb,
+        theme,
+        templates,
+        warnings,
+        stages,
+    })
+}
+
+fn report(
+    kb: &KnowledgeBase,
+    pages: usize,
+    files: usize,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+    start: Instant,
+) -> BuildReport {
+    BuildReport {
+        articles: kb.articles.len(),
+        themes: kb.site.themes.len(),
+        pages,
+        files,
+        warnings,
+        stages,
+        elapsed: start.elapsed(),
+        unchanged: false,
+    }
+}
+
+/// Run every stage but `write`: the whole site in memory.
+pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
+    let start = Instant::now();
+    let loaded = load(options)?;
+    let Prepared {
+        kb,
+        theme,
+        templates,
+        mut warnings,
+        mut stages,
+    } = prepare(loaded, start.elapsed(), options)?;
+    let mut t = Instant::now();
+    let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
+    stages.push(("render", t.elapsed()));
+    t = Instant::now();
+    let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
+    files.extend(index);
+    warnings.extend(index_warnings);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    stages.push(("search index", t.elapsed()));
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let report = report(&kb, pages, files.len(), warnings, stages, start);
+    Ok(Generated { files, report })
+}
+
+/// Article pages rendered and written per batch, bounding memory.
+const BATCH: usize = 256;
+
+/// Build the site into the output folder, atomically: pages are written into
+/// a staging folder as they are rendered, and it replaces the output only
+/// when everything succeeded. When every input is as it was for the build
+/// already in the output folder, that build is kept and nothing is written.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    build_with_progress(options, &|_, _| {})
+}
+
+/// [`build`], calling `progress(done, total)` as article pages are written.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, Failure> {
+    let start = Instant::now();
+    let output = options.output_dir();
+    write::check_output(&options.root, &output, options.force)?;
+    let loaded = load(options)?;
+    let inputs = fingerprint(options, &loaded);
+    // `--force` rewrites every file, whatever the marker says is there; a
+    // file that could not be read fails the build whatever was built before.
+    let reuse = !options.force && loaded.errors.is_empty();
+    if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| reuse) {
+        write::clean_leftovers(&output)?;
+        return Ok(BuildReport {
+            articles: record.articles,
+            themes: record.themes,
+            pages: record.pages,
+            files: record.files,
+            warnings: record.warnings,
+            stages: vec![("load", start.elapsed())],
+            elapsed: start.elapsed(),
+            unchanged: true,
+        });
+    }
+    let Prepared {
+        kb,
+        theme,
+        templates,
+        mut warnings,
+        mut stages,
+    } = prepare(loaded, start.elapsed(), options)?;
+    let mut staging = write::Staging::create(&output, options.force)?;
+    staging.copied_from(theme.static_files.iter().map(|(path, _)| {
+        let from = format!("themes/{}/static/{path}", theme.name);
+        (path.clone(), PathBuf::from(from))
+    }));
+    let total = kb.articles.len();
+    let (mut rendering, mut writing, mut indexing) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut pages, mut files, mut done) = (0, 0, 0);
+    // The shared pages (home, lists, themes, feeds) first.
+    let t = Instant::now();
+    let shared = render::shared_pages(&kb, &templates, &theme, options.render)?;
+    rendering += t.elapsed();
+    let t = Instant::now();
+    staging.add(&shared)?;
+    writing += t.elapsed();
+    pages += shared.iter().filter(|f| f.path.ends_with(".html")).count();
+    files += shared.len();
+    drop(shared);
+    // Then the article pages, a batch at a time: each page's Markdown is
+    // walked once, for its HTML and for the text the search index counts.
+    let mut counter = search::Counter::new(&kb);
+    let all: Vec<usize> = (0..total).collect();
+    let mut chunks = all.chunks(BATCH);
+    // While one batch is rendered, the one before is written and counted.
+    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<render::Sections>)> = None;
+    loop {
+        let chunk = chunks.next();
+        if chunk.is_none() && previous.is_none() {
+            break;
+        }
+        let (rendered, handled) = rayon::join(
+            || {
+                chunk.map(|chunk| {
+                    let t = Instant::now();
+                    let made =
+                        render::article_pages_and_sections(&kb, &templates, options.render, chunk);
+                    (chunk, made, t.elapsed())
+                })
+            },
+            || {
+                previous.take().map(|(chunk, batch, sections)| {
+                    let (written, counted) = rayon::join(
+                        || {
+                            let t = Instant::now();
+                            (staging.add(&batch), t.elapsed())
+                        },
+                        || {
+                            let t = Instant::now();
+                            counter.count(&kb, chunk, &sections);
+                            t.elapsed()
+                        },
+                    );
+                    (chunk.len(), batch.len(), written, counted)
+                })
+            },
+        );
+        if let Some((articles, made, (written, write_time), count_time)) = handled {
+            written?;
+            writing += write_time;
+            indexing += count_time;
+            pages += made;
+            files += made;
+            done += articles;
+            progress(done, total);
+        }
+        if let Some((chunk, made, render_time)) = rendered {
+            rendering += render_time;
+            let (batch, sections) = made?;
+            previous = Some((chunk, batch, sections));
+        }
+    }
+    // Then the search index's files. (Not alongside the shared pages: the
+    // theme pages' contexts and the index's scored lists together made the
+    // build's peak memory.)
+    let t = Instant::now();
+    let emit = |files: Vec<OutputFile>| staging.add(&files);
+    let (index_files, index_warnings) = counter.emit(&kb, options.render.portable, &emit)?;
+    indexing += t.elapsed();
+    warnings.extend(index_warnings);
+    stages.push(("render", rendering));
+    stages.push(("search index", indexing));
+    let t = Instant::now();
+    let files = files + index_files;
+    let record = write::Record {
+        inputs,
+        articles: kb.articles.len(),
+        themes: kb.site.themes.len(),
+        pages,
+        files,
+        warnings: warnings.clone(),
+    };
+    warnings.extend(staging.commit(&record)?);
+    stages.push(("write", writing + t.elapsed()));
+    Ok(report(&kb, pages, files, warnings, stages, start))
+}

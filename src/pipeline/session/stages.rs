@@ -1,0 +1,410 @@
+//! The stages of a [`Session`] update: link again, render the edited pages
+//! first, complete the rest, or edit in place.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{Last, Linked, Session, Update};
+use crate::error::{Diagnostic, Failure};
+use crate::load::{ArticleSource, ThemeFiles};
+use crate::parse::Article;
+use crate::pipeline::BuildReport;
+use crate::{config, link, load, parse, render, search};
+
+impl Session {
+    /// Parse the articles whose text changed, and link them all again.
+    /// Leaves `self.last` alone (as do [`Session::first_stage`] and
+    /// [`Session::complete`]), so a failure keeps the last good build.
+    pub(super) fn link_again(
+        &self,
+        config_file: load::SourceFile,
+        site: config::SiteConfig,
+        sources: &[ArticleSource],
+        theme: ThemeFiles,
+        mut warnings: Vec<Diagnostic>,
+        start: Instant,
+    ) -> Result<Linked, Failure> {
+        // Everything again, but re-parse only what changed.
+        let mut t = Instant::now();
+        let mut stages = vec![("load", start.elapsed())];
+        let previous = self.last.as_ref();
+        let reusable = previous.filter(|l| same_text(&l.config_text, &config_file.text));
+        let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
+            sources.iter().partition(|s| {
+                reusable
+                    .and_then(|l| l.parsed.get(&s.slug))
+                    .is_some_and(|(text, _)| same_text(text, &s.file.text))
+            });
+        let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
+        let mut parsed = parse::articles(&fresh, &site);
+        warnings.append(&mut parsed.warnings);
+        if !parsed.errors.is_empty() {
+            let mut errors = parsed.errors;
+            errors.append(&mut warnings);
+            return Err(errors.into());
+        }
+        if let Some(last) = reusable {
+            parsed.articles.extend(
+                reused
+                    .iter()
+                    .filter_map(|s| last.parsed.get(&s.slug))
+                    .map(|(_, a)| Arc::clone(a)),
+            );
+        }
+        let texts: HashMap<&str, &Arc<str>> = sources
+            .iter()
+            .map(|s| (s.slug.as_str(), &s.file.text))
+            .collect();
+        let by_slug: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)> = parsed
+            .articles
+            .iter()
+            .filter_map(|a| {
+                texts
+                    .get(a.slug.as_str())
+                    .map(|text| (a.slug.clone(), (Arc::clone(text), Arc::clone(a))))
+            })
+            .collect();
+        stages.push(("parse", t.elapsed()));
+        t = Instant::now();
+        let kb = link::knowledge_base(site, parsed.articles, self.options.drafts)?;
+        stages.push(("link", t.elapsed()));
+        let templates = render::Templates::compile(&theme)?;
+        Ok(Linked {
+            config_text: config_file.text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb,
+            edited: fresh.into_iter().map(|s| s.slug).collect(),
+            warnings,
+            stages,
+            start,
+        })
+    }
+
+    /// The first stage of a staged update: only the pages of the articles
+    /// whose text changed, the rest of the site as before, and the paths
+    /// that may still change. `None` when there is no previous site with
+    /// the same configuration and theme to start from.
+    pub(super) fn first_stage(&self, linked: &Linked) -> Option<Result<Update, Failure>> {
+        let last = self.last.as_ref().filter(|l| {
+            same_text(&l.config_text, &linked.config_text) && l.theme == linked.theme
+        })?;
+        let t = Instant::now();
+        let kb = &linked.kb;
+        let first: Vec<usize> = linked
+            .edited
+            .iter()
+            .filter_map(|slug| kb.article_index(slug))
+            .collect();
+        let pages = match render::article_pages(kb, &linked.templates, self.options.render, &first)
+        {
+            Ok(pages) => pages,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let mut output = last.output.clone();
+        let mut changed = Vec::new();
+        let present: std::collections::HashSet<&str> =
+            kb.articles.iter().map(|a| a.slug.as_str()).collect();
+        for gone in last
+            .kb
+            .articles
+            .iter()
+            .filter(|a| !present.contains(a.slug.as_str()))
+        {
+            let path = render::article_path(&gone.slug);
+            if output.remove(path.as_str()).is_some() {
+                changed.push(path);
+            }
+        }
+        let mut fresh = std::collections::HashSet::new();
+        for page in pages {
+            let path: Arc<str> = Arc::from(page.path);
+            fresh.insert(Arc::clone(&path));
+            if output.get(&path).is_none_or(|old| **old != *page.bytes) {
+                changed.push(path.to_string());
+                output.insert(path, Arc::from(page.bytes));
+            }
+        }
+        changed.sort();
+        let pending: std::collections::HashSet<Arc<str>> = output
+            .keys()
+            .filter(|p| (p.ends_with(".html") || p.ends_with(".xml")) && !fresh.contains(*p))
+            .cloned()
+            // Made, or dropped, as the articles with code blocks come and go.
+            .chain(std::iter::once(Arc::from("syntax.css")))
+            .collect();
+        let mut stages = linked.stages.clone();
+        stages.push(("first pages", t.elapsed()));
+        let report = BuildReport {
+            articles: kb.articles.len(),
+            themes: kb.site.themes.len(),
+            pages: first.len(),
+            files: output.len(),
+            warnings: linked.warnings.clone(),
+            stages,
+            elapsed: linked.start.elapsed(),
+            unchanged: false,
+        };
+        Some(Ok(Update {
+            files: output,
+            changed,
+            incremental: true,
+            report,
+            pending,
+        }))
+    }
+
+    /// Key, render and carry over the pages of a linked knowledge base: the
+    /// whole update, or the second stage of a staged one.
+    pub(super) fn complete(&self, linked: Linked) -> Result<(Last, Update), Failure> {
+        let Linked {
+            config_text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb,
+            edited: _,
+            mut warnings,
+            mut stages,
+            start,
+        } = linked;
+        let previous = self.last.as_ref();
+        let reusable = previous.filter(|l| same_text(&l.config_text, &config_text));
+        let mut t = Instant::now();
+        let options = self.options.render;
+        let all: Vec<usize> = (0..kb.articles.len()).collect();
+        let keys: HashMap<String, u64> = kb
+            .articles
+            .iter()
+            .map(|a| a.slug.clone())
+            .zip(render::article_keys(&kb, &templates, options, &all))
+            .collect();
+        // With the same theme, an article page whose key is unchanged is
+        // the previous one; only the others are rendered.
+        let same_theme = reusable.filter(|l| l.theme == theme);
+        let (dirty, kept): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| {
+            let slug = &kb.articles[i].slug;
+            same_theme.is_none_or(|l| l.keys.get(slug) != keys.get(slug))
+        });
+        stages.push(("page keys", t.elapsed()));
+        t = Instant::now();
+        let mut files = render::shared_pages(&kb, &templates, &theme, options)?;
+        stages.push(("shared pages", t.elapsed()));
+        t = Instant::now();
+        files.extend(render::article_pages(&kb, &templates, options, &dirty)?);
+        stages.push(("render", t.elapsed()));
+        t = Instant::now();
+        // With a previous build the search index follows in
+        // `refresh_search`, so that the pages are served first.
+        let (search_paths, search_stale) = match same_theme {
+            Some(last) => (last.search_paths.clone(), true),
+            None => {
+                let (index, index_warnings) = search::index_with_warnings(&kb, options.portable);
+                warnings.extend(index_warnings);
+                let paths = index.iter().map(|f| Arc::from(f.path.as_str())).collect();
+                files.extend(index);
+                stages.push(("search index", t.elapsed()));
+                (paths, false)
+            }
+        };
+
+        let carried: Vec<(Arc<str>, Arc<[u8]>)> = same_theme
+            .map(|last| {
+                kept.iter()
+                    .map(|&i| Arc::from(render::article_path(&kb.articles[i].slug)))
+                    .chain(last.search_paths.iter().cloned())
+                    .filter_map(|path: Arc<str>| {
+                        last.output
+                            .get_key_value(&path)
+                            .map(|(p, b)| (Arc::clone(p), Arc::clone(b)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (rendered, total) = (dirty.len(), kb.articles.len());
+        let output: HashMap<Arc<str>, Arc<[u8]>> = files
+            .into_iter()
+            .map(|f| (Arc::from(f.path), Arc::from(f.bytes)))
+            .chain(carried)
+            .collect();
+        let empty = HashMap::new();
+        let old = previous.map_or(&empty, |l| &l.output);
+        let mut changed: Vec<String> = output
+            .iter()
+            .filter(|(path, bytes)| old.get(*path) != Some(bytes))
+            .map(|(path, _)| path.to_string())
+            .chain(
+                old.keys()
+                    .filter(|p| !output.contains_key(*p))
+                    .map(|p| p.to_string()),
+            )
+            .collect();
+        changed.sort();
+        crate::error::sort(&mut warnings);
+        let report = BuildReport {
+            articles: kb.articles.len(),
+            themes: kb.site.themes.len(),
+            pages: output.keys().filter(|p| p.ends_with(".html")).count(),
+            files: output.len(),
+            warnings,
+            stages,
+            elapsed: start.elapsed(),
+            unchanged: false,
+        };
+        let last = Last {
+            config_text,
+            theme,
+            templates,
+            parsed: by_slug,
+            kb: Arc::new(kb),
+            keys,
+            output: output.clone(),
+            search_paths,
+            search_stale,
+            generation: previous.map_or(0, |l| l.generation + 1),
+        };
+        Ok((
+            last,
+            Update {
+                files: output,
+                changed,
+                incremental: rendered < total,
+                report,
+                pending: std::collections::HashSet::new(),
+            },
+        ))
+    }
+
+    /// The fast path: same configuration, theme and set of articles, and every
+    /// edited article still shows other pages the same facts.
+    pub(super) fn edit_in_place(
+        &mut self,
+        config_text: &str,
+        theme: &ThemeFiles,
+        sources: &[ArticleSource],
+        warnings: &[Diagnostic],
+        start: Instant,
+    ) -> Result<Option<Update>, Failure> {
+        let Some(last) = &mut self.last else {
+            return Ok(None);
+        };
+        if *last.config_text != *config_text
+            || last.theme != *theme
+            || sources.len() != last.parsed.len()
+        {
+            return Ok(None);
+        }
+        // The same articles (as many, each known), some with new text.
+        let mut edited: Vec<&ArticleSource> = Vec::new();
+        for source in sources {
+            match last.parsed.get(&source.slug) {
+                None => return Ok(None),
+                Some((text, _)) if !same_text(text, &source.file.text) => edited.push(source),
+                Some(_) => {}
+            }
+        }
+        let mut fresh = Vec::with_capacity(edited.len());
+        for source in &edited {
+            let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
+            let Some((_, old)) = last.parsed.get(&source.slug) else {
+                return Ok(None);
+            };
+            if !same_for_other_pages(old, &article) {
+                return Ok(None);
+            }
+            fresh.push((source, article));
+        }
+        let load_parse = start.elapsed();
+        let t = Instant::now();
+        let mut indices = Vec::new();
+        for (source, article) in fresh {
+            let article = Arc::new(article);
+            if let Some(i) = last.kb.article_index(&article.slug) {
+                // Cheap even while a search job shares the old one: a copy
+                // of the knowledge base shares its articles.
+                Arc::make_mut(&mut last.kb).articles[i] = Arc::clone(&article);
+                indices.push(i);
+            }
+            last.parsed.insert(
+                source.slug.clone(),
+                (Arc::clone(&source.file.text), article),
+            );
+        }
+        let pages = render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
+            .map_err(Failure::from)?;
+        let keys = render::article_keys(&last.kb, &last.templates, self.options.render, &indices);
+        for (&i, key) in indices.iter().zip(keys) {
+            last.keys.insert(last.kb.articles[i].slug.clone(), key);
+        }
+        if !indices.is_empty() {
+            last.search_stale = true;
+            last.generation += 1;
+        }
+        let mut changed = Vec::new();
+        for page in pages {
+            if last
+                .output
+                .get(page.path.as_str())
+                .is_none_or(|old| **old != *page.bytes)
+            {
+                changed.push(page.path.clone());
+                last.output
+                    .insert(Arc::from(page.path), Arc::from(page.bytes));
+            }
+        }
+        changed.sort();
+        let report = BuildReport {
+            articles: last.kb.articles.len(),
+            themes: last.kb.site.themes.len(),
+            pages: indices.len(),
+            files: last.output.len(),
+            warnings: warnings.to_vec(),
+            stages: vec![("load and parse", load_parse), ("render", t.elapsed())],
+            elapsed: start.elapsed(),
+            unchanged: false,
+        };
+        Ok(Some(Update {
+            files: last.output.clone(),
+            changed,
+            incremental: true,
+            report,
+            pending: std::collections::HashSet::new(),
+        }))
+    }
+}
+
+/// Equal texts, cheaply when the file cache handed out the same one again.
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
+/// Whether two versions of an article look the same from every page but its
+/// own: home, lists, theme pages, related and backlink lists, links into it,
+/// the feed and the sitemap.
+fn same_for_other_pages(a: &Article, b: &Article) -> bool {
+    let links = |x: &Article| {
+        x.links
+            .iter()
+            .map(|l| (l.target.clone(), l.titled_by_target))
+            .collect::<Vec<_>>()
+    };
+    let headings = |x: &Article| {
+        x.headings
+            .iter()
+            .map(|h| (h.level, h.text.clone(), h.id.clone(), h.themes.clone()))
+            .collect::<Vec<_>>()
+    };
+    a.title == b.title
+        && a.summary == b.summary
+        && a.themes == b.themes
+        && a.source == b.source
+        && a.date == b.date
+        && a.updated == b.updated
+        && a.draft == b.draft
+        && a.has_fenced_code == b.has_fenced_code
+        && render::reading_minutes(a.word_count) == render::reading_minutes(b.word_count)
+        && headings(a) == headings(b)
+        && links(a) == links(b)
+}
