@@ -651,6 +651,8 @@ pub fn builtin_theme() -> ThemeFiles {
         "themes.html",
         "404.html",
         "search.html",
+        "nav.html",
+        "toc.html",
     );
     ThemeFiles {
         name: "default".to_string(),

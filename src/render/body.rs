@@ -1,6 +1,7 @@
 //! An article's body as HTML: links rewritten to the site's relative URLs,
-//! `[[wiki]]` links titled by their target, an "also on" line under each tagged
-//! section, and fenced code highlighted with CSS classes. Pure.
+//! `[[wiki]]` links titled by their target, a permalink in each heading, a
+//! closed "More on ..." disclosure under each tagged section, and fenced code
+//! highlighted with CSS classes. Pure.
 
 use std::collections::VecDeque;
 use std::sync::OnceLock;
@@ -143,6 +144,11 @@ pub fn html(
                     code = Some((code_language(&info).to_string(), String::new()));
                 }
                 Event::End(TagEnd::Heading(level)) => {
+                    if let Some(h) = article.headings.get(heading_no)
+                        && level >= pulldown_cmark::HeadingLevel::H2
+                    {
+                        out.push_back(Event::Html(CowStr::from(permalink(&h.id))));
+                    }
                     out.push_back(Event::End(TagEnd::Heading(level)));
                     if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
                         out.push_back(Event::Html(CowStr::from(line)));
@@ -318,11 +324,20 @@ fn resolve(
     }
 }
 
-/// The line under a tagged section: for each of its themes, the theme and,
-/// the first time the article treats that theme, the other articles with
-/// sections on it (each link goes to that article's first such section).
-/// Later sections on the same theme show only the theme, which keeps long,
-/// densely tagged articles light.
+/// A heading's permalink: a quiet `#` the stylesheet shows on hover and focus.
+fn permalink(id: &str) -> String {
+    format!(
+        " <a class=\"permalink\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+        escape(id)
+    )
+}
+
+/// The disclosure under a tagged section ("More on Apology and
+/// Forgiveness"), closed until opened: for each of its themes, the theme's
+/// page and, the first time the article treats that theme, the other
+/// articles with sections on it (each link goes to that article's first such
+/// section). Later sections on the same theme list only the theme, which
+/// keeps long, densely tagged articles light.
 fn also_on(
     kb: &KnowledgeBase,
     a: usize,
@@ -334,54 +349,66 @@ fn also_on(
     if heading.themes.is_empty() {
         return None;
     }
-    let mut parts = Vec::new();
+    let mut titles = Vec::new();
+    let mut items = String::new();
     for id in &heading.themes {
         let Some(t) = kb.site.theme_index(id) else {
             continue;
         };
         let theme = &kb.site.themes[t];
+        titles.push(escape(&theme.title));
         let theme_url = escape(&urls.theme(&theme.id));
         let all_firsts = &kb.themes[t].first_sections;
         let others = all_firsts.len()
             - usize::from(all_firsts.binary_search_by_key(&a, |&(b, _)| b).is_ok());
-        let firsts: Vec<(usize, usize)> = all_firsts
-            .iter()
-            .copied()
-            .filter(|&(b, _)| b != a)
-            .take(ALSO_ON_LIMIT)
-            .collect();
-        let mut part = format!("<a href=\"{theme_url}\">{}</a>", escape(&theme.title));
+        items.push_str(&format!(
+            "<li><a href=\"{theme_url}\">Every section on {}</a>",
+            escape(&theme.title)
+        ));
         if others > 0 && !shown.contains(&t) {
             shown.push(t);
-            let links: Vec<String> = firsts
+            let links: Vec<String> = all_firsts
                 .iter()
+                .filter(|&&(b, _)| b != a)
                 .take(ALSO_ON_LIMIT)
                 .map(|&(b, bh)| {
                     let target = &kb.articles[b];
                     let section = &target.headings[bh];
                     format!(
-                        "<a href=\"{}#{}\" title=\"{}\">{}</a>",
+                        "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
                         escape(&urls.article(&target.slug)),
                         escape(&section.id),
-                        escape(&section.text),
-                        escape(&target.title)
+                        escape(&target.title),
+                        escape(&section.text)
                     )
                 })
                 .collect();
-            part.push_str(&format!(" also in {}", links.join(", ")));
+            items.push_str(&format!("<ul>{}</ul>", links.concat()));
             if others > ALSO_ON_LIMIT {
-                part.push_str(&format!(
-                    ", <a href=\"{theme_url}\">{} more</a>",
+                items.push_str(&format!(
+                    "<span>and {} more on its page</span>",
                     others - ALSO_ON_LIMIT
                 ));
             }
         }
-        parts.push(part);
+        items.push_str("</li>");
+    }
+    if titles.is_empty() {
+        return None;
     }
     Some(format!(
-        "<p class=\"also-on\">On {}</p>\n",
-        parts.join("; ")
+        "<details class=\"also-on\"><summary>More on {}</summary><ul>{items}</ul></details>\n",
+        and_list(&titles)
     ))
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Highlighted HTML for a fenced block; plain escaped text for unknown

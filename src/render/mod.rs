@@ -11,6 +11,8 @@ mod body;
 pub use body::Sections;
 mod cap;
 mod feeds;
+mod nav;
+pub use nav::tagged_excerpts;
 
 use std::collections::HashMap;
 
@@ -22,6 +24,7 @@ use crate::error::{Diagnostic, Kind, did_you_mean};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::{Article, Attribution};
+use nav::{Here, Nav};
 
 pub use body::escape;
 
@@ -170,6 +173,8 @@ struct SiteContext<'a> {
     /// Whether this page links the code highlighting stylesheet.
     has_code: bool,
     breadcrumbs: Vec<Crumb>,
+    /// The knowledge base's navigation, the page being read marked.
+    nav: Nav<'a>,
 }
 
 #[derive(Serialize)]
@@ -232,6 +237,8 @@ struct DateView<'a> {
 struct IndexPage<'a> {
     site: SiteContext<'a>,
     start_here: Option<ArticleCard<'a>>,
+    /// The sections of Start here, H2s and H3s in order: where to begin.
+    start_sections: Vec<ArticleLink<'a>>,
     themes: Vec<ThemeCard<'a>>,
     articles: Vec<ArticleCard<'a>>,
 }
@@ -267,10 +274,18 @@ struct ThemesPage<'a> {
     themes: Vec<ThemeCard<'a>>,
 }
 
+/// A section on a theme page: its heading, link and first sentence.
+#[derive(Serialize)]
+struct SectionLink<'a> {
+    title: &'a str,
+    href: String,
+    excerpt: String,
+}
+
 #[derive(Serialize)]
 struct SectionGroup<'a> {
     article: ArticleLink<'a>,
-    sections: Vec<ArticleLink<'a>>,
+    sections: Vec<SectionLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -279,6 +294,8 @@ struct ThemePage<'a> {
     theme: ThemeCard<'a>,
     articles: Vec<ArticleCard<'a>>,
     groups: Vec<SectionGroup<'a>>,
+    /// Articles with the theme in their front matter but no section tagged with it.
+    untagged_articles: Vec<ArticleCard<'a>>,
     other_themes: Vec<ThemeLink<'a>>,
 }
 
@@ -702,6 +719,7 @@ impl<'a> Renderer<'a> {
         page_path: &str,
         page_title: Option<&str>,
         description: &str,
+        here: Here,
     ) -> SiteContext<'a> {
         let site = &self.kb.site;
         SiteContext {
@@ -731,6 +749,7 @@ impl<'a> Renderer<'a> {
             },
             has_code: false,
             breadcrumbs: Vec::new(),
+            nav: nav::nav(self.kb, urls, here),
         }
     }
 
@@ -836,10 +855,26 @@ impl<'a> Renderer<'a> {
         let urls = self.urls("");
         let kb = self.kb;
         let page = IndexPage {
-            site: self.site_context(&urls, "", None, &kb.site.description),
+            site: self.site_context(&urls, "", None, &kb.site.description, Here::Other),
             start_here: kb
-                .article_index("start-here")
+                .article_index(nav::START_HERE)
                 .map(|a| self.card(&kb.articles[a], &urls)),
+            start_sections: kb
+                .article_index(nav::START_HERE)
+                .map(|a| {
+                    let article = &kb.articles[a];
+                    let page = urls.article(&article.slug);
+                    article
+                        .headings
+                        .iter()
+                        .filter(|h| h.level == 2 || h.level == 3)
+                        .map(|h| ArticleLink {
+                            title: &h.text,
+                            href: format!("{page}#{}", h.id),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             themes: (0..kb.site.themes.len())
                 .map(|t| self.theme_card(t, &urls))
                 .collect(),
@@ -850,7 +885,7 @@ impl<'a> Renderer<'a> {
 
     fn articles_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("articles/");
-        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "");
+        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ArticlesPage {
             site,
@@ -915,6 +950,7 @@ impl<'a> Renderer<'a> {
             &format!("articles/{}/", article.slug),
             Some(&article.title),
             &article.summary,
+            Here::Article(a),
         );
         site.has_code = article.has_fenced_code;
         site.breadcrumbs = self.crumbs(urls, &[("Articles", urls.dir("articles/"))]);
@@ -933,6 +969,7 @@ impl<'a> Renderer<'a> {
             related: c
                 .related
                 .iter()
+                .take(RELATED_LIMIT)
                 .map(|r| {
                     let other = &kb.articles[r.article];
                     RelatedCard {
@@ -956,7 +993,7 @@ impl<'a> Renderer<'a> {
 
     fn themes_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("themes/");
-        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "");
+        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ThemesPage {
             site,
@@ -982,16 +1019,22 @@ impl<'a> Renderer<'a> {
             &format!("themes/{}/", theme.id),
             Some(&theme.title),
             &theme.description,
+            Here::Theme(t),
         );
         site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.dir("themes/"))]);
         let mut groups: Vec<SectionGroup<'a>> = Vec::new();
         let mut last: Option<usize> = None;
+        let mut excerpts = Vec::new();
         for &(a, h) in &index.sections {
             let article = &kb.articles[a];
             let heading = &article.headings[h];
-            let link = ArticleLink {
+            if last != Some(a) {
+                excerpts = nav::first_sentences(kb, a);
+            }
+            let link = SectionLink {
                 title: &heading.text,
                 href: format!("{}#{}", urls.article(&article.slug), heading.id),
+                excerpt: excerpts.get(h).cloned().unwrap_or_default(),
             };
             match (last, groups.last_mut()) {
                 (Some(prev), Some(group)) if prev == a => group.sections.push(link),
@@ -1002,6 +1045,14 @@ impl<'a> Renderer<'a> {
             }
             last = Some(a);
         }
+        let with_sections: std::collections::HashSet<usize> =
+            index.sections.iter().map(|&(a, _)| a).collect();
+        let untagged_articles = index
+            .articles
+            .iter()
+            .filter(|a| !with_sections.contains(a))
+            .map(|&a| self.card(&kb.articles[a], &urls))
+            .collect();
         let page = ThemePage {
             site,
             theme: self.theme_card(t, &urls),
@@ -1011,6 +1062,7 @@ impl<'a> Renderer<'a> {
                 .map(|&a| self.card(&kb.articles[a], &urls))
                 .collect(),
             groups,
+            untagged_articles,
             other_themes: kb
                 .site
                 .themes
@@ -1033,7 +1085,7 @@ impl<'a> Renderer<'a> {
 
     fn search_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("search/");
-        let mut site = self.site_context(&urls, "search/", Some("Search"), "");
+        let mut site = self.site_context(&urls, "search/", Some("Search"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         self.render(
             "search.html",
@@ -1052,7 +1104,8 @@ impl<'a> Renderer<'a> {
             .as_deref()
             .map_or("/".to_string(), base_path);
         let urls = Urls::from_base_path(base_path, self.options);
-        let mut site = self.site_context(&urls, "404.html", Some("Page not found"), "");
+        let mut site =
+            self.site_context(&urls, "404.html", Some("Page not found"), "", Here::Other);
         site.canonical = None;
         self.render(
             "404.html",
@@ -1062,6 +1115,9 @@ impl<'a> Renderer<'a> {
         )
     }
 }
+
+/// "Related articles" lists at most this many: the closest, each with one reason.
+const RELATED_LIMIT: usize = 3;
 
 /// An outline longer than this lists only the H2s: a table of contents
 /// readers can take in at a glance, and a lighter page.

@@ -41,3 +41,5 @@ mod scale;
 mod properties;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;
+// The default theme: regions, phone disclosures, cross-links, home and theme pages.
+mod theme;
