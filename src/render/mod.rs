@@ -444,6 +444,19 @@ pub fn shared_pages(
     }
     jobs.push(Shared::Search);
     jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
+    // Each tagged section's first sentence, for the theme pages: every
+    // article's Markdown walked once, not once per theme it treats.
+    let excerpts: Vec<Vec<String>> = (0..kb.articles.len())
+        .into_par_iter()
+        .map(|a| {
+            let tagged = kb.articles[a].headings.iter().any(|h| !h.themes.is_empty());
+            if tagged {
+                nav::first_sentences(kb, a)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
         .into_par_iter()
         .with_max_len(1)
@@ -453,7 +466,7 @@ pub fn shared_pages(
             Shared::Themes => r.themes_page().map(|f| vec![f]),
             Shared::NotFound => r.not_found().map(|f| vec![f]),
             Shared::Search => r.search_page().map(|f| vec![f]),
-            Shared::Theme(t) => r.theme(t).map(|f| vec![f]),
+            Shared::Theme(t) => r.theme(t, &excerpts).map(|f| vec![f]),
             Shared::Feeds => Ok(feeds::files(kb)),
         })
         .collect();
@@ -1009,7 +1022,8 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn theme(&self, t: usize) -> Result<OutputFile, Diagnostic> {
+    /// Theme `t`'s page; `excerpts` holds each article's section first sentences.
+    fn theme(&self, t: usize, excerpts: &[Vec<String>]) -> Result<OutputFile, Diagnostic> {
         let kb = self.kb;
         let theme = &kb.site.themes[t];
         let urls = self.urls(&format!("themes/{}/", theme.id));
@@ -1024,17 +1038,17 @@ impl<'a> Renderer<'a> {
         site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.dir("themes/"))]);
         let mut groups: Vec<SectionGroup<'a>> = Vec::new();
         let mut last: Option<usize> = None;
-        let mut excerpts = Vec::new();
         for &(a, h) in &index.sections {
             let article = &kb.articles[a];
             let heading = &article.headings[h];
-            if last != Some(a) {
-                excerpts = nav::first_sentences(kb, a);
-            }
             let link = SectionLink {
                 title: &heading.text,
                 href: format!("{}#{}", urls.article(&article.slug), heading.id),
-                excerpt: excerpts.get(h).cloned().unwrap_or_default(),
+                excerpt: excerpts
+                    .get(a)
+                    .and_then(|e| e.get(h))
+                    .cloned()
+                    .unwrap_or_default(),
             };
             match (last, groups.last_mut()) {
                 (Some(prev), Some(group)) if prev == a => group.sections.push(link),

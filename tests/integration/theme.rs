@@ -225,3 +225,19 @@ fn the_colour_switch_is_remembered_without_a_flash_and_stores_nothing_unasked() 
     assert!(css.contains(":root[data-scheme=\"dark\"]"));
     assert!(css.contains(":root:not([data-scheme=\"light\"])"));
 }
+
+#[test]
+fn serve_without_mend_yaml_exits_2_with_the_message_of_build() {
+    let site = Site::new();
+    std::fs::remove_file(site.root().join("mend.yaml")).unwrap();
+    let build = site.mend(&["build"]);
+    let serve = site.mend(&["serve", "--port", "0"]);
+    assert_eq!((build.code, serve.code), (2, 2), "{}", serve.stderr);
+    let diagnostic = |s: &str| s.split("\n\n").next().unwrap_or("").trim_end().to_string();
+    assert!(
+        serve.stderr.starts_with("error: no mend.yaml in "),
+        "{}",
+        serve.stderr
+    );
+    assert_eq!(diagnostic(&serve.stderr), diagnostic(&build.stderr));
+}
