@@ -175,6 +175,9 @@ struct SiteContext<'a> {
     breadcrumbs: Vec<Crumb>,
     /// The knowledge base's navigation, the page being read marked.
     nav: Nav<'a>,
+    /// `accent` and `accent_dark` from `mend.yaml` (`#rrggbb`), when set.
+    accent: Option<&'a str>,
+    accent_dark: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -763,6 +766,8 @@ impl<'a> Renderer<'a> {
             has_code: false,
             breadcrumbs: Vec::new(),
             nav: nav::nav(self.kb, urls, here),
+            accent: site.accent.as_deref(),
+            accent_dark: site.accent_dark.as_deref(),
         }
     }
 

@@ -241,3 +241,57 @@ fn serve_without_mend_yaml_exits_2_with_the_message_of_build() {
     );
     assert_eq!(diagnostic(&serve.stderr), diagnostic(&build.stderr));
 }
+
+#[test]
+fn an_accent_colour_from_mend_yaml_reaches_every_page() {
+    let site = guides();
+    site.file(
+        "mend.yaml",
+        &format!(
+            "accent: \"#7A3E00\"\naccent_dark: \"#f0b070\"\n{}",
+            crate::harness::CONFIG
+        ),
+    );
+    site.build();
+    for page in [
+        "index.html",
+        "articles/listening/index.html",
+        "themes/therapy/index.html",
+    ] {
+        let html = site.read(page);
+        assert!(html.contains("<style>:root{--accent:#7a3e00}@media (prefers-color-scheme:dark){:root:not([data-scheme=\"light\"]){--accent:#f0b070}}:root[data-scheme=\"dark\"]{--accent:#f0b070}</style>"), "{page}");
+    }
+    // Without one, no extra style.
+    let plain = guides();
+    plain.build();
+    assert!(!plain.read("index.html").contains("--accent:"));
+}
+
+#[test]
+fn an_accent_colour_that_fails_contrast_is_an_error_saying_which() {
+    let site = guides();
+    site.file(
+        "mend.yaml",
+        &format!("accent: \"#8cc4ec\"\n{}", crate::harness::CONFIG),
+    );
+    let run = site.build_fails(2);
+    assert_eq!(
+        run.stderr.split("\n\n").next().unwrap(),
+        "mend.yaml:1:10: error: `accent` #8cc4ec has a contrast of 1.79:1 with the light scheme's page background #fbfaf7; links and buttons need at least 4.5:1\n  |\n1 | accent: \"#8cc4ec\"\n  |          ^^^^^^^\n  = help: `accent` is for the light scheme, `accent_dark` for the dark one: darken the one, lighten the other"
+    );
+    site.file(
+        "mend.yaml",
+        &format!("accent_dark: \"#1f5f8b\"\n{}", crate::harness::CONFIG),
+    );
+    let run = site.build_fails(2);
+    assert!(
+        run.stderr
+            .starts_with("mend.yaml:1:15: error: `accent_dark` #1f5f8b has a contrast of "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("with the dark scheme's page background #161a1f")
+    );
+}
