@@ -430,7 +430,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`, `limits`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `accent`, `accent_dark`, `search`, `limits`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }

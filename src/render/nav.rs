@@ -12,7 +12,7 @@ use crate::parse::{Article, body_events};
 
 /// With more articles than this the navigation lists the ones around the
 /// page being read, so every page of a large site stays light.
-const NAV_ARTICLE_LIMIT: usize = 40;
+const NAV_ARTICLE_LIMIT: usize = 16;
 
 /// An excerpt stops at its first sentence, or about this many characters.
 const EXCERPT_CHARS: usize = 180;
