@@ -295,3 +295,30 @@ fn an_accent_colour_that_fails_contrast_is_an_error_saying_which() {
             .contains("with the dark scheme's page background #161a1f")
     );
 }
+
+#[test]
+fn on_a_large_site_the_navigation_lists_the_articles_around_the_page() {
+    let site = Site::new();
+    for i in 0..30 {
+        site.article(&format!("a{i:02}"), "apology", "Text.\n");
+    }
+    site.build();
+    let page = site.read("articles/a20/index.html");
+    let sidebar = between(&page, "<nav class=\"sidebar\"", "</nav>");
+    let articles: Vec<String> = hrefs(sidebar)
+        .into_iter()
+        .filter(|h| !h.contains("themes/"))
+        .collect();
+    // 16 around a20 (a12 to a27), then the rest behind one link.
+    assert_eq!(articles.first().map(String::as_str), Some("../a12/"));
+    assert!(sidebar.contains("<a href=\"./\" aria-current=\"page\">Title of a20</a>"));
+    assert!(
+        sidebar.contains("<a href=\"../\">14 more articles</a>"),
+        "{sidebar}"
+    );
+    // The page itself is `./`: fifteen others beside it.
+    assert_eq!(
+        articles.iter().filter(|h| h.starts_with("../a")).count(),
+        15
+    );
+}
