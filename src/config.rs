@@ -12,6 +12,8 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Kind};
 use crate::yaml::{Block, Caps};
 
+mod accent;
+
 /// The name of the configuration file at the project root.
 pub const FILE_NAME: &str = "mend.yaml";
 
@@ -30,6 +32,12 @@ struct RawConfig {
     themes: IndexMap<String, RawTheme>,
     #[serde(default)]
     allow_raw_html: bool,
+    /// The default theme's link and button colour, light scheme (`#rrggbb`).
+    #[serde(default)]
+    accent: Option<String>,
+    /// The same for the dark scheme.
+    #[serde(default)]
+    accent_dark: Option<String>,
     #[serde(default)]
     search: RawSearch,
     #[serde(default)]
@@ -210,6 +218,10 @@ pub struct SiteConfig {
     /// Topic themes in the order `mend.yaml` lists them.
     pub themes: Vec<Theme>,
     pub allow_raw_html: bool,
+    /// Accent colours (`#rrggbb`) for the light and dark schemes, each checked
+    /// for 4.5:1 contrast with the default theme's backgrounds.
+    pub accent: Option<String>,
+    pub accent_dark: Option<String>,
     /// Search synonym groups, as written.
     pub synonyms: Vec<Vec<String>>,
     pub limits: Limits,
@@ -236,6 +248,8 @@ impl SiteConfig {
                 })
                 .collect(),
             allow_raw_html: false,
+            accent: None,
+            accent_dark: None,
             synonyms: Vec::new(),
             limits: Limits::default(),
             safety: None,
@@ -324,6 +338,23 @@ pub fn parse(
         },
     };
 
+    let mut colour = |value: &Option<String>, scheme: &accent::Scheme| {
+        let value = value.as_deref()?;
+        match accent::check(value, scheme) {
+            Ok(colour) => Some(colour),
+            Err(message) => {
+                errors.push(
+                    block
+                        .error_at_value(scheme.key, value, message)
+                        .with_hint("`accent` is for the light scheme, `accent_dark` for the dark one: darken the one, lighten the other"),
+                );
+                None
+            }
+        }
+    };
+    let accent = colour(&raw.accent, &accent::LIGHT);
+    let accent_dark = colour(&raw.accent_dark, &accent::DARK);
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -335,6 +366,8 @@ pub fn parse(
         site_theme: raw.site_theme,
         themes,
         allow_raw_html: raw.allow_raw_html,
+        accent,
+        accent_dark,
         synonyms: raw.search.synonyms,
         limits,
         safety,
@@ -406,7 +439,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `search`, `limits`, `safety`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `accent`, `accent_dark`, `search`, `limits`, `safety`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }

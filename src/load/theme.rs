@@ -176,6 +176,8 @@ pub fn builtin_theme() -> ThemeFiles {
         "themes.html",
         "404.html",
         "search.html",
+        "nav.html",
+        "toc.html",
         "safety.html",
         "partials/exit.html",
         "partials/safety-note.html",

@@ -11,7 +11,9 @@ mod body;
 pub use body::Sections;
 mod cap;
 mod feeds;
+mod nav;
 mod safety;
+pub use nav::tagged_excerpts;
 
 use std::collections::HashMap;
 
@@ -23,6 +25,7 @@ use crate::error::{Diagnostic, Kind, did_you_mean};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::{Article, Attribution};
+use nav::{Here, Nav};
 
 pub use body::escape;
 
@@ -173,6 +176,11 @@ struct SiteContext<'a> {
     breadcrumbs: Vec<Crumb>,
     /// The quick exit and the help links, when `mend.yaml` has `safety:`.
     safety: Option<safety::SafetyLinks<'a>>,
+    /// The knowledge base's navigation, the page being read marked.
+    nav: Nav<'a>,
+    /// `accent` and `accent_dark` from `mend.yaml` (`#rrggbb`), when set.
+    accent: Option<&'a str>,
+    accent_dark: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +243,8 @@ struct DateView<'a> {
 struct IndexPage<'a> {
     site: SiteContext<'a>,
     start_here: Option<ArticleCard<'a>>,
+    /// The sections of Start here, H2s and H3s in order: where to begin.
+    start_sections: Vec<ArticleLink<'a>>,
     themes: Vec<ThemeCard<'a>>,
     articles: Vec<ArticleCard<'a>>,
 }
@@ -271,10 +281,18 @@ struct ThemesPage<'a> {
     themes: Vec<ThemeCard<'a>>,
 }
 
+/// A section on a theme page: its heading, link and first sentence.
+#[derive(Serialize)]
+struct SectionLink<'a> {
+    title: &'a str,
+    href: String,
+    excerpt: String,
+}
+
 #[derive(Serialize)]
 struct SectionGroup<'a> {
     article: ArticleLink<'a>,
-    sections: Vec<ArticleLink<'a>>,
+    sections: Vec<SectionLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -283,6 +301,8 @@ struct ThemePage<'a> {
     theme: ThemeCard<'a>,
     articles: Vec<ArticleCard<'a>>,
     groups: Vec<SectionGroup<'a>>,
+    /// Articles with the theme in their front matter but no section tagged with it.
+    untagged_articles: Vec<ArticleCard<'a>>,
     other_themes: Vec<ThemeLink<'a>>,
 }
 
@@ -435,6 +455,19 @@ pub fn shared_pages(
         jobs.push(Shared::Safety);
     }
     jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
+    // Each tagged section's first sentence, for the theme pages: every
+    // article's Markdown walked once, not once per theme it treats.
+    let excerpts: Vec<Vec<String>> = (0..kb.articles.len())
+        .into_par_iter()
+        .map(|a| {
+            let tagged = kb.articles[a].headings.iter().any(|h| !h.themes.is_empty());
+            if tagged {
+                nav::first_sentences(kb, a)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
         .into_par_iter()
         .with_max_len(1)
@@ -444,7 +477,7 @@ pub fn shared_pages(
             Shared::Themes => r.themes_page().map(|f| vec![f]),
             Shared::NotFound => r.not_found().map(|f| vec![f]),
             Shared::Search => r.search_page().map(|f| vec![f]),
-            Shared::Theme(t) => r.theme(t).map(|f| vec![f]),
+            Shared::Theme(t) => r.theme(t, &excerpts).map(|f| vec![f]),
             Shared::Feeds => Ok(feeds::files(kb)),
             Shared::Safety => match &kb.site.safety {
                 Some(s) => safety::page(&r, s).map(|f| vec![f]),
@@ -714,6 +747,7 @@ impl<'a> Renderer<'a> {
         page_path: &str,
         page_title: Option<&str>,
         description: &str,
+        here: Here,
     ) -> SiteContext<'a> {
         let site = &self.kb.site;
         SiteContext {
@@ -747,6 +781,9 @@ impl<'a> Renderer<'a> {
                 .safety
                 .as_ref()
                 .map(|s| safety::SafetyLinks::new(s, urls)),
+            nav: nav::nav(self.kb, urls, here),
+            accent: site.accent.as_deref(),
+            accent_dark: site.accent_dark.as_deref(),
         }
     }
 
@@ -852,10 +889,26 @@ impl<'a> Renderer<'a> {
         let urls = self.urls("");
         let kb = self.kb;
         let page = IndexPage {
-            site: self.site_context(&urls, "", None, &kb.site.description),
+            site: self.site_context(&urls, "", None, &kb.site.description, Here::Other),
             start_here: kb
-                .article_index("start-here")
+                .article_index(nav::START_HERE)
                 .map(|a| self.card(&kb.articles[a], &urls)),
+            start_sections: kb
+                .article_index(nav::START_HERE)
+                .map(|a| {
+                    let article = &kb.articles[a];
+                    let page = urls.article(&article.slug);
+                    article
+                        .headings
+                        .iter()
+                        .filter(|h| h.level == 2 || h.level == 3)
+                        .map(|h| ArticleLink {
+                            title: &h.text,
+                            href: format!("{page}#{}", h.id),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             themes: (0..kb.site.themes.len())
                 .map(|t| self.theme_card(t, &urls))
                 .collect(),
@@ -866,7 +919,7 @@ impl<'a> Renderer<'a> {
 
     fn articles_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("articles/");
-        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "");
+        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ArticlesPage {
             site,
@@ -931,6 +984,7 @@ impl<'a> Renderer<'a> {
             &format!("articles/{}/", article.slug),
             Some(&article.title),
             &article.summary,
+            Here::Article(a),
         );
         site.has_code = article.has_fenced_code;
         site.breadcrumbs = self.crumbs(urls, &[("Articles", urls.dir("articles/"))]);
@@ -950,6 +1004,7 @@ impl<'a> Renderer<'a> {
             related: c
                 .related
                 .iter()
+                .take(RELATED_LIMIT)
                 .map(|r| {
                     let other = &kb.articles[r.article];
                     RelatedCard {
@@ -973,7 +1028,7 @@ impl<'a> Renderer<'a> {
 
     fn themes_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("themes/");
-        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "");
+        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ThemesPage {
             site,
@@ -989,7 +1044,8 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn theme(&self, t: usize) -> Result<OutputFile, Diagnostic> {
+    /// Theme `t`'s page; `excerpts` holds each article's section first sentences.
+    fn theme(&self, t: usize, excerpts: &[Vec<String>]) -> Result<OutputFile, Diagnostic> {
         let kb = self.kb;
         let theme = &kb.site.themes[t];
         let urls = self.urls(&format!("themes/{}/", theme.id));
@@ -999,6 +1055,7 @@ impl<'a> Renderer<'a> {
             &format!("themes/{}/", theme.id),
             Some(&theme.title),
             &theme.description,
+            Here::Theme(t),
         );
         site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.dir("themes/"))]);
         let mut groups: Vec<SectionGroup<'a>> = Vec::new();
@@ -1006,9 +1063,14 @@ impl<'a> Renderer<'a> {
         for &(a, h) in &index.sections {
             let article = &kb.articles[a];
             let heading = &article.headings[h];
-            let link = ArticleLink {
+            let link = SectionLink {
                 title: &heading.text,
                 href: format!("{}#{}", urls.article(&article.slug), heading.id),
+                excerpt: excerpts
+                    .get(a)
+                    .and_then(|e| e.get(h))
+                    .cloned()
+                    .unwrap_or_default(),
             };
             match (last, groups.last_mut()) {
                 (Some(prev), Some(group)) if prev == a => group.sections.push(link),
@@ -1019,6 +1081,14 @@ impl<'a> Renderer<'a> {
             }
             last = Some(a);
         }
+        let with_sections: std::collections::HashSet<usize> =
+            index.sections.iter().map(|&(a, _)| a).collect();
+        let untagged_articles = index
+            .articles
+            .iter()
+            .filter(|a| !with_sections.contains(a))
+            .map(|&a| self.card(&kb.articles[a], &urls))
+            .collect();
         let page = ThemePage {
             site,
             theme: self.theme_card(t, &urls),
@@ -1028,6 +1098,7 @@ impl<'a> Renderer<'a> {
                 .map(|&a| self.card(&kb.articles[a], &urls))
                 .collect(),
             groups,
+            untagged_articles,
             other_themes: kb
                 .site
                 .themes
@@ -1050,7 +1121,7 @@ impl<'a> Renderer<'a> {
 
     fn search_page(&self) -> Result<OutputFile, Diagnostic> {
         let urls = self.urls("search/");
-        let mut site = self.site_context(&urls, "search/", Some("Search"), "");
+        let mut site = self.site_context(&urls, "search/", Some("Search"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         self.render(
             "search.html",
@@ -1069,7 +1140,8 @@ impl<'a> Renderer<'a> {
             .as_deref()
             .map_or("/".to_string(), base_path);
         let urls = Urls::from_base_path(base_path, self.options);
-        let mut site = self.site_context(&urls, "404.html", Some("Page not found"), "");
+        let mut site =
+            self.site_context(&urls, "404.html", Some("Page not found"), "", Here::Other);
         site.canonical = None;
         self.render(
             "404.html",
@@ -1079,6 +1151,9 @@ impl<'a> Renderer<'a> {
         )
     }
 }
+
+/// "Related articles" lists at most this many: the closest, each with one reason.
+const RELATED_LIMIT: usize = 3;
 
 /// An outline longer than this lists only the H2s: a table of contents
 /// readers can take in at a glance, and a lighter page.

@@ -99,6 +99,7 @@ pub(super) fn page(r: &Renderer<'_>, safety: &Safety) -> Result<OutputFile, Diag
         PAGE_DIR,
         Some(&safety.page_title),
         &safety.page_intro,
+        super::nav::Here::Other,
     );
     site.breadcrumbs = r.crumbs(&urls, &[]);
     let page = SafetyPage {

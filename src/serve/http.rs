@@ -261,9 +261,13 @@ const RELOAD_SCRIPT: &str = r#"<script>(function(){var delay=500;function connec
 /// Add the live-reload client, and the error overlay when the last build
 /// failed, to an HTML page. `mend build` output never contains either.
 pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+    inject_with(html, error.map(|e| overlay(e, OVER_A_PAGE)))
+}
+
+fn inject_with(html: &[u8], overlay: Option<String>) -> Vec<u8> {
     let mut extra = String::from(RELOAD_SCRIPT);
-    if let Some(error) = error {
-        extra.push_str(&overlay(error));
+    if let Some(overlay) = overlay {
+        extra.push_str(&overlay);
     }
     let text = String::from_utf8_lossy(html);
     let at = text.rfind("</body>").unwrap_or(text.len());
@@ -274,17 +278,31 @@ pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The error overlay: the build's diagnostics as escaped text.
-pub fn overlay(error: &str) -> String {
+/// What the overlay says over the last good page.
+const OVER_A_PAGE: &str = "The last change did not build. The page below is the last good version; fix the file and it updates by itself.";
+/// What it says when no build has succeeded yet, so there is no page below.
+const NO_PAGE_YET: &str =
+    "The site did not build yet. Fix the file named below and this page updates by itself.";
+
+/// The overlay's own styles, scoped by its id (which outranks any theme
+/// selector) after every property is reverted to the browser's defaults:
+/// no theme rule reaches it. Its own palette, light and dark.
+const OVERLAY_STYLE: &str = "<style>#mend-overlay,#mend-overlay *{all:revert}#mend-overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;background:#fffdf8;color:#1d1d1f;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color-scheme:light dark;text-align:left}#mend-overlay p{margin:0 0 1rem;padding:0 0 0 .75rem;border-left:4px solid #b3261e;color:#1d1d1f;font:600 16px/1.4 system-ui,sans-serif}#mend-overlay pre{margin:0;padding:0;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:#1d1d1f;border:0;font:inherit}@media (prefers-color-scheme:dark){#mend-overlay{background:#17181b;color:#f1f1f1}#mend-overlay p{border-color:#ff8a80;color:#f1f1f1}#mend-overlay pre{color:#f1f1f1}}</style>";
+
+/// The error overlay: the build's diagnostics as escaped text under `headline`.
+pub fn overlay(error: &str, headline: &str) -> String {
     format!(
-        "<div id=\"mend-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#f4f4f4;padding:1.5rem;font:14px/1.5 ui-monospace,monospace\"><p style=\"font:600 16px system-ui,sans-serif;margin:0 0 1rem\">The last change did not build. The page below is the last good version; fix the file and it updates by itself.</p><pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
+        "<div id=\"mend-overlay\" role=\"alert\">{OVERLAY_STYLE}<p>{headline}</p><pre>{}</pre></div>",
         escape(error)
     )
 }
 
 /// A whole page for when no build has succeeded yet.
 pub fn error_page(error: &str) -> Vec<u8> {
-    inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body></body></html>", Some(error))
+    inject_with(
+        b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Build failed</title></head><body></body></html>",
+        Some(overlay(error, NO_PAGE_YET)),
+    )
 }
 
 #[cfg(test)]
@@ -462,5 +480,14 @@ mod tests {
         assert!(page.contains("/__mend/livereload"));
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(!page.contains("<img src=x"));
+        assert!(page.contains("The page below is the last good version"));
+    }
+
+    #[test]
+    fn the_first_failed_build_promises_no_page_below() {
+        let page = String::from_utf8(error_page("a.md:1:1: broken")).unwrap();
+        assert!(page.contains("The site did not build yet."), "{page}");
+        assert!(!page.contains("page below"));
+        assert!(page.contains("#mend-overlay,#mend-overlay *{all:revert}"));
     }
 }

@@ -262,6 +262,9 @@ enum Outcome {
 
 /// Bind, build, watch and serve until Ctrl-C. `on_ready` gets the URL.
 pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), Failure> {
+    // Not a knowledge base folder: the same usage error as `mend build`,
+    // rather than an error page served for a folder that can never build.
+    crate::load::config(&options.build.root)?;
     let (listener, addr, note) = bind(options.interface, options.port)?;
     let (reload, _) = broadcast::channel(16);
     let preview = Arc::new(Preview {

@@ -53,6 +53,9 @@ function tabbables() {
     if (el.tabIndex < 0) continue;
     if (el.tabIndex > 0) positive.push(el.outerHTML.slice(0, 80));
     if (el.closest('[hidden], [inert]')) continue;
+    // Inside a closed <details> only its own <summary> takes focus.
+    const closed = el.closest('details:not([open])');
+    if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) continue;
     if (!el.getClientRects().length) continue; // display: none, here or above
     if (getComputedStyle(el).visibility !== 'visible') continue;
     el.dataset.kb = String(out.length);

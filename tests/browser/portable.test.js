@@ -85,8 +85,9 @@ test('portable: click through from file:// (home -> theme -> article -> related 
     await page.goto(url('index.html'));
     await page.locator('.theme-grid a').first().click();
     await page.waitForURL(/\/themes\/[^/]+\/index\.html$/);
-    await page.locator('main .cards a').first().click();
-    await page.waitForURL(/\/articles\/[^/]+\/index\.html$/);
+    // A section of the theme, listed with its first sentence, opens its article.
+    await page.locator('main .sections a').first().click();
+    await page.waitForURL(/\/articles\/[^/]+\/index\.html(#.*)?$/);
     const from = page.url();
     await page.locator('.related a').first().click();
     await page.waitForURL((u) => /\/articles\/[^/]+\/index\.html$/.test(u.pathname) && u.href !== from);

@@ -11,10 +11,12 @@ const { table, record } = require('./lib/report');
 // What must not be printed: [label, selector, required on the page?]
 const HIDDEN = [
   ['skip link', '.skip-link', true],
-  ['site navigation', '.site-header nav', true],
+  // The guides column on wide screens, the Menu disclosure on phones: one of them shows.
+  ['site navigation', '.sidebar, .site-header .menu', true],
+  ['colour switch', '.site-header .scheme', true],
   ['search form', '.site-header form[role="search"]', true],
   ['breadcrumbs', 'nav.breadcrumbs', true],
-  ['table of contents', '.toc', true],
+  ['table of contents', '.toc, .toc-phone', true],
   ['pager', '.pager', true],
   ['footer', '.site-footer', true],
 ];

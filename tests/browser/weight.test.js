@@ -1,9 +1,9 @@
 'use strict';
-// 6. Light: the home page and an article each transfer under 50 KB in all,
-//    CSS and script included, measured in the browser over HTTP: the sum of
-//    the bodies of every response the page asked for, as served (our test
-//    server does not compress). The gzip size of each body (level 6, what a
-//    typical host sends) is reported beside it.
+// 6. Light: the home page and an article each transfer at most 45 KB in all,
+//    CSS and script included, gzipped (issue 15's budget: what a typical
+//    host sends), measured in the browser over HTTP: the bodies of every
+//    response the page asked for, each gzipped at level 6 (our test server
+//    does not compress). The raw sizes are reported beside them.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
@@ -12,7 +12,7 @@ const { serve } = require('./lib/server');
 const { launch } = require('./lib/browser');
 const { table, record, kb } = require('./lib/report');
 
-const BUDGET = 50 * 1024;
+const BUDGET = 45 * 1024;
 const SITE = site.main();
 const PAGES = [
   { name: 'home', path: '' },
@@ -33,7 +33,7 @@ test.after(async () => {
 
 const summary = [];
 for (const p of PAGES) {
-  test(`weight: ${p.name} transfers under ${kb(BUDGET)}`, async () => {
+  test(`weight: ${p.name} transfers at most ${kb(BUDGET)} gzipped`, async () => {
     server.log.length = 0;
     const context = await browser.newContext(); // empty cache
     const page = await context.newPage();
@@ -56,11 +56,11 @@ for (const p of PAGES) {
     rows.push(['total', '', `${responses.length} requests`, `${raw} (${kb(raw)})`, `${gz} (${kb(gz)})`]);
     if (favicon) rows.push(['(/favicon.ico, asked by the browser, not counted)', 404, 'icon', '', '']);
     table(`Page weight: ${p.name}`, ['request', 'status', 'type', 'bytes', 'gzip -6 bytes'], rows);
-    summary.push([p.name, responses.length, kb(raw), kb(gz), raw < BUDGET ? 'yes' : 'NO']);
-    record('weight', `page weight ${p.name}`, raw < BUDGET ? 'pass' : 'FAIL', `${kb(raw)} raw, ${kb(gz)} gzip, ${responses.length} requests`);
-    assert.ok(raw < BUDGET, `${p.name} transfers ${kb(raw)} (gzip ${kb(gz)}), over the ${kb(BUDGET)} budget`);
+    summary.push([p.name, responses.length, kb(raw), kb(gz), gz <= BUDGET ? 'yes' : 'NO']);
+    record('weight', `page weight ${p.name}`, gz <= BUDGET ? 'pass' : 'FAIL', `${kb(gz)} gzip, ${kb(raw)} raw, ${responses.length} requests`);
+    assert.ok(gz <= BUDGET, `${p.name} transfers ${kb(gz)} gzipped (${kb(raw)} raw), over the ${kb(BUDGET)} budget`);
   });
 }
 test('weight figures', () => {
-  table(`Page weight (budget ${kb(BUDGET)} raw; the browser's own /favicon.ico request is not counted)`, ['page', 'requests', 'raw', 'gzip', 'under budget'], summary);
+  table(`Page weight (budget ${kb(BUDGET)} gzipped; the browser's own /favicon.ico request is not counted)`, ['page', 'requests', 'raw', 'gzip', 'under budget'], summary);
 });

@@ -87,7 +87,7 @@ fn theme_pages_list_exactly_the_tagged_sections_grouped_by_article() {
     let site = three_articles();
     site.build();
     let page = site.read("themes/forgiveness/index.html");
-    let sections = hrefs_between(&page, "id=\"sections-heading\"", "</section>");
+    let sections = hrefs_between(&page, "<h1>", "</main>");
     assert_eq!(
         sections,
         [
@@ -98,7 +98,7 @@ fn theme_pages_list_exactly_the_tagged_sections_grouped_by_article() {
         ]
     );
     let therapy = site.read("themes/therapy/index.html");
-    let sections = hrefs_between(&therapy, "id=\"sections-heading\"", "</section>");
+    let sections = hrefs_between(&therapy, "<h1>", "</main>");
     assert_eq!(
         sections,
         [
@@ -116,8 +116,14 @@ fn related_articles_are_ranked_and_say_why() {
     let related = hrefs_between(&page, "id=\"related-heading\"", "</section>");
     // listening shares apology in both front matters (2); unrelated shares forgiveness via a section (1).
     assert_eq!(related, ["../listening/", "../unrelated/"]);
-    assert!(page.contains("shares Apology</span>"), "{page}");
-    assert!(page.contains("shares Forgiveness</span>"), "{page}");
+    assert!(
+        page.contains("<span class=\"why\">also on apology</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<span class=\"why\">also on forgiveness</span>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -189,7 +195,10 @@ fn home_page_links_start_here_themes_and_articles() {
         home.contains("<a class=\"button\" href=\"articles/start-here/\">Start here</a>"),
         "{home}"
     );
-    assert!(home.contains("1 article, 1 section"), "{home}");
+    assert!(
+        home.contains("Apology <span class=\"count\">1 section</span>"),
+        "{home}"
+    );
     assert!(home.contains("href=\"themes/therapy/\""));
     assert!(home.contains("Summary of zeta."));
 }

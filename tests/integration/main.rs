@@ -45,3 +45,5 @@ mod safety;
 mod robustness_io;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;
+// The default theme: regions, phone disclosures, cross-links, home and theme pages.
+mod theme;

@@ -490,6 +490,8 @@ fn site_config(allow_raw_html: bool) -> SiteConfig {
             })
             .collect(),
         allow_raw_html,
+        accent: None,
+        accent_dark: None,
         synonyms: Vec::new(),
         limits: Default::default(),
         safety: None,

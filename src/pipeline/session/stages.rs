@@ -381,8 +381,8 @@ fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 }
 
 /// Whether two versions of an article look the same from every page but its
-/// own: home, lists, theme pages, related and backlink lists, links into it,
-/// the feed and the sitemap.
+/// own: home, lists, theme pages (with each tagged section's first sentence),
+/// related and backlink lists, links into it, the feed and the sitemap.
 fn same_for_other_pages(a: &Article, b: &Article) -> bool {
     let links = |x: &Article| {
         x.links
@@ -407,4 +407,5 @@ fn same_for_other_pages(a: &Article, b: &Article) -> bool {
         && render::reading_minutes(a.word_count) == render::reading_minutes(b.word_count)
         && headings(a) == headings(b)
         && links(a) == links(b)
+        && render::tagged_excerpts(a) == render::tagged_excerpts(b)
 }
