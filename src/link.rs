@@ -120,12 +120,14 @@ pub fn check_links(
     for (i, article) in articles.iter().enumerate() {
         for link in &article.links {
             let error = |message: String| {
-                Diagnostic::error(message).in_file(article.path.clone()).at(
-                    link.at.line,
-                    link.at.col,
-                    &link.at.line_text,
-                    link.at.width,
-                )
+                Diagnostic::error(message)
+                    .in_file(article.path.clone())
+                    .at_excerpt(
+                        link.at.line,
+                        link.at.col,
+                        link.at.excerpt(&article.markdown),
+                        link.at.width,
+                    )
             };
             let resolved = match &link.target {
                 Target::External(url) => Resolved::External(url.clone()),

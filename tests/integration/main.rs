@@ -41,3 +41,5 @@ mod scale;
 mod properties;
 // Supply chain rows: bans, sources, licenses, minimum versions, advisory fixtures.
 mod supply_chain;
+// Issue 18, parse and diagnostics: long lines, capped errors, ids, control characters, YAML.
+mod robustness_parse;
