@@ -548,9 +548,10 @@ mod tests {
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\ncolor: x\n---\n")
                 .unwrap_err();
         let heads: Vec<_> = err.iter().map(Diagnostic::headline).collect();
+        assert_eq!(heads[0], "articles/a.md:5:1: error: unknown key `color`");
         assert_eq!(
-            heads[0],
-            "articles/a.md:5:1: error: unknown field `color`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`"
+            err[0].hint.as_deref(),
+            Some("keys allowed here: title, summary, themes, source, date, updated, draft")
         );
         let err =
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\n---\n").unwrap_err();
