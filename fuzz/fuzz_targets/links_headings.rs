@@ -40,11 +40,19 @@ fuzz_target!(|data: &[u8]| {
             let mut ids = HashSet::new();
             for h in &article.headings {
                 assert!(ids.insert(h.id.as_str()), "heading id {} twice", h.id);
-                assert!(!mend::parse::THEME_IDS.contains(&h.id.as_str()), "theme id {}", h.id);
+                assert!(
+                    !mend::parse::THEME_IDS.contains(&h.id.as_str()),
+                    "theme id {}",
+                    h.id
+                );
                 assert!(h.line >= 1 && h.line <= lines);
             }
             for l in &article.links {
-                assert!(l.at.line >= 1 && l.at.line <= lines, "link line {}", l.at.line);
+                assert!(
+                    l.at.line >= 1 && l.at.line <= lines,
+                    "link line {}",
+                    l.at.line
+                );
                 assert!(l.at.col >= 1);
                 assert!(l.at.offset <= article.markdown.len());
                 let excerpt = l.at.excerpt(&article.markdown);
