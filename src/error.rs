@@ -1,10 +1,13 @@
 //! Diagnostics: the one error type of the crate.
 //!
 //! Takes a location (path, line, column, the source line) and a message; gives a
-//! `path:line:col: error: message` report with the source line, a caret under the
-//! spot and an optional hint. Never prints: `main` decides what to show and the
-//! exit code.
+//! `path:line:col: error: message` report with the source line (a window of it
+//! around the column when it is long), a caret under the spot and an optional
+//! hint, every control character escaped. Never prints: `main` decides what to
+//! show and the exit code.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -37,8 +40,9 @@ pub struct Diagnostic {
     /// 1-based column in characters; 0 when unknown.
     pub col: usize,
     pub message: String,
-    /// The text of the line, for the snippet under the heading line.
-    pub source_line: Option<String>,
+    /// The line (or, for a long one, the part around the column), for the
+    /// snippet under the heading line.
+    pub source: Option<Excerpt>,
     /// How many characters the caret underlines (at least one).
     pub width: usize,
     pub hint: Option<String>,
@@ -54,7 +58,7 @@ impl Diagnostic {
             line: 0,
             col: 0,
             message: message.into(),
-            source_line: None,
+            source: None,
             width: 1,
             hint: None,
         }
@@ -88,18 +92,31 @@ impl Diagnostic {
     /// Locate the diagnostic at a byte offset of `text`, the whole file.
     pub fn at_offset(self, text: &str, offset: usize, len_bytes: usize) -> Self {
         let pos = Position::of(text, offset);
+        let offset = offset.clamp(pos.line_start, pos.line_end);
         let end = (offset + len_bytes).min(pos.line_end);
         let width = text
-            .get(offset.min(end)..end)
+            .get(offset..end)
             .map_or(1, |s| s.chars().count().max(1));
-        self.at(pos.line, pos.col, pos.line_text(text), width)
+        let excerpt = Excerpt::around(text, offset);
+        self.at_excerpt(pos.line, pos.col, excerpt, width)
     }
 
-    /// Locate the diagnostic at a known line and column.
-    pub fn at(mut self, line: usize, col: usize, source_line: &str, width: usize) -> Self {
+    /// Locate the diagnostic at a known line and column of `source_line`.
+    pub fn at(self, line: usize, col: usize, source_line: &str, width: usize) -> Self {
+        let source_line = source_line.trim_end_matches(['\r', '\n']);
+        let offset = source_line
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(source_line.len(), |(i, _)| i);
+        let excerpt = Excerpt::around(source_line, offset);
+        self.at_excerpt(line, col, excerpt, width)
+    }
+
+    /// Locate the diagnostic at a known line and column, quoting `excerpt`.
+    pub fn at_excerpt(mut self, line: usize, col: usize, excerpt: Excerpt, width: usize) -> Self {
         self.line = line;
         self.col = col;
-        self.source_line = Some(source_line.trim_end_matches(['\r', '\n']).to_string());
+        self.source = Some(excerpt);
         self.width = width.max(1);
         self
     }
@@ -138,7 +155,7 @@ impl Diagnostic {
             Severity::Warning => "warning: ",
         });
         out.push_str(&self.message);
-        out
+        escape_controls(&out, false).into_owned()
     }
 }
 
@@ -150,24 +167,133 @@ fn display_path(path: &Path) -> String {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.headline())?;
-        if let (Some(source), true) = (&self.source_line, self.line > 0) {
+        let hint = self.hint.as_deref().map(|h| escape_controls(h, false));
+        if let (Some(source), true) = (&self.source, self.line > 0) {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            let source = source.replace('\t', " ");
-            let caret_pad = " ".repeat(self.col.saturating_sub(1));
-            let carets = "^".repeat(self.width);
+            // Columns count characters; an escaped one is shown wider, so the
+            // caret is placed by what is shown before it.
+            let before: String = source.text.chars().take(source.col - 1).collect();
+            let under: String = source
+                .text
+                .chars()
+                .skip(source.col - 1)
+                .take(self.width)
+                .collect();
+            let caret_pad = " ".repeat(escape_controls(&before, true).chars().count());
+            let carets = "^".repeat(escape_controls(&under, true).chars().count().max(1));
+            let shown = escape_controls(&source.text, true);
             write!(
                 f,
-                "\n{pad} |\n{number} | {source}\n{pad} | {caret_pad}{carets}"
+                "\n{pad} |\n{number} | {shown}\n{pad} | {caret_pad}{carets}"
             )?;
-            if let Some(hint) = &self.hint {
+            if let Some(hint) = hint {
                 write!(f, "\n{pad} = help: {hint}")?;
             }
-        } else if let Some(hint) = &self.hint {
+        } else if let Some(hint) = hint {
             write!(f, "\n  = help: {hint}")?;
         }
         Ok(())
     }
+}
+
+/// How much of a long source line a diagnostic quotes: this many characters
+/// before the column and after it. A line of 300 KB with 20,000 errors on it
+/// printed the whole line each time.
+const EXCERPT_BEFORE: usize = 50;
+const EXCERPT_AFTER: usize = 70;
+
+/// A source line as a diagnostic quotes it: the whole line, or for a long line
+/// a window around the spot, with `…` where it was cut.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Excerpt {
+    pub text: String,
+    /// The 1-based column of the spot within `text`.
+    pub col: usize,
+}
+
+impl Excerpt {
+    /// The line of `text` holding byte `offset`, around it. Reads only the
+    /// window (never the whole line), so a long line with many links on it
+    /// is not read once per link.
+    pub fn around(text: &str, offset: usize) -> Excerpt {
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let offset = floor(offset.min(text.len()));
+        // At most 4 bytes a character: these byte windows hold the
+        // characters wanted, and are then cut to the character counts.
+        let from = floor(offset.saturating_sub(4 * EXCERPT_BEFORE + 4));
+        let to = floor((offset + 4 * EXCERPT_AFTER + 4).min(text.len()));
+        let before = &text[from..offset];
+        let (before, line_start) = match before.rfind('\n') {
+            Some(i) => (&before[i + 1..], true),
+            None => (before, from == 0),
+        };
+        let after = &text[offset..to];
+        let (after, line_end) = match after.find('\n') {
+            Some(i) => (&after[..i], true),
+            None => (after, to == text.len()),
+        };
+        let skip = before.chars().count().saturating_sub(EXCERPT_BEFORE);
+        let before = before
+            .char_indices()
+            .nth(skip)
+            .map_or("", |(i, _)| &before[i..]);
+        let cut_before = skip > 0 || !line_start;
+        let (after, cut_after) = match after.char_indices().nth(EXCERPT_AFTER) {
+            Some((i, _)) => (&after[..i], true),
+            None => (after, !line_end),
+        };
+        let after = after.trim_end_matches('\r');
+        let mut out = String::with_capacity(before.len() + after.len() + 6);
+        if cut_before {
+            out.push('…');
+        }
+        out.push_str(before);
+        out.push_str(after);
+        if cut_after && !after.is_empty() {
+            out.push('…');
+        }
+        Excerpt {
+            col: before.chars().count() + 1 + usize::from(cut_before),
+            text: out,
+        }
+    }
+}
+
+/// Whether a character is shown escaped in a diagnostic: controls (an escape
+/// sequence in a file name or a link can retitle the terminal or write to
+/// the clipboard), and the invisible characters that reorder or break lines.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `text` with every control character written as an escape (`\u{1b}`,
+/// `\t`); a tab in a quoted source line is shown as `→`.
+pub fn escape_controls(text: &str, source: bool) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' if source => out.push('→'),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Every diagnostic of a failed build, in the order found (sorted by file and line).
@@ -212,15 +338,64 @@ impl From<Vec<Diagnostic>> for Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.diagnostics.iter().enumerate() {
+        for (i, block) in shown(&self.diagnostics).iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
                 writeln!(f)?;
             }
-            write!(f, "{d}")?;
+            write!(f, "{block}")?;
         }
         Ok(())
     }
+}
+
+/// How many diagnostics of one file are shown in full; the rest are counted
+/// in one line. 10,000 bad links in one article printed 2.7 GB, and the
+/// preview put all of it on every page.
+pub const SHOWN_PER_FILE: usize = 10;
+
+/// The diagnostics as a person reads them, one text block each: at most
+/// [`SHOWN_PER_FILE`] per file, then for each file with more, a line saying
+/// how many more there are.
+pub fn shown(diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut per_file: HashMap<Option<&Path>, (usize, usize, usize)> = HashMap::new();
+    let mut order: Vec<Option<&Path>> = Vec::new();
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let key = d.path.as_deref();
+        let (shown, errors, warnings) = per_file.entry(key).or_insert_with(|| {
+            order.push(key);
+            (0, 0, 0)
+        });
+        if *shown < SHOWN_PER_FILE || key.is_none() {
+            *shown += 1;
+            out.push(d.to_string());
+        } else if d.is_error() {
+            *errors += 1;
+        } else {
+            *warnings += 1;
+        }
+    }
+    for key in order {
+        let Some(path) = key else { continue };
+        let (_, errors, warnings) = per_file[&key];
+        let count =
+            |n: usize, what: &str| format!("{n} more {what}{}", if n == 1 { "" } else { "s" });
+        let more = match (errors, warnings) {
+            (0, 0) => continue,
+            (e, 0) => count(e, "error"),
+            (0, w) => count(w, "warning"),
+            (e, w) => format!("{} and {}", count(e, "error"), count(w, "warning")),
+        };
+        out.push(
+            escape_controls(
+                &format!("{}: and {more} in this file", display_path(path)),
+                false,
+            )
+            .into_owned(),
+        );
+    }
+    out
 }
 
 impl std::error::Error for Failure {}
@@ -314,6 +489,49 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "articles/a.md:3:10: error: unknown theme `forgivness`\n  |\n3 | themes: [forgivness]\n  |          ^^^^^^^^^^\n  = help: did you mean `forgiveness`?"
+        );
+    }
+
+    #[test]
+    fn quotes_a_window_of_a_long_line_with_the_caret_on_the_spot() {
+        let line = format!("{}[b](x.md){}", "a".repeat(500), "z".repeat(500));
+        let d = Diagnostic::error("m").in_file("a.md").at(3, 501, &line, 9);
+        let shown = d.to_string();
+        let expected = format!(
+            "a.md:3:501: error: m\n  |\n3 | …{}[b](x.md){}…\n  | {}^^^^^^^^^",
+            "a".repeat(50),
+            "z".repeat(61),
+            " ".repeat(51)
+        );
+        assert_eq!(shown, expected);
+        let short = Excerpt::around("ab\ncd", 4);
+        assert_eq!((short.text.as_str(), short.col), ("cd", 2));
+    }
+
+    #[test]
+    fn escapes_control_characters_and_keeps_the_caret_aligned() {
+        let d = Diagnostic::error("bad `\u{1b}]0;x\u{7}`")
+            .in_file("a\u{1b}.md")
+            .at(1, 3, "\t\u{1b}x", 1);
+        assert_eq!(
+            d.to_string(),
+            "a\\u{1b}.md:1:3: error: bad `\\u{1b}]0;x\\u{7}`\n  |\n1 | →\\u{1b}x\n  |        ^"
+        );
+    }
+
+    #[test]
+    fn shows_ten_diagnostics_a_file_then_counts_the_rest() {
+        let mut all: Vec<Diagnostic> = (0..12)
+            .map(|i| Diagnostic::error(format!("e{i}")).in_file("a.md"))
+            .collect();
+        all.push(Diagnostic::error("w").in_file("a.md").warning());
+        all.push(Diagnostic::error("other").in_file("b.md"));
+        let shown = shown(&all);
+        assert_eq!(shown.len(), 12);
+        assert_eq!(shown[10], "b.md: error: other");
+        assert_eq!(
+            shown[11],
+            "a.md: and 2 more errors and 1 more warning in this file"
         );
     }
 

@@ -149,7 +149,7 @@ fn build(args: BuildArgs) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(report) => {
-            for warning in &report.warnings {
+            for warning in mend::error::shown(&report.warnings) {
                 let _ = writeln!(stderr, "{warning}\n");
             }
             if !args.quiet {
@@ -369,7 +369,7 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         CheckFormat::Human => {
             let mut stderr = std::io::stderr().lock();
-            for d in &report.diagnostics {
+            for d in mend::error::shown(&report.diagnostics) {
                 let _ = writeln!(stderr, "{d}\n");
             }
             let _ = writeln!(stderr, "{}", report.summary());

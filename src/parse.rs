@@ -6,37 +6,24 @@
 //! neutralised. Knows nothing of other articles (that is `link`), never renders
 //! HTML (that is `render`) and never touches the disk.
 
-use std::collections::HashSet;
+mod body;
+mod front_matter;
+mod ids;
+mod locate;
+
 use std::path::PathBuf;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::{Limits, SiteConfig};
-use crate::error::{Diagnostic, Kind, Position, did_you_mean};
+use crate::config::SiteConfig;
+use crate::error::{Diagnostic, did_you_mean};
 use crate::load::ArticleSource;
-use crate::yaml::Block;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrontMatter {
-    /// `Option` so that `title: ~` is caught as missing rather than read as "~".
-    title: Option<String>,
-    summary: Option<String>,
-    themes: Option<Vec<String>>,
-    #[serde(default)]
-    source: Option<Attribution>,
-    #[serde(default)]
-    date: Option<String>,
-    #[serde(default)]
-    updated: Option<String>,
-    #[serde(default)]
-    draft: bool,
-    /// What the article discusses, shown before its text (see [`crate::safety`]).
-    #[serde(default)]
-    content_note: Option<String>,
-}
+use body::Body;
+pub use front_matter::is_noncharacter;
+use front_matter::{reserved_name, split_front_matter};
+pub use ids::{THEME_ID_PREFIXES, THEME_IDS};
 
 /// Where an article's guidance comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -65,12 +52,23 @@ pub struct Heading {
 }
 
 /// Where something was written, for diagnostics found in later stages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Holds no text: a diagnostic quotes the line from the article's
+/// Markdown ([`Location::excerpt`]), so 20,000 links on one long line do not
+/// keep 20,000 copies of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     pub line: usize,
     pub col: usize,
     pub width: usize,
-    pub line_text: String,
+    /// Byte offset in the article's Markdown (its body).
+    pub offset: usize,
+}
+
+impl Location {
+    /// The line around this spot, as a diagnostic quotes it.
+    pub fn excerpt(&self, markdown: &str) -> crate::error::Excerpt {
+        crate::error::Excerpt::around(markdown, self.offset)
+    }
 }
 
 /// What a link points at, as the author wrote it.
@@ -199,34 +197,23 @@ fn article_and_errors(
         Ok(split) => split,
         Err(d) => return (None, vec![d.in_file(path)]),
     };
-    let block = Block {
-        path,
-        file: text,
-        offset: fm_range.0,
-        text: &text[fm_range.0..fm_range.1],
-        kind: Kind::Content,
-    };
     let mut errors = Vec::new();
-    let fm: FrontMatter = match block.parse(site.limits.front_matter()) {
-        Ok(fm) => {
-            validate_front_matter(&fm, &block, site, &mut errors);
-            fm
-        }
-        Err(d) => {
-            errors.push(d);
-            FrontMatter {
-                title: None,
-                summary: None,
-                themes: None,
-                source: None,
-                date: None,
-                updated: None,
-                draft: false,
-                content_note: None,
-            }
-        }
+    let fm = front_matter::read(text, fm_range, path, site, &mut errors);
+    if let Some(d) = reserved_name(&source.slug) {
+        errors.push(d.in_file(path));
+    }
+    // CommonMark replaces NUL with U+FFFD; pulldown-cmark passes it through.
+    // One character for one, so lines and columns stay those of the file.
+    let text: std::borrow::Cow<'_, str> = if text[body_start..].contains('\0') {
+        std::borrow::Cow::Owned(format!(
+            "{}{}",
+            &text[..body_start],
+            text[body_start..].replace('\0', "\u{FFFD}")
+        ))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     };
-    let body = Body::parse(text, body_start, path, site, &mut errors);
+    let body = Body::parse(&text, body_start, path, site, &mut errors);
     let article = Article {
         slug: source.slug.clone(),
         path: path.clone(),
@@ -246,164 +233,6 @@ fn article_and_errors(
         markdown_hash: MarkdownHash::default(),
     };
     (Some(article), errors)
-}
-
-/// Byte range of the YAML between the `---` fences, and where the body starts.
-fn split_front_matter(text: &str) -> Result<((usize, usize), usize), Diagnostic> {
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let first_end = text[start..]
-        .find('\n')
-        .map_or(text.len(), |i| start + i + 1);
-    if text[start..first_end].trim_end() != "---" {
-        return Err(
-            Diagnostic::error("missing front matter: an article starts with a `---` line")
-                .at_line(text, 1)
-                .with_hint("add `---`, then `title:`, `summary:` and `themes:`, then `---`"),
-        );
-    }
-    let mut offset = first_end;
-    for line in text[first_end..].split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed == "..." {
-            return Ok(((first_end, offset), offset + line.len()));
-        }
-        offset += line.len();
-    }
-    Err(
-        Diagnostic::error("front matter is not closed: no `---` line after it")
-            .at_line(text, 1)
-            .with_hint("end the front matter with a line holding only `---`"),
-    )
-}
-
-fn validate_front_matter(
-    fm: &FrontMatter,
-    block: &Block<'_>,
-    site: &SiteConfig,
-    errors: &mut Vec<Diagnostic>,
-) {
-    for (key, value) in [("title", &fm.title), ("summary", &fm.summary)] {
-        match value.as_deref() {
-            None if find_key_in(block, key) => {
-                errors.push(
-                    block.error_at_key(key, format!("`{key}` must not be empty (it is null)")),
-                );
-            }
-            None => errors.push(block.error_at_key(key, format!("missing field `{key}`"))),
-            Some(v) if v.trim().is_empty() => {
-                errors.push(block.error_at_key(key, format!("`{key}` must not be empty")))
-            }
-            Some(v) if v.chars().any(|c| c.is_control() && c != '\t') => {
-                errors.push(block.error_at_key(
-                    key,
-                    format!("`{key}` must be one line without control characters"),
-                ));
-            }
-            Some(v) if key == "title" && v.len() > site.limits.title_bytes => errors.push(
-                block
-                    .error_at_key(
-                        key,
-                        format!(
-                            "`title` is {} bytes, more than the limit of {}",
-                            v.len(),
-                            site.limits.title_bytes
-                        ),
-                    )
-                    .with_hint(Limits::hint("title_bytes")),
-            ),
-            Some(_) => {}
-        }
-    }
-    if let Some(note) = &fm.content_note
-        && (note.trim().is_empty() || note.chars().any(char::is_control))
-    {
-        errors.push(block.error_at_key(
-            "content_note",
-            "`content_note` must be one line of text, not empty",
-        ));
-    }
-    let themes = fm.themes.as_deref().unwrap_or_default();
-    if fm.themes.is_none() && !find_key_in(block, "themes") {
-        errors.push(
-            block
-                .error_at_key("themes", "missing field `themes`")
-                .with_hint(format!("known themes: {}", theme_list(site))),
-        );
-    } else if themes.is_empty() {
-        errors.push(
-            block
-                .error_at_key("themes", "an article needs at least one theme")
-                .with_hint(format!("known themes: {}", theme_list(site))),
-        );
-    }
-    // Each distinct theme is reported once: a YAML alias repeats one 10,000
-    // times in 40 KB, and an error per repeat printed the line each time.
-    let mut seen = HashSet::new();
-    let mut repeated = HashSet::new();
-    for theme in themes {
-        if seen.insert(theme) {
-            if site.theme(theme).is_none() {
-                errors.push(unknown_theme(
-                    block.error_at_value("themes", theme, format!("unknown theme `{theme}`")),
-                    theme,
-                    site,
-                ));
-            }
-        } else if repeated.insert(theme) && site.theme(theme).is_some() {
-            errors.push(block.error_at_value(
-                "themes",
-                theme,
-                format!("theme `{theme}` is listed twice"),
-            ));
-        }
-    }
-    if let Some(source) = &fm.source {
-        if source.title.is_none() && source.publisher.is_none() && source.url.is_none() {
-            errors.push(block.error_at_key(
-                "source",
-                "`source` needs at least one of `title`, `publisher`, `url`",
-            ));
-        }
-        if let Some(url) = &source.url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            errors.push(block.error_at_value(
-                "url",
-                url,
-                "`source.url` must be an http:// or https:// URL",
-            ));
-        }
-    }
-    for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
-        if let Some(value) = value
-            && !is_date(value)
-        {
-            errors.push(block.error_at_value(
-                key,
-                value,
-                format!("`{key}` must be a date written YYYY-MM-DD, not `{value}`"),
-            ));
-        }
-    }
-    if let (Some(date), Some(updated)) = (&fm.date, &fm.updated)
-        && is_date(date)
-        && is_date(updated)
-        && updated < date
-    {
-        errors.push(block.error_at_value(
-            "updated",
-            updated,
-            format!("`updated` ({updated}) is before `date` ({date})"),
-        ));
-    }
-}
-
-/// Whether the front matter writes `key:` at all (so a `None` was `~`/`null`).
-fn find_key_in(block: &Block<'_>, key: &str) -> bool {
-    block.text.lines().any(|l| {
-        l.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with(':'))
-    })
 }
 
 fn unknown_theme(d: Diagnostic, theme: &str, site: &SiteConfig) -> Diagnostic {
@@ -476,292 +305,6 @@ fn is_valid_custom_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// [`Position::of`] for offsets met in increasing order: each newline is
-/// counted once, so locating every heading and link of a long article costs
-/// one pass over it rather than one per heading. An offset before the last
-/// one is located from the start.
-struct LineCursor<'t> {
-    text: &'t str,
-    offset: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl<'t> LineCursor<'t> {
-    fn new(text: &'t str) -> Self {
-        LineCursor {
-            text,
-            offset: 0,
-            line: 1,
-            line_start: 0,
-        }
-    }
-
-    fn position(&mut self, offset: usize) -> Position {
-        let text = self.text;
-        if offset < self.offset || offset > text.len() || !text.is_char_boundary(offset) {
-            return Position::of(text, offset);
-        }
-        let passed = &text[self.offset..offset];
-        if let Some(last) = passed.rfind('\n') {
-            self.line += passed.bytes().filter(|&b| b == b'\n').count();
-            self.line_start = self.offset + last + 1;
-        }
-        self.offset = offset;
-        Position {
-            line: self.line,
-            col: text[self.line_start..offset].chars().count() + 1,
-            line_start: self.line_start,
-            line_end: text[offset..].find('\n').map_or(text.len(), |i| offset + i),
-        }
-    }
-}
-
-/// A heading being read: its custom id, themes, line and text so far.
-type OpenHeading = (Option<String>, Vec<String>, usize, String);
-
-/// The Markdown body, walked once.
-struct Body {
-    headings: Vec<Heading>,
-    links: Vec<Link>,
-    word_count: usize,
-    has_fenced_code: bool,
-}
-
-impl Body {
-    fn parse(
-        text: &str,
-        start: usize,
-        path: &std::path::Path,
-        site: &SiteConfig,
-        errors: &mut Vec<Diagnostic>,
-    ) -> Body {
-        let source = &text[start..];
-        let mut lines = LineCursor::new(text);
-        let mut locate = |range: &std::ops::Range<usize>| -> Location {
-            let pos = lines.position(start + range.start);
-            let end = (start + range.end).min(pos.line_end);
-            Location {
-                line: pos.line,
-                col: pos.col,
-                width: text[(start + range.start).min(end)..end]
-                    .chars()
-                    .count()
-                    .max(1),
-                line_text: pos.line_text(text).to_string(),
-            }
-        };
-        let error = |at: &Location, message: String| {
-            Diagnostic::error(message)
-                .in_file(path)
-                .at(at.line, at.col, &at.line_text, at.width)
-        };
-
-        let mut body = Body {
-            headings: Vec::new(),
-            links: Vec::new(),
-            word_count: 0,
-            has_fenced_code: false,
-        };
-        let mut used_ids: HashSet<String> = HashSet::new();
-        let mut open_heading: Option<OpenHeading> = None;
-        let mut in_code = false;
-        let mut in_word = false;
-        // A fenced block with a language: where its fence is, the language, its text.
-        let mut fenced: Option<(Location, String, String)> = None;
-        // The link just opened, if it is a wiki link with a `|`: should it end
-        // at once (`[[b|]]`), it shows the target's title like `[[b]]`.
-        let mut piped_wiki: Option<usize> = None;
-
-        for (event, range) in body_events(source, site.allow_raw_html) {
-            if let Some(i) = piped_wiki {
-                match &event {
-                    Event::Text(t) if t.is_empty() => {}
-                    Event::End(TagEnd::Link) => {
-                        if let Some(link) = body.links.get_mut(i) {
-                            link.titled_by_target = true;
-                        }
-                        piped_wiki = None;
-                    }
-                    _ => piped_wiki = None,
-                }
-            }
-            match event {
-                Event::Start(Tag::Heading {
-                    id, classes, attrs, ..
-                }) => {
-                    let at = locate(&range);
-                    for (name, _) in &attrs {
-                        let col = attr_col(&at, name);
-                        errors.push(
-                            error(
-                                &Location { col, width: name.chars().count(), ..at.clone() },
-                                format!("heading attribute `{name}` is not allowed"),
-                            )
-                            .with_hint("only `{#id}` and theme classes like `{.apology}` may follow a heading"),
-                        );
-                    }
-                    let mut themes = Vec::new();
-                    for class in &classes {
-                        let class = class.to_string();
-                        if site.theme(&class).is_none() {
-                            let col = attr_col(&at, &format!(".{class}")) + 1;
-                            let d = error(
-                                &Location {
-                                    col,
-                                    width: class.chars().count(),
-                                    ..at.clone()
-                                },
-                                format!("unknown theme `{class}` on heading"),
-                            );
-                            errors.push(unknown_theme(d, &class, site));
-                        } else if !themes.contains(&class) {
-                            themes.push(class);
-                        }
-                    }
-                    let custom = id.map(|i| i.to_string());
-                    if let Some(custom) = &custom
-                        && !is_valid_custom_id(custom)
-                    {
-                        let col = attr_col(&at, &format!("#{custom}"));
-                        errors.push(error(
-                            &Location { col, width: custom.chars().count() + 1, ..at.clone() },
-                            format!("heading id `{custom}` may only hold ASCII letters, digits, `-` and `_`"),
-                        ));
-                    }
-                    open_heading = Some((custom, themes, at.line, String::new()));
-                }
-                Event::End(TagEnd::Heading(level)) => {
-                    if let Some((custom, themes, line, text)) = open_heading.take() {
-                        let text = text.trim().to_string();
-                        let base = custom.unwrap_or_else(|| heading_id(&text));
-                        let id = unique_id(&base, &mut used_ids);
-                        body.headings.push(Heading {
-                            level: level_number(level),
-                            text,
-                            id,
-                            themes,
-                            line,
-                        });
-                    }
-                }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    ..
-                }) => {
-                    let at = locate(&range);
-                    let wiki = matches!(link_type, LinkType::WikiLink { .. });
-                    let titled_by_target =
-                        matches!(link_type, LinkType::WikiLink { has_pothole: false });
-                    if matches!(link_type, LinkType::WikiLink { has_pothole: true }) {
-                        piped_wiki = Some(body.links.len());
-                    }
-                    match classify(&dest_url, wiki) {
-                        Ok(target) => body.links.push(Link {
-                            target,
-                            at,
-                            titled_by_target,
-                        }),
-                        Err(message) => {
-                            errors.push(error(&at, message));
-                            body.links.push(Link {
-                                target: Target::External(String::new()),
-                                at,
-                                titled_by_target: false,
-                            });
-                        }
-                    }
-                }
-                Event::Start(Tag::Image { dest_url, .. }) => {
-                    if let Err(message) = check_scheme(&dest_url) {
-                        errors.push(error(&locate(&range), message));
-                    }
-                }
-                Event::Start(Tag::CodeBlock(kind)) => {
-                    in_code = true;
-                    if let pulldown_cmark::CodeBlockKind::Fenced(info) = kind {
-                        body.has_fenced_code = true;
-                        let lang = code_language(&info);
-                        if !lang.is_empty() {
-                            fenced = Some((locate(&range), lang.to_string(), String::new()));
-                        }
-                    }
-                }
-                Event::End(TagEnd::CodeBlock) => {
-                    in_code = false;
-                    if let Some((at, lang, code)) = fenced.take() {
-                        let limit = site.limits.highlight_line_bytes;
-                        if let Some((n, line)) =
-                            code.lines().enumerate().find(|(_, l)| l.len() > limit)
-                        {
-                            let at = Location { width: 3, ..at };
-                            errors.push(
-                                error(
-                                    &at,
-                                    format!(
-                                        "line {} of this `{lang}` block is {} bytes, more than the limit of {limit} bytes for highlighting: the block is shown plain",
-                                        at.line + 1 + n,
-                                        line.len()
-                                    ),
-                                )
-                                .warning()
-                                .with_hint(Limits::hint("highlight_line_bytes")),
-                            );
-                        }
-                    }
-                }
-                Event::Text(t) => {
-                    if let Some((_, _, code)) = &mut fenced {
-                        code.push_str(&t);
-                    }
-                    if let Some(open) = &mut open_heading {
-                        open.3.push_str(&t);
-                    }
-                    if !in_code {
-                        body.word_count += count_words(&t, &mut in_word);
-                    }
-                }
-                Event::Code(t) => {
-                    if let Some(open) = &mut open_heading {
-                        open.3.push_str(&t);
-                    }
-                    body.word_count += count_words(&t, &mut in_word);
-                }
-                // Inline markup (links, emphasis) continues a word; everything else ends it.
-                Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
-                | Event::End(
-                    TagEnd::Link | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough,
-                ) => {}
-                _ => in_word = false,
-            }
-        }
-        body
-    }
-}
-
-/// Words in `text`, where a word may have begun in the previous piece of text
-/// (`[link](x.md).` and smart quotes split one word into several events).
-fn count_words(text: &str, in_word: &mut bool) -> usize {
-    let mut n = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let word = match b {
-            // ASCII: `char::is_whitespace` is true for these six.
-            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => false,
-            0..0x80 => true,
-            // A continuation byte belongs to the character before it.
-            0x80..0xC0 => continue,
-            // The first byte of a longer character: decode that one.
-            _ => !text[i..].chars().next().is_some_and(char::is_whitespace),
-        };
-        if word && !*in_word {
-            n += 1;
-        }
-        *in_word = word;
-    }
-    n
-}
-
 /// The language of a fenced code block: the first word of its info string.
 pub fn code_language(info: &str) -> &str {
     info.split(|c: char| c.is_whitespace() || c == ',')
@@ -788,51 +331,31 @@ pub fn body_events(
     markdown: &str,
     allow_raw_html: bool,
 ) -> impl Iterator<Item = (Event<'_>, std::ops::Range<usize>)> {
+    events_noting_html(markdown, allow_raw_html).map(|(event, range, _)| (event, range))
+}
+
+/// [`body_events`], each saying whether it was raw HTML turned into text.
+fn events_noting_html(
+    markdown: &str,
+    allow_raw_html: bool,
+) -> impl Iterator<Item = (Event<'_>, std::ops::Range<usize>, bool)> {
     Parser::new_ext(markdown, markdown_options())
         .into_offset_iter()
         .map(move |(event, range)| {
-            let event = match event {
-                Event::Start(Tag::HtmlBlock) if !allow_raw_html => Event::Start(Tag::Paragraph),
-                Event::End(TagEnd::HtmlBlock) if !allow_raw_html => Event::End(TagEnd::Paragraph),
-                Event::Html(html) | Event::InlineHtml(html) if !allow_raw_html => Event::Text(html),
-                other => other,
+            let (event, was_html) = match event {
+                Event::Start(Tag::HtmlBlock) if !allow_raw_html => {
+                    (Event::Start(Tag::Paragraph), false)
+                }
+                Event::End(TagEnd::HtmlBlock) if !allow_raw_html => {
+                    (Event::End(TagEnd::Paragraph), false)
+                }
+                Event::Html(html) | Event::InlineHtml(html) if !allow_raw_html => {
+                    (Event::Text(html), true)
+                }
+                other => (other, false),
             };
-            (event, range)
+            (event, range, was_html)
         })
-}
-
-/// The 1-based column of `needle` in the heading's line, or the heading's own column.
-fn attr_col(at: &Location, needle: &str) -> usize {
-    match at
-        .line_text
-        .rfind('{')
-        .and_then(|brace| at.line_text[brace..].find(needle).map(|i| brace + i))
-    {
-        Some(i) => at.line_text[..i].chars().count() + 1,
-        None => at.col,
-    }
-}
-
-fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
-    let mut id = base.to_string();
-    let mut n = 0;
-    while used.contains(&id) {
-        n += 1;
-        id = format!("{base}-{n}");
-    }
-    used.insert(id.clone());
-    id
-}
-
-fn level_number(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
 }
 
 /// Percent-decode (once), for checking schemes and matching slugs and anchors.
@@ -896,6 +419,34 @@ fn check_scheme(dest: &str) -> Result<(), String> {
     }
 }
 
+/// Why a relative link that means an article (`other.MD`, `other.md?x=1`,
+/// `other.md/`) would not reach it on the site, or `None`.
+fn misspelt_article_link(path: &str) -> Option<String> {
+    let (file, query) = match path.split_once('?') {
+        Some((file, query)) => (file, Some(query)),
+        None => (path, None),
+    };
+    let lower = file.to_ascii_lowercase();
+    let stem_of = |suffix: &str| {
+        lower
+            .strip_suffix(suffix)
+            .map(|_| &file[..file.len() - suffix.len()])
+    };
+    if let Some(stem) = stem_of(".md/") {
+        return Some(format!(
+            "link to `{path}`: write `{stem}.md`, without the `/`"
+        ));
+    }
+    let stem = stem_of(".md")?;
+    if query.is_some() {
+        return Some(format!(
+            "link to `{path}`: a link to an article cannot carry a query; write `{stem}.md`"
+        ));
+    }
+    (!file.ends_with(".md"))
+        .then(|| format!("link to `{path}`: write the extension in lowercase, `{stem}.md`"))
+}
+
 /// What a link destination points at.
 fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
     check_scheme(dest)?;
@@ -925,6 +476,9 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
             fragment,
         });
     }
+    if let Some(message) = misspelt_article_link(path) {
+        return Err(message);
+    }
     match path.strip_suffix(".md") {
         Some(stem) if stem.contains('/') => Err(format!(
             "link to `{path}`: articles live directly in articles/"
@@ -940,37 +494,6 @@ fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn count_words_agrees_with_unicode_whitespace() {
-        let by_chars = |text: &str, in_word: &mut bool| {
-            let mut n = 0;
-            for c in text.chars() {
-                let word = !c.is_whitespace();
-                n += usize::from(word && !*in_word);
-                *in_word = word;
-            }
-            n
-        };
-        for text in [
-            "",
-            "one two  three",
-            " \t\n\u{0B}\u{0C}\r lead and trail \r\n",
-            "no\u{00A0}break\u{2003}em\u{3000}ideographic\u{85}next",
-            "café — naïve 中文 👩‍💻 x",
-            "\u{2028}\u{2029}",
-        ] {
-            for start in [false, true] {
-                let (mut a, mut b) = (start, start);
-                assert_eq!(
-                    count_words(text, &mut a),
-                    by_chars(text, &mut b),
-                    "{text:?}"
-                );
-                assert_eq!(a, b, "{text:?}");
-            }
-        }
-    }
 
     fn site() -> SiteConfig {
         SiteConfig::with_themes("T", &["apology", "forgiveness"])
@@ -1028,9 +551,10 @@ mod tests {
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\ncolor: x\n---\n")
                 .unwrap_err();
         let heads: Vec<_> = err.iter().map(Diagnostic::headline).collect();
+        assert_eq!(heads[0], "articles/a.md:5:1: error: unknown key `color`");
         assert_eq!(
-            heads[0],
-            "articles/a.md:5:1: error: unknown field `color`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`, `content_note`"
+            err[0].hint.as_deref(),
+            Some("keys allowed here: title, summary, themes, source, date, updated, draft")
         );
         let err =
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\n---\n").unwrap_err();
@@ -1118,16 +642,6 @@ mod tests {
             body_events(&a.markdown, true)
                 .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
         );
-    }
-
-    #[test]
-    fn the_line_cursor_agrees_with_position() {
-        let text = "ab\nçd\n\nef gh\nlast";
-        let mut cursor = LineCursor::new(text);
-        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        for &at in offsets.iter().chain([3, 0, text.len()].iter()) {
-            assert_eq!(cursor.position(at), Position::of(text, at), "{at}");
-        }
     }
 
     #[test]

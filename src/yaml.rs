@@ -5,9 +5,15 @@
 //! size and nesting with a cheap scan before the parser sees the text, because
 //! serde_yaml's backend slows down quadratically on deep nesting. Never reads files.
 
+mod explain;
+mod keys;
+
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
+
+use keys::duplicate_top_level_key;
+pub use keys::unknown_keys;
 
 use crate::config::Limits;
 use crate::error::{Diagnostic, Kind, Position};
@@ -126,6 +132,9 @@ impl<'a> Block<'a> {
             Some(loc) => offset_of(self.text, loc.line(), loc.column()),
             None => 0,
         };
+        if let Some(e) = explain::explain(self.text, offset, &message) {
+            return self.error_at(e.offset, e.len, e.message).with_hint(e.hint);
+        }
         // A missing-field error points at the start of the mapping; name the
         // block's first line instead of the `---` fence above it.
         self.error_at(
@@ -211,30 +220,6 @@ fn too_deep(text: &str, max: usize) -> Option<usize> {
                 }
                 (None, ']' | '}') => flow = flow.saturating_sub(1),
                 _ => {}
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// The first top-level key written twice: offsets of both and the key.
-/// serde_yaml reports duplicates at the mapping's start, not at the repeat.
-fn duplicate_top_level_key(text: &str) -> Option<(usize, usize, &str)> {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let starts_key = line.starts_with(|c: char| c.is_alphanumeric() || c == '_');
-        if starts_key && let Some(colon) = line.find(':') {
-            let key = line[..colon].trim_end();
-            let is_key = !key.contains(char::is_whitespace)
-                && line[colon + 1..].starts_with([' ', '\n', '\r', '\t'])
-                || line[colon + 1..].is_empty();
-            if is_key {
-                if let Some(&(_, first)) = seen.iter().find(|(k, _)| *k == key) {
-                    return Some((first, offset, key));
-                }
-                seen.push((key, offset));
             }
         }
         offset += line.len();

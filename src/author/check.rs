@@ -112,8 +112,8 @@ fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>),
 }
 
 /// Warnings about a linked corpus that builds: orphan articles, themes only
-/// one article uses, articles without a tagged section, long summaries,
-/// and (with `safety:`) hard subjects without a link to help.
+/// one article uses, articles without a tagged section, long or placeholder
+/// summaries, and (with `safety:`) hard subjects without a link to help.
 /// `sources` give the lines to point at; an article without one is warned
 /// about by file only.
 pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
@@ -142,6 +142,16 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
                         "tag each `##` section with the themes it treats, e.g. `## A heading {{.{example}}}`"
                     )),
             );
+        }
+        if article.summary.trim() == super::new::PLACEHOLDER_SUMMARY {
+            let message = "the summary is still the placeholder `mend new` wrote";
+            let d = match front_matter(article, &texts) {
+                Some(block) => block.error_at_key("summary", message).warning(),
+                None => warning(message).in_file(&article.path),
+            };
+            warnings.push(d.with_hint(
+                "replace it with one or two sentences saying what the article is about",
+            ));
         }
         let chars = article.summary.chars().count();
         if chars > MAX_SUMMARY_CHARS {

@@ -169,7 +169,9 @@ fn check_warns_about_long_summaries_at_the_summary_line() {
     assert_eq!(
         r.stderr,
         format!(
-            "articles/a.md:3:1: warning: summary is 301 characters long, more than 300\n  |\n3 | summary: {summary}\n  | ^^^^^^^\n  = help: lists and search results show the summary whole: one or two sentences read best\n\nchecked 2 articles: 0 errors, 1 warning\n"
+            "articles/a.md:3:1: warning: summary is 301 characters long, more than 300\n  |\n3 | summary: {}…\n  | ^^^^^^^\n  = help: lists and search results show the summary whole: one or two sentences read best\n\nchecked 2 articles: 0 errors, 1 warning\n",
+            // A long line is quoted around the spot, up to 70 characters on.
+            &summary[..61]
         )
     );
 }

@@ -45,8 +45,8 @@ fn unknown_and_missing_front_matter_keys_are_errors() {
     assert_eq!(
         headlines(&run.stderr),
         [
-            "articles/a.md:5:1: error: unknown field `colour`, expected one of `title`, `summary`, `themes`, `source`, `date`, `updated`, `draft`, `content_note`",
-            "articles/b.md:2:1: error: missing field `summary`",
+            "articles/a.md:5:1: error: unknown key `colour`",
+            "articles/b.md:1:1: error: the front matter has no `summary`",
             "articles/c.md:4:1: error: an article needs at least one theme",
         ]
     );

@@ -47,3 +47,5 @@ mod robustness_io;
 mod supply_chain;
 // The default theme: regions, phone disclosures, cross-links, home and theme pages.
 mod theme;
+// Issue 18, parse and diagnostics: long lines, capped errors, ids, control characters, YAML.
+mod robustness_parse;

@@ -215,10 +215,12 @@ fn attribute_block(rng: &mut Rng) -> String {
     let mut parts = Vec::new();
     for _ in 0..rng.below(4) {
         if rng.clean {
+            // Two headings asking for one id is an error (issue 18, F14):
+            // a clean article's explicit ids are distinct.
             parts.push(if rng.chance(50) {
                 format!(".{}", rng.pick(&THEMES))
             } else {
-                format!("#{}", rng.pick(&IDS))
+                format!("#{}-{}", rng.pick(&IDS), rng.below(1_000_000_000))
             });
             continue;
         }
