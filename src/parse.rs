@@ -554,7 +554,9 @@ mod tests {
         assert_eq!(heads[0], "articles/a.md:5:1: error: unknown key `color`");
         assert_eq!(
             err[0].hint.as_deref(),
-            Some("keys allowed here: title, summary, themes, source, date, updated, draft")
+            Some(
+                "keys allowed here: title, summary, themes, source, date, updated, draft, content_note"
+            )
         );
         let err =
             parse("---\ntitle: A\nsummary: S\nthemes: [apology, forgivness]\n---\n").unwrap_err();

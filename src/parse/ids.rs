@@ -12,10 +12,20 @@ use std::collections::{HashMap, HashSet};
 /// Ids the default theme gives elements of its pages. A heading taking one
 /// would make a link to it (or the page's own script) land elsewhere.
 pub const THEME_IDS: &[&str] = &[
+    "another-device",
     "articles-heading",
     "backlinks-heading",
+    "begin-heading",
+    "clear-history",
+    "exit",
+    "exit-overlay",
+    "exit-status",
+    "home-heading",
     "main",
+    "more-heading",
+    "private-browsing",
     "related-heading",
+    "scheme",
     "search-input",
     "search-page",
     "search-page-input",
