@@ -56,12 +56,12 @@ function loadIndex(dir) {
   return { raw, m, shards, shardOf: (k) => shards.get(k), docs };
 }
 
-/** The section urls ("articles/x/#y") listed under "Sections on …" of a theme page. */
+/** The section urls ("articles/x/#y") a theme page lists (grouped by article). */
 function taggedSections(theme) {
   const html = fs.readFileSync(path.join(site, "themes", theme, "index.html"), "utf8");
-  const start = html.indexOf('id="sections-heading"');
-  assert.ok(start >= 0, `themes/${theme}/ has a "Sections on" list`);
-  const end = html.indexOf("</section>", start);
+  const start = html.indexOf('<ul class="sections">');
+  assert.ok(start >= 0, `themes/${theme}/ lists sections`);
+  const end = html.indexOf("</main>", start);
   const urls = [...html.slice(start, end).matchAll(/href="(?:\.\.\/)+([^"]*#[^"]+)"/g)].map((x) => x[1]);
   return new Set(urls);
 }
