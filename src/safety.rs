@@ -53,10 +53,9 @@ const DEFAULT_TITLE: &str = "Staying safe while you read";
 const DEFAULT_INTRO: &str = "If someone else may check this device, these steps can help you \
 read this site more safely. None of them is a guarantee.";
 
-const DEFAULT_NOTE: &str = "These guides are general information, not professional advice. \
-If you are afraid of your partner, or there is control, threats or violence in your \
-relationship, this guidance is not for your situation: rebuilding trust is not the goal \
-while you are not safe.";
+const DEFAULT_NOTE: &str = "General information, not professional advice. If you are afraid \
+of your partner, or there is control, threats or violence, this guidance is not for your \
+situation.";
 
 /// Words that suggest an article touches on abuse, violence or self-harm.
 pub const DEFAULT_TERMS: [&str; 15] = [

@@ -163,7 +163,7 @@ test('a click hides the page, then replaces it with the exit page (timed with th
   const { context, page, outside, errors } = await open();
   await context.addInitScript(recorder);
   await page.goto(server.url(''));
-  await page.click('.site-header a[href*="articles"]');
+  await page.click('a[href="articles/"] >> visible=true');
   await page.waitForURL(server.url('articles/'));
   const before = await page.evaluate(() => history.length);
   await Promise.all([atExit(page), page.click('.exit-button')]);
@@ -265,7 +265,7 @@ test('after the exit, Back does not show the site: the page from the back/forwar
     const { context, page, errors } = await open({}, b);
     await context.addInitScript(recorder);
     await page.goto(server.url(''));
-    await page.click('.site-header a[href*="articles"]');
+    await page.click('a[href="articles/"] >> visible=true');
     await page.waitForURL(server.url('articles/'));
     await Promise.all([atExit(page), page.click('.exit-button')]);
     await page.evaluate(() => sessionStorage.setItem('test.log', '[]'));
