@@ -7,12 +7,14 @@ use serde::Serialize;
 use super::{OutputFile, Urls};
 use crate::config::{Picture, SiteConfig};
 
-/// The logo's height in the header, in CSS pixels (the stylesheet sets the
-/// same): its `<img>` says its size, so nothing moves as it loads.
+/// The logo's height in the header on wide screens, in CSS pixels: its
+/// `<img>` says this size, in the picture's proportions, so nothing moves
+/// as it loads (the stylesheet may show it smaller, in proportion).
 const LOGO_HEIGHT: u32 = 32;
 
-/// A logo wider than this many times its height is fitted into that box.
-const LOGO_MAX_RATIO: u32 = 5;
+/// A logo wider than this many times its height is fitted into that box:
+/// on a phone it shares a row with the menu button and the colour switch.
+const LOGO_MAX_RATIO: u32 = 3;
 
 /// The logo as the header shows it.
 #[derive(Serialize)]

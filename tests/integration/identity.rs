@@ -188,4 +188,11 @@ fn a_new_logo_under_the_same_name_is_built_again() {
         site.read("index.html")
             .contains("width=\"64\" height=\"32\"")
     );
+    // A logo wider than 3:1 is fitted into that box.
+    write(&site, "logo.png", &png(600, 100));
+    site.build();
+    assert!(
+        site.read("index.html")
+            .contains("width=\"96\" height=\"32\"")
+    );
 }
