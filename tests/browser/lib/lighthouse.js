@@ -14,6 +14,10 @@ const { serve } = require('./server');
 
 const CATEGORIES = ['accessibility', 'best-practices', 'seo', 'performance'];
 
+// Lighthouse gives up on a page that has not painted or loaded within 30
+// and 45 s; a busy machine is not a broken page, so it waits far longer.
+const PATIENCE_MS = 5 * 60 * 1000;
+
 /** The pages the issue names: home, an article, a theme page and search. */
 const PAGES = [
   { name: 'home', path: '' },
@@ -74,6 +78,8 @@ async function audit(chrome, url) {
     output: 'json',
     logLevel: 'error',
     onlyCategories: CATEGORIES,
+    maxWaitForFcp: PATIENCE_MS,
+    maxWaitForLoad: PATIENCE_MS,
   });
   const { lhr } = result;
   if (lhr.runtimeError) throw new Error(`Lighthouse on ${url}: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
