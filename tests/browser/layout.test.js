@@ -17,6 +17,7 @@ const { serve } = require('./lib/server');
 const { launch, axe } = require('./lib/browser');
 const { pages, waitForResults } = require('./lib/pages');
 const { table, record } = require('./lib/report');
+const { WAIT, untilServed } = require('./lib/wait');
 
 const SITE = site.main();
 const PHONE = { width: 390, height: 844 };
@@ -146,7 +147,7 @@ test('wide screens: navigation, text at a reading measure, and an On this page c
       window.scrollTo(0, h.getBoundingClientRect().top + scrollY - 40);
       return h.id;
     });
-    await page.waitForFunction((id) => document.querySelector(`.toc a[aria-current="location"]`)?.getAttribute('href') === `#${id}`, heading, { timeout: 3000 });
+    await page.waitForFunction((id) => document.querySelector(`.toc a[aria-current="location"]`)?.getAttribute('href') === `#${id}`, heading, { timeout: WAIT });
     const after = await page.evaluate(() => ({
       marked: document.querySelectorAll('.toc a[aria-current]').length,
       tocTop: document.querySelector('.toc').getBoundingClientRect().top,
@@ -239,7 +240,7 @@ function startServer(dir) {
   const child = spawn(BIN, ['serve', '--root', dir, '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('mend serve printed no address')), 20000);
+    const timer = setTimeout(() => reject(new Error(`mend serve printed no address within ${WAIT} ms`)), WAIT);
     child.on('exit', (code) => reject(new Error(`mend serve exited ${code}`)));
     child.stdout.on('data', (d) => {
       out += d;
@@ -268,7 +269,7 @@ function overlayColours() {
   return { text: o.textContent, bg, preBg, fg, contrast: (a + 0.05) / (b + 0.05) };
 }
 
-test('preview: the first failed build and the overlay over a page read well in light and dark', { timeout: 90000 }, async () => {
+test('preview: the first failed build and the overlay over a page read well in light and dark', { timeout: 5 * WAIT }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mend-overlay-'));
   fs.writeFileSync(path.join(dir, 'mend.yaml'), 'title: Overlay\nthemes:\n  patience: {title: Patience}\n');
   fs.mkdirSync(path.join(dir, 'articles'));
@@ -280,10 +281,12 @@ test('preview: the first failed build and the overlay over a page read well in l
     for (const stage of ['first build failed', 'over the last good page']) {
       if (stage === 'over the last good page') {
         fs.writeFileSync(file, GOOD);
+        // The rebuild is done when the page is served (not a guess at how long it takes).
+        await untilServed(url + 'articles/a/', /<main/);
         const ctx = await browser.newContext();
         const p = await ctx.newPage();
         await p.goto(url + 'articles/a/');
-        await p.waitForSelector('main', { timeout: 10000 });
+        await p.waitForSelector('main', { timeout: WAIT });
         await ctx.close();
         fs.writeFileSync(file, BROKEN);
       }
@@ -292,7 +295,7 @@ test('preview: the first failed build and the overlay over a page read well in l
         try {
           const target = stage === 'first build failed' ? url : url + 'articles/a/';
           await page.goto(target);
-          await page.waitForSelector('#mend-overlay', { timeout: 10000 });
+          await page.waitForSelector('#mend-overlay', { timeout: WAIT });
           const c = await page.evaluate(overlayColours);
           if (stage === 'first build failed') assert.doesNotMatch(c.text, /page below/);
           else assert.match(c.text, /page below is the last good version/);

@@ -12,9 +12,9 @@ const { spawn, execFileSync } = require('node:child_process');
 const { REPO } = require('./lib/sites');
 const { launch } = require('./lib/browser');
 const { record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const BIN = process.env.MEND_BIN || path.join(REPO, 'target', 'release', 'mend');
-const WAIT = 10000; // for each change to reach the page
 
 const CONFIG = `title: Preview fixture
 description: A tiny knowledge base for the live preview test.
@@ -70,8 +70,8 @@ function startServer(dir) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mend serve printed no address within 20 s\n${log()}`));
-    }, 20000);
+      reject(new Error(`mend serve printed no address within ${WAIT} ms\n${log()}`));
+    }, WAIT);
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
@@ -118,7 +118,7 @@ function countSocketOpens() {
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 }
 
-test('live preview: edits, a broken save with its overlay, the fix, and a stylesheet swap', { timeout: 90000 }, async (t) => {
+test('live preview: edits, a broken save with its overlay, the fix, and a stylesheet swap', { timeout: 5 * WAIT }, async (t) => {
   if (!process.env.MEND_BIN && (!process.env.MEND_BROWSER_SITES || !fs.existsSync(BIN))) {
     // run.sh has just built the binary; by hand, make sure it is current.
     execFileSync('cargo', ['build', '--release', '-q'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });

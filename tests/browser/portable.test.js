@@ -10,6 +10,7 @@ const { pathToFileURL, fileURLToPath } = require('node:url');
 const { site, filesUnder } = require('./lib/sites');
 const { launch, searchRuntimeReady } = require('./lib/browser');
 const { table, record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const DIR = site.portable();
 const url = (rel) => pathToFileURL(path.join(DIR, rel)).href;
@@ -112,12 +113,12 @@ test('portable: click through from file:// (home -> theme -> article -> related 
     await page.locator('#search-input').click();
     await page.keyboard.type('trust', { delay: 30 });
     const ready = searchRuntimeReady(DIR);
-    if (ready) await page.waitForSelector('#search-popup-results li', { timeout: 8000 });
+    if (ready) await page.waitForSelector('#search-popup-results li', { timeout: WAIT });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/search\/index\.html\?q=trust/);
     let results = 0;
     if (ready) {
-      await page.waitForSelector('#search-results li', { timeout: 8000 });
+      await page.waitForSelector('#search-results li', { timeout: WAIT });
       results = await page.locator('#search-results li').count();
       await page.locator('#search-results li a').first().click();
       await page.waitForURL(/\/articles\/[^/]+\/index\.html(#.*)?$/);

@@ -10,6 +10,7 @@ const { site, filesUnder } = require('./lib/sites');
 const { serve } = require('./lib/server');
 const { launch, searchRuntimeReady } = require('./lib/browser');
 const { table, record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const SITE = site.main();
 const SEARCH_READY = searchRuntimeReady(SITE);
@@ -68,10 +69,10 @@ test('privacy: a reader clicking through the site leaves nothing behind and talk
     // Search: type in the header's search box, then submit to the search page.
     await page.locator('#search-input').click();
     await page.keyboard.type('trust', { delay: 30 });
-    if (SEARCH_READY) await page.waitForSelector('#search-popup-results li', { timeout: 8000 });
+    if (SEARCH_READY) await page.waitForSelector('#search-popup-results li', { timeout: WAIT });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/search\/\?q=trust/);
-    if (SEARCH_READY) await page.waitForSelector('#search-results li', { timeout: 8000 });
+    if (SEARCH_READY) await page.waitForSelector('#search-results li', { timeout: WAIT });
     else t.diagnostic('known pending: search.js is a placeholder; the search page was visited but showed no results');
     // Refine the query on the search page itself.
     const input = page.locator('#search-page-input');

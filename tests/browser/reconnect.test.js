@@ -16,6 +16,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const { REPO } = require('./lib/sites');
 const { launch } = require('./lib/browser');
 const { record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const BIN = process.env.MEND_BIN || path.join(REPO, 'target', 'release', 'mend');
 const CLIENTS = 100;
@@ -48,7 +49,7 @@ function startServer(dir, port) {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`mend serve printed no address within 20 s\n${err}`));
-    }, 20000);
+    }, WAIT);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`mend serve exited (${code ?? signal}) before serving\n${err}`));
@@ -98,7 +99,7 @@ function countSockets() {
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 }
 
-test('live reload: a hundred clients back off while the server is down and reconnect after a restart', { timeout: 90000 }, async (t) => {
+test('live reload: a hundred clients back off while the server is down and reconnect after a restart', { timeout: 5 * WAIT }, async (t) => {
   if (!process.env.MEND_BIN && !fs.existsSync(BIN)) {
     execFileSync('cargo', ['build', '--release', '-q'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   }
@@ -121,7 +122,7 @@ test('live reload: a hundred clients back off while the server is down and recon
       const source = [...document.scripts].map((s) => s.textContent).find((s) => s.includes('/__mend/livereload'));
       for (let i = 1; i < n; i++) new Function(source)();
     }, CLIENTS);
-    await page.waitForFunction((n) => window.__mendOpened >= n, CLIENTS, { timeout: 10000 });
+    await page.waitForFunction((n) => window.__mendOpened >= n, CLIENTS, { timeout: WAIT });
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -156,7 +157,7 @@ test('live reload: a hundred clients back off while the server is down and recon
     server = await startServer(dir, port);
     assert.equal(server.port, port);
     const backAt = Date.now();
-    await page.waitForFunction((n) => window.__mendOpened >= 2 * n, CLIENTS, { timeout: 15000 });
+    await page.waitForFunction((n) => window.__mendOpened >= 2 * n, CLIENTS, { timeout: WAIT });
     const reconnected = Date.now() - backAt;
 
     assert.deepEqual(errors, []);

@@ -19,9 +19,9 @@ const { REPO } = require('./lib/sites');
 const { serve } = require('./lib/server');
 const { launch } = require('./lib/browser');
 const { record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const UNAVAILABLE = 'Search is unavailable right now.';
-const WAIT = 10000;
 const XSS_QUERY = '<img src=x onerror=window.__xss=1>';
 
 const CONFIG = `title: Search hardening fixture

@@ -16,12 +16,12 @@ const { REPO, site } = require('./lib/sites');
 const { serve } = require('./lib/server');
 const { launch, searchRuntimeReady } = require('./lib/browser');
 const { record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 const SITE = site.main();
 const BIN = process.env.MEND_BIN || path.join(REPO, 'target', 'release', 'mend');
 const SKIP = searchRuntimeReady(SITE) ? false : 'known pending: search.js is a placeholder';
 const UNAVAILABLE = 'Search is unavailable right now.';
-const WAIT = 10000;
 
 const XSS_TITLE = '<img src=x onerror=window.__xss=1>';
 const XSS_HEADING = '<b onmouseover=window.__xss=2>hi</b>';

@@ -9,6 +9,7 @@ const { site, filesUnder } = require('./lib/sites');
 const { serve } = require('./lib/server');
 const { launch, searchRuntimeReady } = require('./lib/browser');
 const { table, record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
 
 let browser;
 test.before(async () => {
@@ -94,7 +95,7 @@ for (const [name, dirOf, query] of [
       // Search under /kb/: the index is loaded relative to the page.
       if (searchRuntimeReady(dir)) {
         await page.goto(server.url(`search/?q=${query}`));
-        await page.waitForSelector('#search-results li a', { timeout: 8000 });
+        await page.waitForSelector('#search-results li a', { timeout: WAIT });
         await page.locator('#search-results li a').first().click();
         await page.waitForLoadState('load');
         if (!new URL(page.url()).pathname.startsWith('/kb/articles/')) problems.push(`a search result led to ${page.url()}`);

@@ -2,6 +2,7 @@
 // The pages the browser checks visit, relative to the site's root.
 const fs = require('node:fs');
 const path = require('node:path');
+const { WAIT } = require('./wait');
 
 function pages(siteDir) {
   const theme = fs.existsSync(path.join(siteDir, 'themes', 'communication', 'index.html'))
@@ -22,7 +23,7 @@ function pages(siteDir) {
 /** Wait for the search page to show results (or throw with what it shows instead). */
 async function waitForResults(page) {
   try {
-    await page.waitForSelector('#search-results li', { timeout: 8000 });
+    await page.waitForSelector('#search-results li', { timeout: WAIT });
   } catch (e) {
     const status = await page.locator('#search-page-status').textContent().catch(() => '?');
     throw new Error(`no search results appeared (#search-results li); status: "${status}"`);
