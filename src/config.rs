@@ -13,6 +13,9 @@ use crate::error::{Diagnostic, Kind};
 use crate::yaml::{Block, Caps};
 
 mod accent;
+pub mod picture;
+
+pub use picture::Picture;
 
 /// The name of the configuration file at the project root.
 pub const FILE_NAME: &str = "mend.yaml";
@@ -38,6 +41,12 @@ struct RawConfig {
     /// The same for the dark scheme.
     #[serde(default)]
     accent_dark: Option<String>,
+    /// A picture shown before the site title, relative to the project root.
+    #[serde(default)]
+    logo: Option<String>,
+    /// The icon browsers show in tabs and bookmarks, relative to the project root.
+    #[serde(default)]
+    favicon: Option<String>,
     #[serde(default)]
     search: RawSearch,
     #[serde(default)]
@@ -222,6 +231,10 @@ pub struct SiteConfig {
     /// for 4.5:1 contrast with the default theme's backgrounds.
     pub accent: Option<String>,
     pub accent_dark: Option<String>,
+    /// `logo` and `favicon`: checked as written here, read and measured by
+    /// load (`load::pictures`), published as `logo.<ext>` and `favicon.<ext>`.
+    pub logo: Option<Picture>,
+    pub favicon: Option<Picture>,
     /// Search synonym groups, as written.
     pub synonyms: Vec<Vec<String>>,
     pub limits: Limits,
@@ -250,6 +263,8 @@ impl SiteConfig {
             allow_raw_html: false,
             accent: None,
             accent_dark: None,
+            logo: None,
+            favicon: None,
             synonyms: Vec::new(),
             limits: Limits::default(),
             safety: None,
@@ -354,6 +369,14 @@ pub fn parse(
     };
     let accent = colour(&raw.accent, &accent::LIGHT);
     let accent_dark = colour(&raw.accent_dark, &accent::DARK);
+    let mut picture = |value: &Option<String>, role: picture::Role| {
+        let value = value.as_deref()?;
+        picture::check_path(role, value)
+            .map_err(|message| errors.push(block.error_at_value(role.key, value, message)))
+            .ok()
+    };
+    let logo = picture(&raw.logo, picture::LOGO);
+    let favicon = picture(&raw.favicon, picture::FAVICON);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -368,6 +391,8 @@ pub fn parse(
         allow_raw_html: raw.allow_raw_html,
         accent,
         accent_dark,
+        logo,
+        favicon,
         synonyms: raw.search.synonyms,
         limits,
         safety,
@@ -439,7 +464,7 @@ mod tests {
         let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `accent`, `accent_dark`, `search`, `limits`, `safety`"
+            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `accent`, `accent_dark`, `logo`, `favicon`, `search`, `limits`, `safety`"
         );
         assert_eq!(err[0].kind, Kind::Usage);
     }

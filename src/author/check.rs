@@ -97,11 +97,12 @@ pub fn check(options: &BuildOptions) -> CheckReport {
 
 fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>), Vec<Diagnostic>> {
     let config_file = load::config(&options.root).map_err(|d| vec![d])?;
-    let site = config::parse(
+    let mut site = config::parse(
         &config_file.path,
         &config_file.text,
         options.base_url.as_deref(),
     )?;
+    load::pictures(&options.root, &config_file, &mut site)?;
     let (sources, _) = load::articles(&options.root, &site.limits)?;
     let parsed = parse::articles(&sources, &site);
     if !parsed.errors.is_empty() {

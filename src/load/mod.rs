@@ -1,7 +1,8 @@
 //! Load: the only stage that reads the project from disk.
 //!
 //! Takes the project root; gives plain values: the text of `mend.yaml`, every
-//! article's text with its slug, and the site theme's templates and static files.
+//! article's text with its slug, the site theme's templates and static files,
+//! and the logo and favicon `mend.yaml` names.
 //! Never follows symbolic links below the root (the root itself may be reached
 //! through one), skips hidden and editor temporary files, and names the path in
 //! every I/O error. Never parses content.
@@ -18,9 +19,11 @@ use unicode_normalization::char::is_combining_mark;
 use crate::config::{self, Limits};
 use crate::error::{Diagnostic, Kind};
 
+mod picture;
 mod scan;
 mod theme;
 
+pub use picture::pictures;
 pub use scan::{Found, Scan, scan_articles, scan_articles_trusting};
 pub use theme::{ThemeFiles, builtin_theme, theme};
 

@@ -202,6 +202,10 @@ pub fn builtin_theme() -> ThemeFiles {
                 include_bytes!("../../themes/default/static/exit.js").to_vec(),
             ),
             (
+                "favicon.svg".to_string(),
+                include_bytes!("../../themes/default/static/favicon.svg").to_vec(),
+            ),
+            (
                 "safety.css".to_string(),
                 include_bytes!("../../themes/default/static/safety.css").to_vec(),
             ),

@@ -125,12 +125,13 @@ fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
     Ok(loaded(root, config_file, site, articles))
 }
 
-/// Load the site theme after the articles; a theme that cannot be loaded is
-/// one more error (the built-in theme stands in, never rendered).
+/// Load the pictures `mend.yaml` names and the site theme after the
+/// articles; a picture or theme that cannot be loaded is one more error
+/// (the built-in theme stands in, never rendered).
 fn loaded(
     root: &std::path::Path,
     config_file: load::SourceFile,
-    site: config::SiteConfig,
+    mut site: config::SiteConfig,
     articles: load::Articles,
 ) -> Loaded {
     let load::Articles {
@@ -139,6 +140,9 @@ fn loaded(
         mut errors,
         failed,
     } = articles;
+    if let Err(mut e) = load::pictures(root, &config_file, &mut site) {
+        errors.append(&mut e);
+    }
     let theme = match load::theme(root, &config_file, &site.site_theme) {
         Ok(theme) => theme,
         Err(d) => {
@@ -184,8 +188,8 @@ fn every_error(loaded: Loaded, drafts: bool) -> Failure {
 }
 
 /// A hash of everything the output depends on: this mend executable, the
-/// options that change bytes, `mend.yaml`, the theme and every article.
-/// Equal fingerprints mean equal output.
+/// options that change bytes, `mend.yaml` and the pictures it names, the
+/// theme and every article. Equal fingerprints mean equal output.
 fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
@@ -200,6 +204,10 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
     }
     (&options.base_url, options.drafts, options.render.portable).hash(&mut h);
     loaded.config_text.hash(&mut h);
+    // A picture's file may change while `mend.yaml` stays the same.
+    for picture in [&loaded.site.logo, &loaded.site.favicon] {
+        picture.as_ref().map(|p| &p.bytes).hash(&mut h);
+    }
     loaded.theme.name.hash(&mut h);
     for (name, file) in &loaded.theme.templates {
         (name, &file.text).hash(&mut h);

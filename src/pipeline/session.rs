@@ -221,7 +221,7 @@ impl Session {
             text: config_text,
         };
         if let Some(update) =
-            self.edit_in_place(&config_file.text, &theme, &sources, &warnings, start)?
+            self.edit_in_place(&config_file.text, &site, &theme, &sources, &warnings, start)?
         {
             return Ok(update);
         }

@@ -2,8 +2,9 @@
 //!
 //! Takes a [`KnowledgeBase`] and the site theme's files; gives every output
 //! file as bytes ([`OutputFile`]): the home page, article pages, the article
-//! list, theme pages, the 404 page, static files and, when some article has a
-//! fenced code block, the highlighting stylesheet. Pure: never touches the disk.
+//! list, theme pages, the 404 page, static files, the logo and favicon
+//! `mend.yaml` names and, when some article has a fenced code block, the
+//! highlighting stylesheet. Pure: never touches the disk.
 //! Each template gets one typed context; every internal URL is relative, so the
 //! site works under any sub-path.
 
@@ -11,6 +12,7 @@ mod body;
 pub use body::Sections;
 mod cap;
 mod feeds;
+mod identity;
 mod nav;
 mod safety;
 pub use nav::tagged_excerpts;
@@ -181,6 +183,10 @@ struct SiteContext<'a> {
     /// `accent` and `accent_dark` from `mend.yaml` (`#rrggbb`), when set.
     accent: Option<&'a str>,
     accent_dark: Option<&'a str>,
+    /// `logo` from `mend.yaml`: its address from this page and its size in the header.
+    logo: Option<identity::LogoView>,
+    /// `favicon` from `mend.yaml`; `None` leaves the theme's own.
+    favicon: Option<identity::IconView>,
 }
 
 #[derive(Serialize)]
@@ -500,7 +506,12 @@ pub fn shared_pages(
         });
     }
     let generated: HashMap<String, ()> = files.iter().map(|f| (f.path.clone(), ())).collect();
+    // The site's own logo and favicon stand in for a theme file of the same name.
+    let pictures = identity::files(&kb.site);
     for (path, bytes) in &theme.static_files {
+        if pictures.iter().any(|p| p.path == *path) {
+            continue;
+        }
         if generated.contains_key(path) {
             errors.push(
                 Diagnostic::error(format!(
@@ -515,6 +526,7 @@ pub fn shared_pages(
             bytes: bytes.clone(),
         });
     }
+    files.extend(pictures);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -784,6 +796,8 @@ impl<'a> Renderer<'a> {
             nav: nav::nav(self.kb, urls, here),
             accent: site.accent.as_deref(),
             accent_dark: site.accent_dark.as_deref(),
+            logo: identity::logo(site, urls),
+            favicon: identity::favicon(site, urls),
         }
     }
 

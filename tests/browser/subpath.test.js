@@ -30,7 +30,11 @@ function assets() {
     }
     return { href: l.getAttribute('href'), rules };
   });
-  return { sheets, scripts: [...document.scripts].filter((s) => s.src).map((s) => s.getAttribute('src')) };
+  return {
+    sheets,
+    scripts: [...document.scripts].filter((s) => s.src).map((s) => s.getAttribute('src')),
+    icon: document.querySelector('link[rel="icon"]')?.href || null,
+  };
 }
 
 // Addresses that do not exist: the 404 page answers them, styled.
@@ -47,7 +51,14 @@ for (const [name, dirOf, query] of [
     const context = await browser.newContext();
     const problems = [];
     const seen = [];
-    context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+    // The browser fetches a page's icon after the page has loaded, and the
+    // next page's navigation cancels that fetch: not a failure of the site
+    // (each icon is requested on its own below).
+    const icons = new Set();
+    context.on('requestfailed', (r) => {
+      if (r.failure()?.errorText === 'net::ERR_ABORTED' && icons.has(r.url())) return;
+      problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+    });
     context.on('response', (r) => {
       seen.push(r.url());
       const u = new URL(r.url());
@@ -73,6 +84,13 @@ for (const [name, dirOf, query] of [
           if (s.rules <= 0) problems.push(`${p || '/'}: stylesheet ${s.href} not applied`);
         }
         if (!a.sheets.some((s) => /style\.css$/.test(s.href))) problems.push(`${p || '/'}: no style.css`);
+        if (a.icon) icons.add(a.icon);
+        else problems.push(`${p || '/'}: no icon declared`);
+      }
+      for (const icon of icons) {
+        const u = new URL(icon);
+        const status = (await context.request.get(icon)).status();
+        if (u.origin !== server.origin || !u.pathname.startsWith('/kb/') || status !== 200) problems.push(`icon ${icon}: status ${status}`);
       }
       // Search under /kb/: the index is loaded relative to the page.
       if (searchRuntimeReady(dir)) {

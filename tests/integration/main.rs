@@ -47,5 +47,7 @@ mod robustness_io;
 mod supply_chain;
 // The default theme: regions, phone disclosures, cross-links, home and theme pages.
 mod theme;
+// The site's logo and favicon from mend.yaml: checks, publishing, links at every depth.
+mod identity;
 // Issue 18, parse and diagnostics: long lines, capped errors, ids, control characters, YAML.
 mod robustness_parse;

@@ -494,6 +494,8 @@ fn site_config(allow_raw_html: bool) -> SiteConfig {
         allow_raw_html,
         accent: None,
         accent_dark: None,
+        logo: None,
+        favicon: None,
         synonyms: Vec::new(),
         limits: Default::default(),
         safety: None,
@@ -584,7 +586,7 @@ fn check_page(file: &OutputFile, own: usize) {
             );
             if name == "href" || name == "src" || name == "action" {
                 let scheme = scheme(&value);
-                // `data:` is only dangerous where it is navigated to (the
+                // `data:` is only dangerous where it is navigated to (a
                 // theme's `<link rel="icon" href="data:,">` is fine).
                 let link = rest.starts_with("a ") || rest.starts_with("form ");
                 let dangerous = match scheme.as_deref() {

@@ -89,7 +89,9 @@ impl Session {
     /// the same configuration and theme to start from.
     pub(super) fn first_stage(&self, linked: &Linked) -> Option<Result<Update, Failure>> {
         let last = self.last.as_ref().filter(|l| {
-            same_text(&l.config_text, &linked.config_text) && l.theme == linked.theme
+            same_text(&l.config_text, &linked.config_text)
+                && l.theme == linked.theme
+                && same_pictures(&l.kb.site, &linked.kb.site)
         })?;
         let t = Instant::now();
         let kb = &linked.kb;
@@ -183,7 +185,8 @@ impl Session {
             .collect();
         // With the same theme, an article page whose key is unchanged is
         // the previous one; only the others are rendered.
-        let same_theme = reusable.filter(|l| l.theme == theme);
+        let same_theme =
+            reusable.filter(|l| l.theme == theme && same_pictures(&l.kb.site, &kb.site));
         let (dirty, kept): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| {
             let slug = &kb.articles[i].slug;
             same_theme.is_none_or(|l| l.keys.get(slug) != keys.get(slug))
@@ -277,11 +280,12 @@ impl Session {
         ))
     }
 
-    /// The fast path: same configuration, theme and set of articles, and every
+    /// The fast path: same configuration, pictures, theme and set of articles, and every
     /// edited article still shows other pages the same facts.
     pub(super) fn edit_in_place(
         &mut self,
         config_text: &str,
+        site: &config::SiteConfig,
         theme: &ThemeFiles,
         sources: &[ArticleSource],
         warnings: &[Diagnostic],
@@ -291,6 +295,7 @@ impl Session {
             return Ok(None);
         };
         if *last.config_text != *config_text
+            || !same_pictures(&last.kb.site, site)
             || last.theme != *theme
             || sources.len() != last.parsed.len()
         {
@@ -373,6 +378,12 @@ impl Session {
             pending: std::collections::HashSet::new(),
         }))
     }
+}
+
+/// Whether two configurations name the same pictures, byte for byte (a
+/// picture's file may change while `mend.yaml` does not).
+fn same_pictures(a: &config::SiteConfig, b: &config::SiteConfig) -> bool {
+    a.logo == b.logo && a.favicon == b.favicon
 }
 
 /// Equal texts, cheaply when the file cache handed out the same one again.

@@ -11,7 +11,7 @@ if (!file || !fs.existsSync(file)) {
   console.log('(no figures were recorded)');
   process.exit(0);
 }
-const ORDER = ['html', 'xml', 'links', 'a11y', 'privacy', 'print', 'weight', 'portable'];
+const ORDER = ['html', 'xml', 'links', 'a11y', 'lighthouse', 'privacy', 'print', 'weight', 'portable'];
 const rows = fs
   .readFileSync(file, 'utf8')
   .split('\n')
