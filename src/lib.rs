@@ -29,6 +29,7 @@ pub mod render;
 pub mod safety;
 pub mod search;
 pub mod serve;
+pub mod urls;
 pub mod write;
 mod yaml;
 

@@ -25,6 +25,7 @@ use crate::link::KnowledgeBase;
 use crate::parse::Article;
 use crate::render::OutputFile;
 use crate::render::Sections;
+use crate::urls::{LinkStyle, Page, Urls};
 
 /// Documents per `d/` file.
 pub const CHUNK: usize = 16;
@@ -717,6 +718,13 @@ fn emit_files(
                 .collect(),
         )
     })?;
+    // Documents link to their pages from the site root.
+    let style = if portable {
+        LinkStyle::Portable
+    } else {
+        LinkStyle::Served
+    };
+    let from_root = Urls::at(Page::Home, style);
     let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
     chunks.par_chunks(EMIT_BATCH).try_for_each(|batch| {
         emit(
@@ -728,11 +736,7 @@ fn emit_files(
                         .map(|d| {
                             let article = &kb.articles[d.article];
                             let heading = d.heading.and_then(|h| article.headings.get(h));
-                            let base = if portable {
-                                format!("articles/{}/index.html", article.slug)
-                            } else {
-                                format!("articles/{}/", article.slug)
-                            };
+                            let base = from_root.to(Page::Article(&article.slug));
                             let url = match heading {
                                 Some(h) => format!("{base}#{}", h.id),
                                 None => base,

@@ -15,8 +15,7 @@ use crate::yaml::Block;
 /// Summaries longer than this draw a warning: lists and search results show them whole.
 pub const MAX_SUMMARY_CHARS: usize = 300;
 
-/// The article every reader starts from: nothing needs to link to it.
-const START_HERE: &str = "start-here";
+use crate::urls::START_HERE;
 
 /// What `mend check` found.
 #[derive(Debug, Clone, Default)]

@@ -12,11 +12,11 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use super::Urls;
 use crate::config::Limits;
 use crate::error::Diagnostic;
 use crate::link::{KnowledgeBase, Resolved};
 use crate::parse::{Article, body_events, code_language};
+use crate::urls::{Page, Urls};
 
 /// How many other articles an "also on" line names per theme.
 const ALSO_ON_LIMIT: usize = 3;
@@ -332,7 +332,7 @@ fn resolve(
     match resolved {
         Resolved::External(url) => (url.clone(), None),
         Resolved::SafetyPage(fragment) => {
-            let page = urls.dir(crate::safety::PAGE_DIR);
+            let page = urls.to(Page::Safety);
             let title = kb.site.safety.as_ref().map(|s| s.page_title.clone());
             match fragment {
                 Some(f) => (format!("{page}#{f}"), title),
@@ -345,7 +345,7 @@ fn resolve(
         }
         Resolved::Article { index, heading } => {
             let target = &kb.articles[*index];
-            let page = urls.article(&target.slug);
+            let page = urls.to(Page::Article(&target.slug));
             match heading.and_then(|h| target.headings.get(h)) {
                 Some(h) => (
                     format!("{page}#{}", h.id),
@@ -390,7 +390,7 @@ fn also_on(
         };
         let theme = &kb.site.themes[t];
         titles.push(escape(&theme.title));
-        let theme_url = escape(&urls.theme(&theme.id));
+        let theme_url = escape(&urls.to(Page::Theme(&theme.id)));
         let all_firsts = &kb.themes[t].first_sections;
         let others = all_firsts.len()
             - usize::from(all_firsts.binary_search_by_key(&a, |&(b, _)| b).is_ok());
@@ -409,7 +409,7 @@ fn also_on(
                     let section = &target.headings[bh];
                     format!(
                         "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
-                        escape(&urls.article(&target.slug)),
+                        escape(&urls.to(Page::Article(&target.slug))),
                         escape(&section.id),
                         escape(&target.title),
                         escape(&section.text)

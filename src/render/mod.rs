@@ -25,6 +25,7 @@ use crate::error::{Diagnostic, Kind, did_you_mean};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::{Article, Attribution};
+use crate::urls::{LinkStyle, Page, Urls};
 use nav::{Here, Nav};
 
 pub use body::escape;
@@ -58,89 +59,14 @@ pub struct RenderOptions {
     pub portable: bool,
 }
 
-/// Relative URLs from one page to the others.
-#[derive(Debug, Clone)]
-pub struct Urls {
-    /// The folder the page sits in, as segments (`["articles", "apology"]`).
-    here: Vec<String>,
-    /// An absolute base path (`/kb/`) for pages served at any depth, like 404.html.
-    absolute: Option<String>,
-    portable: bool,
-}
-
-impl Urls {
-    fn at(dir: &str, options: RenderOptions) -> Urls {
-        Urls {
-            here: dir
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            absolute: None,
-            portable: options.portable,
-        }
-    }
-
-    fn from_base_path(base_path: String, options: RenderOptions) -> Urls {
-        Urls {
-            here: Vec::new(),
-            absolute: Some(base_path),
-            portable: options.portable,
-        }
-    }
-
-    /// The shortest relative path from this page's folder to `path` (from the site root).
-    fn relative(&self, path: &str) -> String {
-        if let Some(base) = &self.absolute {
-            return format!("{base}{path}");
-        }
-        // Drop the folders this page and `path` share, then climb out of the rest.
-        let mut rest = path;
-        let mut common = 0;
-        for dir in &self.here {
-            match rest.split_once('/') {
-                Some((first, after)) if first == dir => {
-                    rest = after;
-                    common += 1;
-                }
-                _ => break,
-            }
-        }
-        let ups = self.here.len() - common;
-        let mut url = String::with_capacity(3 * ups + rest.len() + 16);
-        for _ in 0..ups {
-            url.push_str("../");
-        }
-        url.push_str(rest);
-        url
-    }
-
-    /// A folder page, e.g. `articles/` -> `../articles/` (or `../articles/index.html`).
-    fn dir(&self, path: &str) -> String {
-        let mut url = self.relative(path);
+impl RenderOptions {
+    /// How internal links are written.
+    pub fn link_style(self) -> LinkStyle {
         if self.portable {
-            url.push_str("index.html");
-        } else if url.is_empty() {
-            url.push_str("./");
+            LinkStyle::Portable
+        } else {
+            LinkStyle::Served
         }
-        url
-    }
-
-    /// A file from the site root, e.g. `style.css` -> `../../style.css`.
-    fn asset(&self, path: &str) -> String {
-        self.relative(path)
-    }
-
-    pub fn home(&self) -> String {
-        self.dir("")
-    }
-
-    pub fn article(&self, slug: &str) -> String {
-        self.dir(&format!("articles/{slug}/"))
-    }
-
-    pub fn theme(&self, id: &str) -> String {
-        self.dir(&format!("themes/{id}/"))
     }
 }
 
@@ -374,11 +300,6 @@ fn every_article<T: Send>(
     } else {
         Err(errors.into_iter().filter_map(Result::err).collect())
     }
-}
-
-/// The output path of an article's page.
-pub fn article_path(slug: &str) -> String {
-    format!("articles/{slug}/index.html")
 }
 
 /// Per article of `indices`, a hash of everything its page shows (see
@@ -737,14 +658,14 @@ struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn urls(&self, dir: &str) -> Urls {
-        Urls::at(dir, self.options)
+    fn urls(&self, page: Page<'_>) -> Urls {
+        Urls::at(page, self.options.link_style())
     }
 
     fn site_context(
         &self,
         urls: &Urls,
-        page_path: &str,
+        page: Page<'_>,
         page_title: Option<&str>,
         description: &str,
         here: Here,
@@ -755,10 +676,10 @@ impl<'a> Renderer<'a> {
             description: &site.description,
             language: &site.language,
             root: urls.asset(""),
-            home_url: urls.home(),
-            articles_url: urls.dir("articles/"),
-            themes_url: urls.dir("themes/"),
-            search_url: urls.dir("search/"),
+            home_url: urls.to(Page::Home),
+            articles_url: urls.to(Page::Articles),
+            themes_url: urls.to(Page::Themes),
+            search_url: urls.to(Page::Search),
             page_title: match page_title {
                 Some(t) => format!("{t} · {}", site.title),
                 None => site.title.clone(),
@@ -768,9 +689,12 @@ impl<'a> Renderer<'a> {
             } else {
                 description.to_string()
             },
-            canonical: site.base_url.as_ref().map(|b| format!("{b}{page_path}")),
+            canonical: site
+                .base_url
+                .as_ref()
+                .map(|b| format!("{b}{}", page.path())),
             feed: site.base_url.as_ref().map(|b| format!("{b}feed.xml")),
-            og_type: if page_path.starts_with("articles/") && page_path != "articles/" {
+            og_type: if page.is_article() {
                 "article"
             } else {
                 "website"
@@ -790,7 +714,7 @@ impl<'a> Renderer<'a> {
     fn crumbs(&self, urls: &Urls, trail: &[(&str, String)]) -> Vec<Crumb> {
         let mut out = vec![Crumb {
             title: "Home".to_string(),
-            href: urls.home(),
+            href: urls.to(Page::Home),
         }];
         out.extend(trail.iter().map(|(t, h)| Crumb {
             title: t.to_string(),
@@ -849,7 +773,7 @@ impl<'a> Renderer<'a> {
             .map(|t| ThemeLink {
                 id: &t.id,
                 title: &t.title,
-                href: urls.theme(&t.id),
+                href: urls.to(Page::Theme(&t.id)),
             })
             .collect()
     }
@@ -859,7 +783,7 @@ impl<'a> Renderer<'a> {
             slug: &article.slug,
             title: &article.title,
             summary: &article.summary,
-            href: urls.article(&article.slug),
+            href: urls.to(Page::Article(&article.slug)),
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, urls),
         }
@@ -871,7 +795,7 @@ impl<'a> Renderer<'a> {
             id: &theme.id,
             title: &theme.title,
             description: &theme.description,
-            href: urls.theme(&theme.id),
+            href: urls.to(Page::Theme(&theme.id)),
             article_count: self.kb.themes[t].articles.len(),
             section_count: self.kb.themes[t].sections.len(),
         }
@@ -881,23 +805,23 @@ impl<'a> Renderer<'a> {
         let article = &self.kb.articles[a];
         ArticleLink {
             title: &article.title,
-            href: urls.article(&article.slug),
+            href: urls.to(Page::Article(&article.slug)),
         }
     }
 
     fn index(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls("");
+        let urls = self.urls(Page::Home);
         let kb = self.kb;
         let page = IndexPage {
-            site: self.site_context(&urls, "", None, &kb.site.description, Here::Other),
+            site: self.site_context(&urls, Page::Home, None, &kb.site.description, Here::Other),
             start_here: kb
-                .article_index(nav::START_HERE)
+                .article_index(crate::urls::START_HERE)
                 .map(|a| self.card(&kb.articles[a], &urls)),
             start_sections: kb
-                .article_index(nav::START_HERE)
+                .article_index(crate::urls::START_HERE)
                 .map(|a| {
                     let article = &kb.articles[a];
-                    let page = urls.article(&article.slug);
+                    let page = urls.to(Page::Article(&article.slug));
                     article
                         .headings
                         .iter()
@@ -918,8 +842,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn articles_page(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls("articles/");
-        let mut site = self.site_context(&urls, "articles/", Some("All articles"), "", Here::Other);
+        let urls = self.urls(Page::Articles);
+        let mut site =
+            self.site_context(&urls, Page::Articles, Some("All articles"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ArticlesPage {
             site,
@@ -933,7 +858,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "articles.html",
             &page,
-            "articles/index.html".into(),
+            Page::Articles.output_path(),
             "the article list",
         )
     }
@@ -950,12 +875,12 @@ impl<'a> Renderer<'a> {
         see: &mut dyn FnMut(&pulldown_cmark::Event<'_>),
     ) -> Result<OutputFile, Diagnostic> {
         let article = &self.kb.articles[a];
-        let urls = self.urls(&format!("articles/{}/", article.slug));
+        let urls = self.urls(Page::Article(&article.slug));
         let page = self.article_page(a, &urls, body::html(self.kb, a, &urls, see)?);
         self.render(
             "article.html",
             &page,
-            article_path(&article.slug),
+            Page::Article(&article.slug).output_path(),
             &article.path.to_string_lossy(),
         )
     }
@@ -963,7 +888,7 @@ impl<'a> Renderer<'a> {
     /// A hash of article `a`'s page context, with the body stood for by its
     /// [`body::key`]: equal keys, equal pages (with the same templates).
     fn article_key(&self, a: usize) -> u64 {
-        let urls = self.urls(&format!("articles/{}/", self.kb.articles[a].slug));
+        let urls = self.urls(Page::Article(&self.kb.articles[a].slug));
         let page = self.article_page(a, &urls, format!("{:016x}", body::key(self.kb, a, &urls)));
         // Serialized whole, then hashed at once: serde writes many small
         // pieces, and a hasher's cost is per write.
@@ -981,13 +906,13 @@ impl<'a> Renderer<'a> {
         let c = &kb.connections[a];
         let mut site = self.site_context(
             urls,
-            &format!("articles/{}/", article.slug),
+            Page::Article(&article.slug),
             Some(&article.title),
             &article.summary,
             Here::Article(a),
         );
         site.has_code = article.has_fenced_code;
-        site.breadcrumbs = self.crumbs(urls, &[("Articles", urls.dir("articles/"))]);
+        site.breadcrumbs = self.crumbs(urls, &[("Articles", urls.to(Page::Articles))]);
         ArticlePage {
             site,
             slug: &article.slug,
@@ -1010,7 +935,7 @@ impl<'a> Renderer<'a> {
                     RelatedCard {
                         title: &other.title,
                         summary: &other.summary,
-                        href: urls.article(&other.slug),
+                        href: urls.to(Page::Article(&other.slug)),
                         shares: r
                             .shared
                             .iter()
@@ -1027,8 +952,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn themes_page(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls("themes/");
-        let mut site = self.site_context(&urls, "themes/", Some("Themes"), "", Here::Other);
+        let urls = self.urls(Page::Themes);
+        let mut site = self.site_context(&urls, Page::Themes, Some("Themes"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         let page = ThemesPage {
             site,
@@ -1039,7 +964,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "themes.html",
             &page,
-            "themes/index.html".into(),
+            Page::Themes.output_path(),
             "the theme list",
         )
     }
@@ -1048,16 +973,16 @@ impl<'a> Renderer<'a> {
     fn theme(&self, t: usize, excerpts: &[Vec<String>]) -> Result<OutputFile, Diagnostic> {
         let kb = self.kb;
         let theme = &kb.site.themes[t];
-        let urls = self.urls(&format!("themes/{}/", theme.id));
+        let urls = self.urls(Page::Theme(&theme.id));
         let index = &kb.themes[t];
         let mut site = self.site_context(
             &urls,
-            &format!("themes/{}/", theme.id),
+            Page::Theme(&theme.id),
             Some(&theme.title),
             &theme.description,
             Here::Theme(t),
         );
-        site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.dir("themes/"))]);
+        site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.to(Page::Themes))]);
         let mut groups: Vec<SectionGroup<'a>> = Vec::new();
         let mut last: Option<usize> = None;
         for &(a, h) in &index.sections {
@@ -1065,7 +990,7 @@ impl<'a> Renderer<'a> {
             let heading = &article.headings[h];
             let link = SectionLink {
                 title: &heading.text,
-                href: format!("{}#{}", urls.article(&article.slug), heading.id),
+                href: format!("{}#{}", urls.to(Page::Article(&article.slug)), heading.id),
                 excerpt: excerpts
                     .get(a)
                     .and_then(|e| e.get(h))
@@ -1107,26 +1032,26 @@ impl<'a> Renderer<'a> {
                 .map(|o| ThemeLink {
                     id: &o.id,
                     title: &o.title,
-                    href: urls.theme(&o.id),
+                    href: urls.to(Page::Theme(&o.id)),
                 })
                 .collect(),
         };
         self.render(
             "theme.html",
             &page,
-            format!("themes/{}/index.html", theme.id),
+            Page::Theme(&theme.id).output_path(),
             &format!("theme `{}`", theme.id),
         )
     }
 
     fn search_page(&self) -> Result<OutputFile, Diagnostic> {
-        let urls = self.urls("search/");
-        let mut site = self.site_context(&urls, "search/", Some("Search"), "", Here::Other);
+        let urls = self.urls(Page::Search);
+        let mut site = self.site_context(&urls, Page::Search, Some("Search"), "", Here::Other);
         site.breadcrumbs = self.crumbs(&urls, &[]);
         self.render(
             "search.html",
             &PlainPage { site },
-            "search/index.html".into(),
+            Page::Search.output_path(),
             "the search page",
         )
     }
@@ -1139,14 +1064,19 @@ impl<'a> Renderer<'a> {
             .base_url
             .as_deref()
             .map_or("/".to_string(), base_path);
-        let urls = Urls::from_base_path(base_path, self.options);
-        let mut site =
-            self.site_context(&urls, "404.html", Some("Page not found"), "", Here::Other);
+        let urls = Urls::from_base_path(base_path, self.options.link_style());
+        let mut site = self.site_context(
+            &urls,
+            Page::NotFound,
+            Some("Page not found"),
+            "",
+            Here::Other,
+        );
         site.canonical = None;
         self.render(
             "404.html",
             &PlainPage { site },
-            "404.html".into(),
+            Page::NotFound.output_path(),
             "the 404 page",
         )
     }
@@ -1233,25 +1163,6 @@ fn date_view(iso: &str) -> DateView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_relative_and_portable_on_request() {
-        let plain = RenderOptions::default();
-        let urls = Urls::at("articles/a/", plain);
-        assert_eq!(urls.article("b"), "../b/");
-        assert_eq!(urls.article("a"), "./");
-        assert_eq!(urls.theme("t"), "../../themes/t/");
-        assert_eq!(urls.asset("style.css"), "../../style.css");
-        assert_eq!(Urls::at("", plain).home(), "./");
-        assert_eq!(Urls::at("", plain).article("a"), "articles/a/");
-        let portable = Urls::at("themes/", RenderOptions { portable: true });
-        assert_eq!(portable.theme("t"), "t/index.html");
-        assert_eq!(portable.home(), "../index.html");
-        assert_eq!(
-            Urls::from_base_path("/kb/".into(), plain).article("a"),
-            "/kb/articles/a/"
-        );
-    }
 
     #[test]
     fn long_outlines_list_only_h2s_in_the_toc() {

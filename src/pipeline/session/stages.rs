@@ -10,6 +10,7 @@ use crate::error::{Diagnostic, Failure};
 use crate::load::{ArticleSource, ThemeFiles};
 use crate::parse::Article;
 use crate::pipeline::BuildReport;
+use crate::urls::Page;
 use crate::{config, link, load, parse, render, search};
 
 impl Session {
@@ -113,7 +114,7 @@ impl Session {
             .iter()
             .filter(|a| !present.contains(a.slug.as_str()))
         {
-            let path = render::article_path(&gone.slug);
+            let path = Page::Article(&gone.slug).output_path();
             if output.remove(path.as_str()).is_some() {
                 changed.push(path);
             }
@@ -213,7 +214,7 @@ impl Session {
         let carried: Vec<(Arc<str>, Arc<[u8]>)> = same_theme
             .map(|last| {
                 kept.iter()
-                    .map(|&i| Arc::from(render::article_path(&kb.articles[i].slug)))
+                    .map(|&i| Arc::from(Page::Article(&kb.articles[i].slug).output_path()))
                     .chain(last.search_paths.iter().cloned())
                     .filter_map(|path: Arc<str>| {
                         last.output
