@@ -21,6 +21,7 @@
 pub mod author;
 pub mod config;
 pub mod error;
+mod hash;
 pub mod link;
 pub mod load;
 pub mod parse;
@@ -35,12 +36,4 @@ mod yaml;
 
 pub use error::{Diagnostic, Failure};
 
-/// A stable 64-bit hash of bytes (XXH3, unseeded): the same on every run
-/// and machine, so it can be written down (the output manifest) and
-/// compared with a later build's. Tens of times faster than the standard
-/// library's SipHash on whole pages, which matters when a build hashes
-/// every page it writes.
-pub fn stable_hash(bytes: &[u8]) -> u64 {
-    twox_hash::XxHash3_64::oneshot(bytes)
-}
 pub use pipeline::{BuildOptions, BuildReport, build, generate};

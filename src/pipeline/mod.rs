@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::{ArticleSource, ThemeFiles};
-use crate::render::{OutputFile, RenderOptions};
+use crate::render::RenderOptions;
+use crate::write::OutputFile;
 use rayon::prelude::*;
 
 use crate::{config, link, load, parse, render, search, write};
@@ -210,8 +211,8 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
         .par_iter()
         .map(|s| {
             (
-                crate::stable_hash(s.slug.as_bytes()),
-                crate::stable_hash(s.file.text.as_bytes()),
+                crate::hash::stable(s.slug.as_bytes()),
+                crate::hash::stable(s.file.text.as_bytes()),
             )
         })
         .collect();
@@ -381,7 +382,7 @@ pub fn build_with_progress(
     let all: Vec<usize> = (0..total).collect();
     let mut chunks = all.chunks(BATCH);
     // While one batch is rendered, the one before is written and counted.
-    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<render::Sections>)> = None;
+    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<search::Sections>)> = None;
     loop {
         let chunk = chunks.next();
         if chunk.is_none() && previous.is_none() {

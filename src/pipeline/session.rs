@@ -14,7 +14,7 @@ use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::Article;
-use crate::render::OutputFile;
+use crate::write::OutputFile;
 use crate::{config, load, render, search};
 
 mod stages;

@@ -7,8 +7,9 @@
 
 use crate::link::KnowledgeBase;
 use crate::parse::Article;
-use crate::render::{OutputFile, escape};
+use crate::render::escape;
 use crate::urls::Page;
+use crate::write::OutputFile;
 
 /// The feed's and the sitemap's files, and robots.txt.
 pub fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {

@@ -8,7 +8,6 @@
 //! site works under any sub-path.
 
 mod body;
-pub use body::Sections;
 mod cap;
 mod feeds;
 mod nav;
@@ -25,7 +24,9 @@ use crate::error::{Diagnostic, Kind, did_you_mean};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::{Article, Attribution};
+use crate::search::Sections;
 use crate::urls::{LinkStyle, Page, Urls};
+use crate::write::OutputFile;
 use nav::{Here, Nav};
 
 pub use body::escape;
@@ -43,14 +44,6 @@ pub const REQUIRED_TEMPLATES: [&str; 7] = [
     "404.html",
     "search.html",
 ];
-
-/// A file of the generated site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative path with forward slashes, e.g. `articles/apology/index.html`.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Choices that change the rendered bytes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -893,7 +886,7 @@ impl<'a> Renderer<'a> {
         // Serialized whole, then hashed at once: serde writes many small
         // pieces, and a hasher's cost is per write.
         match serde_json::to_vec(&page) {
-            Ok(bytes) => crate::stable_hash(&bytes),
+            Ok(bytes) => crate::hash::stable(&bytes),
             // Unreachable for these plain structs; a key that never matches
             // only costs a render.
             Err(_) => u64::MAX - a as u64,

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::body::Sections;
 use crate::link::KnowledgeBase;
 use crate::parse::{Article, body_events};
+use crate::search::Sections;
 use crate::urls::{Page, START_HERE, Urls};
 
 /// With more articles than this the navigation lists the ones around the

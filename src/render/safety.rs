@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::{Renderer, SiteContext};
 use crate::error::Diagnostic;
-use crate::render::OutputFile;
 use crate::safety::{HELP_ANCHOR, Resource, Safety};
 use crate::urls::{Page, Urls};
+use crate::write::OutputFile;
 
 /// The template of the safety page; only needed when `safety:` is configured.
 pub const TEMPLATE: &str = "safety.html";
