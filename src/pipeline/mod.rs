@@ -100,8 +100,10 @@ struct Prepared {
     stages: Vec<(&'static str, Duration)>,
 }
 
-/// What `load` read: every input of a build.
-struct Loaded {
+/// Every input of a build, read once: `mend.yaml`, the articles and the
+/// site theme. The one load sequence: the build, `mend check` and the
+/// preview's full rebuilds start from it.
+pub struct Inputs {
     config_text: Arc<str>,
     site: config::SiteConfig,
     sources: Vec<ArticleSource>,
@@ -114,16 +116,27 @@ struct Loaded {
     failed: Vec<String>,
 }
 
-fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
-    let root = &options.root;
-    let config_file = load::config(root)?;
-    let site = config::parse(
-        &config_file.path,
-        &config_file.text,
-        options.base_url.as_deref(),
-    )?;
-    let articles = load::articles_all(root, &site.limits)?;
-    Ok(loaded(root, config_file, site, articles))
+impl Inputs {
+    /// Read every input `options` names. Fails only when `mend.yaml` cannot
+    /// be read or is invalid, or the articles folder cannot be listed; an
+    /// unreadable article or theme is kept as an error, so that one run
+    /// reports everything.
+    pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
+        let root = &options.root;
+        let config_file = load::config(root)?;
+        let site = config::parse(
+            &config_file.path,
+            &config_file.text,
+            options.base_url.as_deref(),
+        )?;
+        let articles = load::articles_all(root, &site.limits)?;
+        Ok(loaded(root, config_file, site, articles))
+    }
+
+    /// The articles read, each with its file's text.
+    pub fn sources(&self) -> &[ArticleSource] {
+        &self.sources
+    }
 }
 
 /// Load the site theme after the articles; a theme that cannot be loaded is
@@ -133,7 +146,7 @@ fn loaded(
     config_file: load::SourceFile,
     site: config::SiteConfig,
     articles: load::Articles,
-) -> Loaded {
+) -> Inputs {
     let load::Articles {
         sources,
         mut warnings,
@@ -148,7 +161,7 @@ fn loaded(
         }
     };
     warnings.extend(theme.warnings.iter().cloned());
-    Loaded {
+    Inputs {
         config_text: config_file.text,
         site,
         sources,
@@ -162,8 +175,8 @@ fn loaded(
 /// Every error of a build that cannot go on: what could not be loaded,
 /// every article's parse errors, and the broken links among what parsed,
 /// with the warnings.
-fn every_error(loaded: Loaded, drafts: bool) -> Failure {
-    let Loaded {
+fn every_error(loaded: Inputs, drafts: bool) -> Failure {
+    let Inputs {
         site,
         sources,
         mut warnings,
@@ -187,7 +200,7 @@ fn every_error(loaded: Loaded, drafts: bool) -> Failure {
 /// A hash of everything the output depends on: this mend executable, the
 /// options that change bytes, `mend.yaml`, the theme and every article.
 /// Equal fingerprints mean equal output.
-fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
+fn fingerprint(options: &BuildOptions, loaded: &Inputs) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -223,7 +236,7 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
 /// Parse and link what was loaded, and compile the templates. The stages
 /// start with `load`, which took `load_time`.
 fn prepare(
-    loaded: Loaded,
+    loaded: Inputs,
     load_time: Duration,
     options: &BuildOptions,
 ) -> Result<Prepared, Failure> {
@@ -232,7 +245,7 @@ fn prepare(
     }
     let mut stages = vec![("load", load_time)];
     let mut t = Instant::now();
-    let Loaded {
+    let Inputs {
         site,
         sources,
         theme,
@@ -291,7 +304,17 @@ fn report(
 /// Run every stage but `write`: the whole site in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let start = Instant::now();
-    let loaded = load(options)?;
+    let inputs = Inputs::load(options)?;
+    generate_from(inputs, start, options).map(|(generated, _)| generated)
+}
+
+/// [`generate`] from inputs already loaded (since `start`); with the linked
+/// knowledge base the pages were made from.
+pub fn generate_from(
+    loaded: Inputs,
+    start: Instant,
+    options: &BuildOptions,
+) -> Result<(Generated, KnowledgeBase), Failure> {
     let Prepared {
         kb,
         theme,
@@ -310,7 +333,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     let report = report(&kb, pages, files.len(), warnings, stages, start);
-    Ok(Generated { files, report })
+    Ok((Generated { files, report }, kb))
 }
 
 /// Article pages rendered and written per batch, bounding memory.
@@ -332,7 +355,7 @@ pub fn build_with_progress(
     let start = Instant::now();
     let output = options.output_dir();
     write::check_output(&options.root, &output, options.force)?;
-    let loaded = load(options)?;
+    let loaded = Inputs::load(options)?;
     let inputs = fingerprint(options, &loaded);
     // `--force` rewrites every file, whatever the marker says is there; a
     // file that could not be read fails the build whatever was built before.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use super::{BuildOptions, BuildReport, Loaded, every_error, loaded};
+use super::{BuildOptions, BuildReport, Inputs, every_error, loaded};
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
@@ -208,7 +208,7 @@ impl Session {
         if !loaded.errors.is_empty() {
             return Err(every_error(loaded, self.options.drafts));
         }
-        let Loaded {
+        let Inputs {
             config_text,
             site,
             sources,
