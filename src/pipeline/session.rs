@@ -18,6 +18,8 @@ use crate::write::OutputFile;
 use crate::{config, load, render, search};
 
 mod stages;
+#[cfg(test)]
+mod tests;
 
 /// The result of one [`Session::update`].
 #[derive(Debug)]
