@@ -27,6 +27,7 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod safety;
 pub mod search;
 pub mod serve;
@@ -36,4 +37,5 @@ mod yaml;
 
 pub use error::{Diagnostic, Failure};
 
-pub use pipeline::{BuildOptions, BuildReport, build, generate};
+pub use pipeline::{BuildOptions, build, generate};
+pub use report::BuildReport;

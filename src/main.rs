@@ -293,7 +293,7 @@ fn failure_summary(failure: &Failure, had_site: bool) -> String {
     let n = failure.error_count();
     format!(
         "build failed with {n} error{}; {}",
-        mend::pipeline::plural(n),
+        mend::report::plural(n),
         if had_site {
             "the previous site was left untouched"
         } else {

@@ -57,7 +57,7 @@ impl CheckReport {
 
     /// `checked 6 articles: 0 errors, 2 warnings`
     pub fn summary(&self) -> String {
-        let count = |n: usize, what: &str| format!("{n} {what}{}", crate::pipeline::plural(n));
+        let count = |n: usize, what: &str| format!("{n} {what}{}", crate::report::plural(n));
         format!(
             "checked {}: {}, {}",
             count(self.articles, "article"),

@@ -8,6 +8,7 @@ use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::{ArticleSource, ThemeFiles};
 use crate::render::RenderOptions;
+use crate::report::{BuildReport, Counts};
 use crate::write::OutputFile;
 use rayon::prelude::*;
 
@@ -39,49 +40,6 @@ impl BuildOptions {
             .clone()
             .unwrap_or_else(|| self.root.join("site"))
     }
-}
-
-/// What a successful build made, and how long each stage took.
-#[derive(Debug, Clone)]
-pub struct BuildReport {
-    pub articles: usize,
-    pub themes: usize,
-    /// HTML pages written.
-    pub pages: usize,
-    /// All files written, pages included.
-    pub files: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub stages: Vec<(&'static str, Duration)>,
-    pub elapsed: Duration,
-    /// Nothing changed since the previous build: the output was left as it was.
-    pub unchanged: bool,
-}
-
-impl BuildReport {
-    /// `built 6 articles, 9 themes, 31 pages in 48 ms`
-    /// or, when nothing changed, `... in 9 ms (nothing changed since the last build)`.
-    pub fn summary(&self) -> String {
-        format!(
-            "built {} article{}, {} theme{}, {} page{} in {} ms{}",
-            self.articles,
-            plural(self.articles),
-            self.themes,
-            plural(self.themes),
-            self.pages,
-            plural(self.pages),
-            self.elapsed.as_millis(),
-            if self.unchanged {
-                " (nothing changed since the last build)"
-            } else {
-                ""
-            }
-        )
-    }
-}
-
-/// The plural ending of a count's noun: `""` for 1, `"s"` otherwise.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// A rendered site, not yet written.
@@ -289,16 +247,12 @@ fn report(
     stages: Vec<(&'static str, Duration)>,
     start: Instant,
 ) -> BuildReport {
-    BuildReport {
-        articles: kb.articles.len(),
-        themes: kb.site.themes.len(),
-        pages,
-        files,
+    BuildReport::new(
+        Counts::of(kb, pages, files),
         warnings,
         stages,
-        elapsed: start.elapsed(),
-        unchanged: false,
-    }
+        start.elapsed(),
+    )
 }
 
 /// Run every stage but `write`: the whole site in memory.
@@ -362,16 +316,16 @@ pub fn build_with_progress(
     let reuse = !options.force && loaded.errors.is_empty();
     if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| reuse) {
         write::clean_leftovers(&output)?;
-        return Ok(BuildReport {
+        let counts = Counts {
             articles: record.articles,
             themes: record.themes,
             pages: record.pages,
             files: record.files,
-            warnings: record.warnings,
-            stages: vec![("load", start.elapsed())],
-            elapsed: start.elapsed(),
-            unchanged: true,
-        });
+        };
+        let stages = vec![("load", start.elapsed())];
+        return Ok(
+            BuildReport::new(counts, record.warnings, stages, start.elapsed()).nothing_changed(),
+        );
     }
     let Prepared {
         kb,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Diagnostic, Failure};
-use crate::pipeline::plural;
+use crate::report::plural;
 
 /// Where the preview sends its events.
 pub type Events = Arc<dyn Fn(ServeEvent) + Send + Sync>;

@@ -9,7 +9,7 @@ use super::{Last, Linked, Session, Update};
 use crate::error::{Diagnostic, Failure};
 use crate::load::{ArticleSource, ThemeFiles};
 use crate::parse::Article;
-use crate::pipeline::BuildReport;
+use crate::report::{BuildReport, Counts};
 use crate::urls::Page;
 use crate::{config, link, load, parse, render, search};
 
@@ -138,16 +138,12 @@ impl Session {
             .collect();
         let mut stages = linked.stages.clone();
         stages.push(("first pages", t.elapsed()));
-        let report = BuildReport {
-            articles: kb.articles.len(),
-            themes: kb.site.themes.len(),
-            pages: first.len(),
-            files: output.len(),
-            warnings: linked.warnings.clone(),
+        let report = BuildReport::new(
+            Counts::of(kb, first.len(), output.len()),
+            linked.warnings.clone(),
             stages,
-            elapsed: linked.start.elapsed(),
-            unchanged: false,
-        };
+            linked.start.elapsed(),
+        );
         Some(Ok(Update {
             files: output,
             changed,
@@ -244,16 +240,16 @@ impl Session {
             .collect();
         changed.sort();
         crate::error::sort(&mut warnings);
-        let report = BuildReport {
-            articles: kb.articles.len(),
-            themes: kb.site.themes.len(),
-            pages: output.keys().filter(|p| p.ends_with(".html")).count(),
-            files: output.len(),
+        let report = BuildReport::new(
+            Counts::of(
+                &kb,
+                output.keys().filter(|p| p.ends_with(".html")).count(),
+                output.len(),
+            ),
             warnings,
             stages,
-            elapsed: start.elapsed(),
-            unchanged: false,
-        };
+            start.elapsed(),
+        );
         let last = Last {
             config_text,
             theme,
@@ -356,16 +352,12 @@ impl Session {
             }
         }
         changed.sort();
-        let report = BuildReport {
-            articles: last.kb.articles.len(),
-            themes: last.kb.site.themes.len(),
-            pages: indices.len(),
-            files: last.output.len(),
-            warnings: warnings.to_vec(),
-            stages: vec![("load and parse", load_parse), ("render", t.elapsed())],
-            elapsed: start.elapsed(),
-            unchanged: false,
-        };
+        let report = BuildReport::new(
+            Counts::of(&last.kb, indices.len(), last.output.len()),
+            warnings.to_vec(),
+            vec![("load and parse", load_parse), ("render", t.elapsed())],
+            start.elapsed(),
+        );
         Ok(Some(Update {
             files: last.output.clone(),
             changed,
