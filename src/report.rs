@@ -1,6 +1,6 @@
 //! What a build made: counts, warnings and each stage's time. Every build
 //! (`mend build`, `mend check`, each preview update) reports with
-//! [`BuildReport::new`]; only `main.rs` prints it.
+//! `BuildReport::new`; only `main.rs` prints it.
 
 use std::time::Duration;
 
