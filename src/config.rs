@@ -169,7 +169,7 @@ impl Limits {
         Caps {
             bytes: self.front_matter_bytes,
             depth: self.front_matter_depth,
-            configurable: true,
+            raise_hint: Some(Limits::hint),
         }
     }
 

@@ -11,35 +11,37 @@
 //!    backlinks, related articles, the theme index.
 //! 4. [`render`]: pure: every page as bytes, through the theme's Tera templates.
 //! 5. [`search`]: pure: the full-text index for the browser, as files. A
-//!    build counts it from the text rendering gathers ([`render::Sections`]),
+//!    build counts it from the text rendering gathers ([`search::Sections`]),
 //!    so each article's Markdown is walked once for both.
 //! 6. [`write`]: the only writer: stage the output and swap it in atomically.
 //!
-//! [`pipeline::build`] runs them in order. Every problem is an
-//! [`error::Diagnostic`] with `path:line:col`; no stage prints.
+//! [`pipeline::build`] runs them in order, from [`pipeline::Inputs`] (the one
+//! load sequence, also used by `mend check` and the preview). Around them:
+//! [`urls`] (every page's address and the links between pages), [`report`]
+//! (what a build made), [`pipeline::Session`] (the preview's incremental
+//! builds, in `pipeline/session/`), [`serve`] (the preview server, which
+//! tells [`serve::ServeEvent`]s instead of printing) and [`author`] (`mend
+//! new`, `check`, `init`). Every problem is an [`error::Diagnostic`] with
+//! `path:line:col`; nothing in the library prints: `main.rs` does.
 
 pub mod author;
 pub mod config;
 pub mod error;
+mod hash;
 pub mod link;
 pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod safety;
 pub mod search;
 pub mod serve;
+pub mod urls;
 pub mod write;
 mod yaml;
 
 pub use error::{Diagnostic, Failure};
 
-/// A stable 64-bit hash of bytes (XXH3, unseeded): the same on every run
-/// and machine, so it can be written down (the output manifest) and
-/// compared with a later build's. Tens of times faster than the standard
-/// library's SipHash on whole pages, which matters when a build hashes
-/// every page it writes.
-pub fn stable_hash(bytes: &[u8]) -> u64 {
-    twox_hash::XxHash3_64::oneshot(bytes)
-}
-pub use pipeline::{BuildOptions, BuildReport, build, generate};
+pub use pipeline::{BuildOptions, build, generate};
+pub use report::BuildReport;

@@ -245,7 +245,7 @@ pub fn check_links(
 
 fn reading_key(a: &Article) -> (bool, String, String) {
     (
-        a.slug != "start-here",
+        a.slug != crate::urls::START_HERE,
         a.title.to_lowercase(),
         a.slug.clone(),
     )

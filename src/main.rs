@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mend::render::RenderOptions;
+use mend::serve::ServeEvent;
 use mend::{BuildOptions, Failure};
 
 /// mend builds a static knowledge base from Markdown articles.
@@ -155,7 +156,7 @@ fn build(args: BuildArgs) -> ExitCode {
             if !args.quiet {
                 let _ = writeln!(stderr, "{}", report.summary());
             }
-            if verbose() {
+            if LogLevel::from_env() == LogLevel::Detailed {
                 for (stage, took) in &report.stages {
                     let _ = writeln!(
                         stderr,
@@ -188,12 +189,17 @@ fn serve(args: ServeArgs) -> ExitCode {
         timings: watch_timings(),
     };
     let open = args.open;
-    let result = mend::serve::serve(options, |url| {
-        println!("serving {url} (Ctrl-C to stop)");
-        let _ = std::io::stdout().flush();
-        if open {
-            open_browser(url);
+    let detailed = LogLevel::from_env() == LogLevel::Detailed;
+    let result = mend::serve::serve(options, move |event| match event {
+        ServeEvent::Ready { ref url } => {
+            println!("{event}");
+            let _ = std::io::stdout().flush();
+            if open {
+                open_browser(url);
+            }
         }
+        event if event.is_detail() && !detailed => {}
+        event => eprintln!("{event}"),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -235,7 +241,6 @@ fn open_browser(url: &str) {
     }
 }
 
-/// `MEND_LOG=debug` (or `info`, `trace`) prints per-stage timings.
 /// Builds shorter than this show no progress bar: a second, or
 /// `MEND_PROGRESS_AFTER_MS` (the tests set it, as a build's length varies
 /// with the machine).
@@ -264,16 +269,31 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
     Some(bar)
 }
 
-fn verbose() -> bool {
-    std::env::var("MEND_LOG")
-        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "debug" | "info" | "trace"))
+/// How much the binary says: `MEND_LOG=debug` (or `info`, `trace`) adds
+/// each stage's time to `mend build` and each rebuild's details to
+/// `mend serve`. The one place `MEND_LOG` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogLevel {
+    Normal,
+    Detailed,
+}
+
+impl LogLevel {
+    fn from_env() -> LogLevel {
+        match std::env::var("MEND_LOG") {
+            Ok(v) if matches!(v.to_ascii_lowercase().as_str(), "debug" | "info" | "trace") => {
+                LogLevel::Detailed
+            }
+            _ => LogLevel::Normal,
+        }
+    }
 }
 
 fn failure_summary(failure: &Failure, had_site: bool) -> String {
     let n = failure.error_count();
     format!(
         "build failed with {n} error{}; {}",
-        mend::pipeline::plural(n),
+        mend::report::plural(n),
         if had_site {
             "the previous site was left untouched"
         } else {

@@ -136,7 +136,7 @@ impl Article {
         *self
             .markdown_hash
             .0
-            .get_or_init(|| crate::stable_hash(self.markdown.as_bytes()))
+            .get_or_init(|| crate::hash::stable(self.markdown.as_bytes()))
     }
 }
 

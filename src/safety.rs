@@ -12,9 +12,6 @@ use serde::Deserialize;
 use crate::error::Diagnostic;
 use crate::yaml::Block;
 
-/// Where the safety page is published, from the site root.
-pub const PAGE_DIR: &str = "safety/";
-
 /// The section of the safety page that lists the help services.
 pub const HELP_ANCHOR: &str = "help";
 

@@ -15,7 +15,6 @@ use serde::de::DeserializeOwned;
 use keys::duplicate_top_level_key;
 pub use keys::unknown_keys;
 
-use crate::config::Limits;
 use crate::error::{Diagnostic, Kind, Position};
 
 /// Caps checked before parsing.
@@ -23,9 +22,10 @@ use crate::error::{Diagnostic, Kind, Position};
 pub struct Caps {
     pub bytes: usize,
     pub depth: usize,
-    /// Whether `limits:` in `mend.yaml` sets these (front matter), so the
-    /// error says how to raise them; `mend.yaml` itself has fixed caps.
-    pub configurable: bool,
+    /// How to raise a cap, by the name of its limit (`front_matter_bytes`,
+    /// `front_matter_depth`), when something sets these (`limits:` in
+    /// `mend.yaml`, for front matter); `mend.yaml` itself has fixed caps.
+    pub raise_hint: Option<fn(&str) -> String>,
 }
 
 impl Caps {
@@ -33,7 +33,7 @@ impl Caps {
     pub const CONFIG: Caps = Caps {
         bytes: 64 * 1024,
         depth: 64,
-        configurable: false,
+        raise_hint: None,
     };
 }
 
@@ -79,12 +79,9 @@ impl<'a> Block<'a> {
 
     /// Parse the block into `T` after the size and nesting checks.
     pub fn parse<T: DeserializeOwned>(&self, caps: Caps) -> Result<T, Diagnostic> {
-        let hint = |d: Diagnostic, key: &str| {
-            if caps.configurable {
-                d.with_hint(Limits::hint(key))
-            } else {
-                d
-            }
+        let hint = |d: Diagnostic, key: &str| match caps.raise_hint {
+            Some(raise) => d.with_hint(raise(key)),
+            None => d,
         };
         if self.text.len() > caps.bytes {
             return Err(hint(

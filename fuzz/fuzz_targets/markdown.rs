@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use mend::link::KnowledgeBase;
 use mend::load::ThemeFiles;
-use mend::render::{OutputFile, RenderOptions, Templates};
+use mend::render::{RenderOptions, Templates};
+use mend::write::OutputFile;
 
 #[path = "common.rs"]
 mod common;

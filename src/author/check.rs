@@ -1,22 +1,21 @@
 //! `mend check`: every error a build would report, then style warnings.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::config;
 use crate::error::{Diagnostic, Kind, Severity, sort};
-use crate::link::{self, KnowledgeBase};
+use crate::link::KnowledgeBase;
 use crate::load::{self, ArticleSource};
-use crate::parse::{self, Article};
-use crate::pipeline::{self, BuildOptions};
+use crate::parse::Article;
+use crate::pipeline::{self, BuildOptions, Inputs};
 use crate::yaml::Block;
 
 /// Summaries longer than this draw a warning: lists and search results show them whole.
 pub const MAX_SUMMARY_CHARS: usize = 300;
 
-/// The article every reader starts from: nothing needs to link to it.
-const START_HERE: &str = "start-here";
+use crate::urls::START_HERE;
 
 /// What `mend check` found.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +57,7 @@ impl CheckReport {
 
     /// `checked 6 articles: 0 errors, 2 warnings`
     pub fn summary(&self) -> String {
-        let count = |n: usize, what: &str| format!("{n} {what}{}", crate::pipeline::plural(n));
+        let count = |n: usize, what: &str| format!("{n} {what}{}", crate::report::plural(n));
         format!(
             "checked {}: {}, {}",
             count(self.articles, "article"),
@@ -68,48 +67,35 @@ impl CheckReport {
     }
 }
 
-/// Run every stage of a build but `write` (so nothing is written), then, when
-/// that succeeds, [`lint`] the linked corpus.
+/// Run every stage of a build but `write` (so nothing is written) on inputs
+/// loaded once, then, when that succeeds, [`lint`] the linked corpus.
 pub fn check(options: &BuildOptions) -> CheckReport {
-    let (articles, mut diagnostics) = match pipeline::generate(options) {
+    let (articles, mut diagnostics) = match Inputs::load(options) {
+        // mend.yaml is invalid (or the articles folder unreadable): count the
+        // article files listed, none of them read (no limits are known).
         Err(failure) => (
-            load::articles(&options.root, &Default::default())
-                .map_or(0, |(sources, _)| sources.len()),
+            load::scan_articles(&options.root, &Default::default()).map_or(0, |s| s.found.len()),
             failure.diagnostics,
         ),
-        // `generate` keeps the linked corpus to itself; linking again is cheap
-        // next to rendering, and leaves the build pipeline untouched.
-        Ok(generated) => match corpus(options) {
-            Ok((kb, sources)) => {
-                let mut diagnostics = generated.report.warnings;
-                diagnostics.extend(lint(&kb, &sources));
-                (sources.len(), diagnostics)
+        Ok(inputs) => {
+            // The texts stay shared with the build (`Arc<str>`): lint points
+            // at their lines.
+            let sources = inputs.sources().to_vec();
+            match pipeline::generate_from(inputs, Instant::now(), options) {
+                Ok((generated, kb)) => {
+                    let mut diagnostics = generated.report.warnings;
+                    diagnostics.extend(lint(&kb, &sources));
+                    (sources.len(), diagnostics)
+                }
+                Err(failure) => (sources.len(), failure.diagnostics),
             }
-            Err(errors) => (0, errors),
-        },
+        }
     };
     sort(&mut diagnostics);
     CheckReport {
         articles,
         diagnostics,
     }
-}
-
-fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>), Vec<Diagnostic>> {
-    let config_file = load::config(&options.root).map_err(|d| vec![d])?;
-    let mut site = config::parse(
-        &config_file.path,
-        &config_file.text,
-        options.base_url.as_deref(),
-    )?;
-    load::pictures(&options.root, &config_file, &mut site)?;
-    let (sources, _) = load::articles(&options.root, &site.limits)?;
-    let parsed = parse::articles(&sources, &site);
-    if !parsed.errors.is_empty() {
-        return Err(parsed.errors);
-    }
-    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
-    Ok((kb, sources))
 }
 
 /// Warnings about a linked corpus that builds: orphan articles, themes only
@@ -279,6 +265,7 @@ pub fn to_json(diagnostics: &[Diagnostic]) -> Result<String, Diagnostic> {
 mod tests {
     use super::*;
     use crate::load::SourceFile;
+    use crate::{config, link, parse};
     use std::path::Path;
 
     const CONFIG: &str =

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::{ArticleSource, ThemeFiles};
-use crate::render::{OutputFile, RenderOptions};
+use crate::render::RenderOptions;
+use crate::report::{BuildReport, Counts};
+use crate::write::OutputFile;
 use rayon::prelude::*;
 
 use crate::{config, link, load, parse, render, search, write};
@@ -40,49 +42,6 @@ impl BuildOptions {
     }
 }
 
-/// What a successful build made, and how long each stage took.
-#[derive(Debug, Clone)]
-pub struct BuildReport {
-    pub articles: usize,
-    pub themes: usize,
-    /// HTML pages written.
-    pub pages: usize,
-    /// All files written, pages included.
-    pub files: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub stages: Vec<(&'static str, Duration)>,
-    pub elapsed: Duration,
-    /// Nothing changed since the previous build: the output was left as it was.
-    pub unchanged: bool,
-}
-
-impl BuildReport {
-    /// `built 6 articles, 9 themes, 31 pages in 48 ms`
-    /// or, when nothing changed, `... in 9 ms (nothing changed since the last build)`.
-    pub fn summary(&self) -> String {
-        format!(
-            "built {} article{}, {} theme{}, {} page{} in {} ms{}",
-            self.articles,
-            plural(self.articles),
-            self.themes,
-            plural(self.themes),
-            self.pages,
-            plural(self.pages),
-            self.elapsed.as_millis(),
-            if self.unchanged {
-                " (nothing changed since the last build)"
-            } else {
-                ""
-            }
-        )
-    }
-}
-
-/// The plural ending of a count's noun: `""` for 1, `"s"` otherwise.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// A rendered site, not yet written.
 #[derive(Debug, Clone)]
 pub struct Generated {
@@ -99,8 +58,10 @@ struct Prepared {
     stages: Vec<(&'static str, Duration)>,
 }
 
-/// What `load` read: every input of a build.
-struct Loaded {
+/// Every input of a build, read once: `mend.yaml`, the articles and the
+/// site theme. The one load sequence: the build, `mend check` and the
+/// preview's full rebuilds start from it.
+pub struct Inputs {
     config_text: Arc<str>,
     site: config::SiteConfig,
     sources: Vec<ArticleSource>,
@@ -113,16 +74,27 @@ struct Loaded {
     failed: Vec<String>,
 }
 
-fn load(options: &BuildOptions) -> Result<Loaded, Failure> {
-    let root = &options.root;
-    let config_file = load::config(root)?;
-    let site = config::parse(
-        &config_file.path,
-        &config_file.text,
-        options.base_url.as_deref(),
-    )?;
-    let articles = load::articles_all(root, &site.limits)?;
-    Ok(loaded(root, config_file, site, articles))
+impl Inputs {
+    /// Read every input `options` names. Fails only when `mend.yaml` cannot
+    /// be read or is invalid, or the articles folder cannot be listed; an
+    /// unreadable article or theme is kept as an error, so that one run
+    /// reports everything.
+    pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
+        let root = &options.root;
+        let config_file = load::config(root)?;
+        let site = config::parse(
+            &config_file.path,
+            &config_file.text,
+            options.base_url.as_deref(),
+        )?;
+        let articles = load::articles_all(root, &site.limits)?;
+        Ok(loaded(root, config_file, site, articles))
+    }
+
+    /// The articles read, each with its file's text.
+    pub fn sources(&self) -> &[ArticleSource] {
+        &self.sources
+    }
 }
 
 /// Load the pictures `mend.yaml` names and the site theme after the
@@ -133,7 +105,7 @@ fn loaded(
     config_file: load::SourceFile,
     mut site: config::SiteConfig,
     articles: load::Articles,
-) -> Loaded {
+) -> Inputs {
     let load::Articles {
         sources,
         mut warnings,
@@ -151,7 +123,7 @@ fn loaded(
         }
     };
     warnings.extend(theme.warnings.iter().cloned());
-    Loaded {
+    Inputs {
         config_text: config_file.text,
         site,
         sources,
@@ -165,8 +137,8 @@ fn loaded(
 /// Every error of a build that cannot go on: what could not be loaded,
 /// every article's parse errors, and the broken links among what parsed,
 /// with the warnings.
-fn every_error(loaded: Loaded, drafts: bool) -> Failure {
-    let Loaded {
+fn every_error(loaded: Inputs, drafts: bool) -> Failure {
+    let Inputs {
         site,
         sources,
         mut warnings,
@@ -190,7 +162,7 @@ fn every_error(loaded: Loaded, drafts: bool) -> Failure {
 /// A hash of everything the output depends on: this mend executable, the
 /// options that change bytes, `mend.yaml` and the pictures it names, the
 /// theme and every article. Equal fingerprints mean equal output.
-fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
+fn fingerprint(options: &BuildOptions, loaded: &Inputs) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -218,8 +190,8 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
         .par_iter()
         .map(|s| {
             (
-                crate::stable_hash(s.slug.as_bytes()),
-                crate::stable_hash(s.file.text.as_bytes()),
+                crate::hash::stable(s.slug.as_bytes()),
+                crate::hash::stable(s.file.text.as_bytes()),
             )
         })
         .collect();
@@ -230,7 +202,7 @@ fn fingerprint(options: &BuildOptions, loaded: &Loaded) -> String {
 /// Parse and link what was loaded, and compile the templates. The stages
 /// start with `load`, which took `load_time`.
 fn prepare(
-    loaded: Loaded,
+    loaded: Inputs,
     load_time: Duration,
     options: &BuildOptions,
 ) -> Result<Prepared, Failure> {
@@ -239,7 +211,7 @@ fn prepare(
     }
     let mut stages = vec![("load", load_time)];
     let mut t = Instant::now();
-    let Loaded {
+    let Inputs {
         site,
         sources,
         theme,
@@ -283,22 +255,28 @@ fn report(
     stages: Vec<(&'static str, Duration)>,
     start: Instant,
 ) -> BuildReport {
-    BuildReport {
-        articles: kb.articles.len(),
-        themes: kb.site.themes.len(),
-        pages,
-        files,
+    BuildReport::new(
+        Counts::of(kb, pages, files),
         warnings,
         stages,
-        elapsed: start.elapsed(),
-        unchanged: false,
-    }
+        start.elapsed(),
+    )
 }
 
 /// Run every stage but `write`: the whole site in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let start = Instant::now();
-    let loaded = load(options)?;
+    let inputs = Inputs::load(options)?;
+    generate_from(inputs, start, options).map(|(generated, _)| generated)
+}
+
+/// [`generate`] from inputs already loaded (since `start`); with the linked
+/// knowledge base the pages were made from.
+pub fn generate_from(
+    loaded: Inputs,
+    start: Instant,
+    options: &BuildOptions,
+) -> Result<(Generated, KnowledgeBase), Failure> {
     let Prepared {
         kb,
         theme,
@@ -317,7 +295,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     let report = report(&kb, pages, files.len(), warnings, stages, start);
-    Ok(Generated { files, report })
+    Ok((Generated { files, report }, kb))
 }
 
 /// Article pages rendered and written per batch, bounding memory.
@@ -339,23 +317,23 @@ pub fn build_with_progress(
     let start = Instant::now();
     let output = options.output_dir();
     write::check_output(&options.root, &output, options.force)?;
-    let loaded = load(options)?;
+    let loaded = Inputs::load(options)?;
     let inputs = fingerprint(options, &loaded);
     // `--force` rewrites every file, whatever the marker says is there; a
     // file that could not be read fails the build whatever was built before.
     let reuse = !options.force && loaded.errors.is_empty();
     if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| reuse) {
         write::clean_leftovers(&output)?;
-        return Ok(BuildReport {
+        let counts = Counts {
             articles: record.articles,
             themes: record.themes,
             pages: record.pages,
             files: record.files,
-            warnings: record.warnings,
-            stages: vec![("load", start.elapsed())],
-            elapsed: start.elapsed(),
-            unchanged: true,
-        });
+        };
+        let stages = vec![("load", start.elapsed())];
+        return Ok(
+            BuildReport::new(counts, record.warnings, stages, start.elapsed()).nothing_changed(),
+        );
     }
     let Prepared {
         kb,
@@ -389,7 +367,7 @@ pub fn build_with_progress(
     let all: Vec<usize> = (0..total).collect();
     let mut chunks = all.chunks(BATCH);
     // While one batch is rendered, the one before is written and counted.
-    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<render::Sections>)> = None;
+    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<search::Sections>)> = None;
     loop {
         let chunk = chunks.next();
         if chunk.is_none() && previous.is_none() {

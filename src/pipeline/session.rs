@@ -9,15 +9,18 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use super::{BuildOptions, BuildReport, Loaded, every_error, loaded};
+use super::{BuildOptions, Inputs, every_error, loaded};
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
 use crate::load::ThemeFiles;
 use crate::parse::Article;
-use crate::render::OutputFile;
+use crate::report::{BuildReport, Counts};
+use crate::write::OutputFile;
 use crate::{config, load, render, search};
 
 mod stages;
+#[cfg(test)]
+mod tests;
 
 /// The result of one [`Session::update`].
 #[derive(Debug)]
@@ -208,7 +211,7 @@ impl Session {
         if !loaded.errors.is_empty() {
             return Err(every_error(loaded, self.options.drafts));
         }
-        let Loaded {
+        let Inputs {
             config_text,
             site,
             sources,
@@ -286,16 +289,12 @@ impl Session {
         changed.sort();
         last.search_paths = paths;
         last.search_stale = false;
-        let report = BuildReport {
-            articles: last.kb.articles.len(),
-            themes: last.kb.site.themes.len(),
-            pages: 0,
-            files: last.output.len(),
-            warnings: index.warnings,
-            stages: vec![("search index", index.took)],
-            elapsed: index.took,
-            unchanged: false,
-        };
+        let report = BuildReport::new(
+            Counts::of(&last.kb, 0, last.output.len()),
+            index.warnings,
+            vec![("search index", index.took)],
+            index.took,
+        );
         Some(Update {
             files: last.output.clone(),
             changed,

@@ -12,11 +12,11 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use super::Urls;
 use crate::config::Limits;
 use crate::error::Diagnostic;
 use crate::link::{KnowledgeBase, Resolved};
-use crate::parse::{Article, body_events, code_language};
+use crate::parse::{body_events, code_language};
+use crate::urls::{Page, Urls};
 
 /// How many other articles an "also on" line names per theme.
 const ALSO_ON_LIMIT: usize = 3;
@@ -80,7 +80,7 @@ fn scoped(css: &str, scope: &str) -> String {
 ///
 /// Each of the body's Markdown events is shown to `see` as it passes
 /// (before any is rewritten): the build gathers the search index's
-/// [`Sections`] this way, so the Markdown is parsed once for both.
+/// [`crate::search::Sections`] this way, so the Markdown is parsed once for both.
 pub fn html(
     kb: &KnowledgeBase,
     a: usize,
@@ -233,75 +233,6 @@ impl std::fmt::Write for CappedHtml {
     }
 }
 
-/// An article body's plain text, section by section, as the search index
-/// reads it: the introduction (the text before the first H2/H3), then one
-/// part per H2/H3 heading. H2/H3 text is left out (it is the heading);
-/// deeper headings' text stays in. Gathered from the body's events as they
-/// pass ([`Sections::see`]), from the build's rendering walk or from a walk
-/// of its own ([`Sections::of`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sections {
-    /// `(heading, text)`: the heading's index in the article's headings
-    /// (`None` for the introduction) and its text, a space wherever a line
-    /// or block ended (not yet collapsed).
-    pub parts: Vec<(Option<usize>, String)>,
-    heading_no: usize,
-    in_heading: Option<u8>,
-}
-
-impl Default for Sections {
-    fn default() -> Sections {
-        Sections {
-            parts: vec![(None, String::new())],
-            heading_no: 0,
-            in_heading: None,
-        }
-    }
-}
-
-impl Sections {
-    /// Article `a`'s, from a walk of its Markdown.
-    pub fn of(kb: &KnowledgeBase, a: usize) -> Sections {
-        let article = &kb.articles[a];
-        let mut sections = Sections::default();
-        for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
-            sections.see(article, &event);
-        }
-        sections
-    }
-
-    /// Take in the next event of `article`'s body.
-    pub fn see(&mut self, article: &Article, event: &Event<'_>) {
-        let text = match self.parts.last_mut() {
-            Some((_, text)) => text,
-            None => return,
-        };
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                let level = *level as u8;
-                self.in_heading = Some(level);
-                if (level == 2 || level == 3) && article.headings.get(self.heading_no).is_some() {
-                    self.parts.push((Some(self.heading_no), String::new()));
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if self.in_heading.is_some_and(|l| l > 3) {
-                    text.push(' ');
-                }
-                self.in_heading = None;
-                self.heading_no += 1;
-            }
-            Event::Text(t) | Event::Code(t) if self.in_heading.is_none_or(|l| l > 3) => {
-                text.push_str(t);
-            }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') => {
-                text.push(' ');
-            }
-            _ => {}
-        }
-    }
-}
-
 /// A hash of everything article `a`'s body is made from: its Markdown, the
 /// href and title of each of its links, and the "also on" line under each
 /// tagged section (the site configuration is the same for every page). Two
@@ -332,7 +263,7 @@ fn resolve(
     match resolved {
         Resolved::External(url) => (url.clone(), None),
         Resolved::SafetyPage(fragment) => {
-            let page = urls.dir(crate::safety::PAGE_DIR);
+            let page = urls.to(Page::Safety);
             let title = kb.site.safety.as_ref().map(|s| s.page_title.clone());
             match fragment {
                 Some(f) => (format!("{page}#{f}"), title),
@@ -345,7 +276,7 @@ fn resolve(
         }
         Resolved::Article { index, heading } => {
             let target = &kb.articles[*index];
-            let page = urls.article(&target.slug);
+            let page = urls.to(Page::Article(&target.slug));
             match heading.and_then(|h| target.headings.get(h)) {
                 Some(h) => (
                     format!("{page}#{}", h.id),
@@ -390,7 +321,7 @@ fn also_on(
         };
         let theme = &kb.site.themes[t];
         titles.push(escape(&theme.title));
-        let theme_url = escape(&urls.theme(&theme.id));
+        let theme_url = escape(&urls.to(Page::Theme(&theme.id)));
         let all_firsts = &kb.themes[t].first_sections;
         let others = all_firsts.len()
             - usize::from(all_firsts.binary_search_by_key(&a, |&(b, _)| b).is_ok());
@@ -409,7 +340,7 @@ fn also_on(
                     let section = &target.headings[bh];
                     format!(
                         "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
-                        escape(&urls.article(&target.slug)),
+                        escape(&urls.to(Page::Article(&target.slug))),
                         escape(&section.id),
                         escape(&target.title),
                         escape(&section.text)

@@ -7,7 +7,9 @@
 
 use crate::link::KnowledgeBase;
 use crate::parse::Article;
-use crate::render::{OutputFile, escape};
+use crate::render::escape;
+use crate::urls::Page;
+use crate::write::OutputFile;
 
 /// The feed's and the sitemap's files, and robots.txt.
 pub fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {
@@ -88,7 +90,7 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
         escape(&site.title)
     ));
     for (_, a) in entries {
-        let url = format!("{base}articles/{}/", a.slug);
+        let url = format!("{base}{}", Page::Article(&a.slug).path());
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <title>{}</title>\n", escape(&a.title)));
         xml.push_str(&format!(
@@ -128,17 +130,17 @@ fn sitemap(kb: &KnowledgeBase, base: &str) -> String {
         }
         xml.push_str("</url>\n");
     };
-    url("", None);
-    url("articles/", None);
+    url(&Page::Home.path(), None);
+    url(&Page::Articles.path(), None);
     for a in &kb.articles {
-        url(&format!("articles/{}/", a.slug), last_changed(a));
+        url(&Page::Article(&a.slug).path(), last_changed(a));
     }
-    url("themes/", None);
+    url(&Page::Themes.path(), None);
     for t in &kb.site.themes {
-        url(&format!("themes/{}/", t.id), None);
+        url(&Page::Theme(&t.id).path(), None);
     }
     if kb.site.safety.is_some() {
-        url(crate::safety::PAGE_DIR, None);
+        url(&Page::Safety.path(), None);
     }
     xml.push_str("</urlset>\n");
     xml

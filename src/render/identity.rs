@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::{OutputFile, Urls};
 use crate::config::{Picture, SiteConfig};
+use crate::urls::Urls;
+use crate::write::OutputFile;
 
 /// The logo's height in the header on wide screens, in CSS pixels: its
 /// `<img>` says this size, in the picture's proportions, so nothing moves

@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
-use super::Urls;
-use super::body::Sections;
 use crate::link::KnowledgeBase;
 use crate::parse::{Article, body_events};
+use crate::search::Sections;
+use crate::urls::{Page, START_HERE, Urls};
 
 /// With more articles than this the navigation lists the ones around the
 /// page being read, so every page of a large site stays light.
@@ -44,13 +44,10 @@ pub(super) enum Here {
     Theme(usize),
 }
 
-/// The slug of the article the home page sends new readers to.
-pub(super) const START_HERE: &str = "start-here";
-
 pub(super) fn nav<'a>(kb: &'a KnowledgeBase, urls: &Urls, here: Here) -> Nav<'a> {
     let link = |a: usize| NavLink {
         title: &kb.articles[a].title,
-        href: urls.article(&kb.articles[a].slug),
+        href: urls.to(Page::Article(&kb.articles[a].slug)),
         current: here == Here::Article(a),
     };
     let start = kb.article_index(START_HERE);
@@ -82,7 +79,7 @@ pub(super) fn nav<'a>(kb: &'a KnowledgeBase, urls: &Urls, here: Here) -> Nav<'a>
             .enumerate()
             .map(|(t, theme)| NavLink {
                 title: &theme.title,
-                href: urls.theme(&theme.id),
+                href: urls.to(Page::Theme(&theme.id)),
                 current: here == Here::Theme(t),
             })
             .collect(),

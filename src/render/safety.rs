@@ -8,10 +8,11 @@
 
 use serde::Serialize;
 
-use super::{Renderer, SiteContext, Urls};
+use super::{Renderer, SiteContext};
 use crate::error::Diagnostic;
-use crate::render::OutputFile;
-use crate::safety::{HELP_ANCHOR, PAGE_DIR, Resource, Safety};
+use crate::safety::{HELP_ANCHOR, Resource, Safety};
+use crate::urls::{Page, Urls};
+use crate::write::OutputFile;
 
 /// The template of the safety page; only needed when `safety:` is configured.
 pub const TEMPLATE: &str = "safety.html";
@@ -31,7 +32,7 @@ pub(super) struct SafetyLinks<'a> {
 
 impl<'a> SafetyLinks<'a> {
     pub(super) fn new(safety: &'a Safety, urls: &Urls) -> SafetyLinks<'a> {
-        let page_url = urls.dir(PAGE_DIR);
+        let page_url = urls.to(Page::Safety);
         SafetyLinks {
             exit_url: &safety.exit_url,
             help_url: format!("{page_url}#{HELP_ANCHOR}"),
@@ -93,10 +94,10 @@ pub(super) fn page(r: &Renderer<'_>, safety: &Safety) -> Result<OutputFile, Diag
             "the `safety:` block of mend.yaml publishes a safety page: copy `safety.html` from the default theme (`mend init`)",
         ));
     }
-    let urls = r.urls(PAGE_DIR);
+    let urls = r.urls(Page::Safety);
     let mut site = r.site_context(
         &urls,
-        PAGE_DIR,
+        Page::Safety,
         Some(&safety.page_title),
         &safety.page_intro,
         super::nav::Here::Other,
@@ -120,7 +121,7 @@ pub(super) fn page(r: &Renderer<'_>, safety: &Safety) -> Result<OutputFile, Diag
     r.render(
         TEMPLATE,
         &page,
-        format!("{PAGE_DIR}index.html"),
+        Page::Safety.output_path(),
         "the safety page",
     )
 }

@@ -13,6 +13,7 @@
 //! events into a [`watch::Change`]; the rebuild loop stays short.
 
 mod conn;
+mod events;
 pub mod http;
 mod rebuild;
 mod respond;
@@ -32,6 +33,8 @@ use self::respond::{catch_panics, livereload, page};
 use self::watcher::start_watcher;
 use crate::error::{Diagnostic, Failure};
 use crate::pipeline::{BuildOptions, Session, Update};
+
+pub use self::events::{Changes, Events, ServeEvent};
 
 pub use self::conn::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, WRITE_TIMEOUT};
 /// Live-reload sockets open at once, within [`MAX_CONNECTIONS`]: one per
@@ -136,11 +139,17 @@ pub struct Preview {
     allowed_hosts: Vec<String>,
     /// How long a request waits for a pending page.
     pending_wait: Duration,
+    /// Where what the preview has to say goes.
+    events: Events,
 }
 
 impl Preview {
     fn snapshot(&self) -> Arc<Snapshot> {
         self.site.read().map(|s| Arc::clone(&s)).unwrap_or_default()
+    }
+
+    fn tell(&self, event: ServeEvent) {
+        (self.events)(event);
     }
 
     fn error(&self) -> Option<String> {
@@ -152,8 +161,8 @@ impl Preview {
     /// Serve an update that changes no page (the search index catching up):
     /// no reload, and no overlay change.
     fn apply_quietly(&self, update: Update) {
-        for w in &update.report.warnings {
-            eprintln!("{w}\n");
+        for w in update.report.warnings {
+            self.tell(ServeEvent::Warning(w));
         }
         self.swap(Snapshot {
             files: update.files,
@@ -260,12 +269,16 @@ enum Outcome {
     Failed(Failure),
 }
 
-/// Bind, build, watch and serve until Ctrl-C. `on_ready` gets the URL.
-pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), Failure> {
+/// Bind, build, watch and serve until Ctrl-C, telling `events` what
+/// happens ([`ServeEvent::Ready`] carries the URL).
+pub fn serve(
+    options: ServeOptions,
+    events: impl Fn(ServeEvent) + Send + Sync + 'static,
+) -> Result<(), Failure> {
     // Not a knowledge base folder: the same usage error as `mend build`,
     // rather than an error page served for a folder that can never build.
     crate::load::config(&options.build.root)?;
-    let (listener, addr, note) = bind(options.interface, options.port)?;
+    let (listener, addr) = bind(options.interface, options.port)?;
     let (reload, _) = broadcast::channel(16);
     let preview = Arc::new(Preview {
         site: RwLock::new(Arc::new(Snapshot::default())),
@@ -275,6 +288,7 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
         live_reloads: Arc::new(Semaphore::new(MAX_LIVE_RELOADS)),
         allowed_hosts: allowed_hosts(&options),
         pending_wait: options.timings.pending_wait,
+        events: Arc::new(events),
     });
 
     let start = Instant::now();
@@ -282,33 +296,31 @@ pub fn serve(options: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), F
     match preview.apply(session.update(), "reload") {
         Outcome::Built { warnings, .. } => {
             for w in warnings {
-                eprintln!("{w}\n");
+                preview.tell(ServeEvent::Warning(w));
             }
-            eprintln!("built in {} ms", start.elapsed().as_millis());
+            preview.tell(ServeEvent::FirstBuilt {
+                took: start.elapsed(),
+            });
         }
-        Outcome::Failed(failure) => {
-            eprintln!(
-                "{failure}\n\nthe first build failed; serving an error page until it is fixed"
-            );
-        }
+        Outcome::Failed(failure) => preview.tell(ServeEvent::FirstBuildFailed(failure)),
     }
 
     start_watcher(&options, session, Arc::clone(&preview))?;
-    if let Some(note) = note {
-        eprintln!("{note}");
+    if addr.port() != options.port && options.port != 0 {
+        preview.tell(ServeEvent::PortTaken {
+            asked: options.port,
+            got: addr.port(),
+        });
     }
     if !addr.ip().is_loopback() {
-        eprintln!(
-            "warning: serving on {}, which other machines can reach; the preview is meant for this machine only",
-            addr.ip()
-        );
+        preview.tell(ServeEvent::Exposed(addr.ip()));
     }
     let host = match addr.ip() {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
     let url = format!("http://{host}:{}/", addr.port());
-    on_ready(&url);
+    preview.tell(ServeEvent::Ready { url });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -325,11 +337,8 @@ fn allowed_hosts(options: &ServeOptions) -> Vec<String> {
     hosts
 }
 
-/// Bind the requested port, or the next free one (saying so).
-fn bind(
-    interface: IpAddr,
-    port: u16,
-) -> Result<(TcpListener, SocketAddr, Option<String>), Failure> {
+/// Bind the requested port, or the next free one.
+fn bind(interface: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), Failure> {
     let attempts = if port == 0 { 1 } else { PORT_ATTEMPTS };
     let mut last_error = None;
     for offset in 0..attempts {
@@ -341,12 +350,10 @@ fn bind(
                 let addr = listener.local_addr().map_err(|e| {
                     Diagnostic::usage(format!("cannot read the bound address: {e}"))
                 })?;
-                let note = (offset > 0)
-                    .then(|| format!("port {port} is in use; serving on {} instead", addr.port()));
                 listener
                     .set_nonblocking(true)
                     .map_err(|e| Diagnostic::usage(format!("cannot configure the socket: {e}")))?;
-                return Ok((listener, addr, note));
+                return Ok((listener, addr));
             }
             Err(e) => last_error = Some(e),
         }
@@ -367,6 +374,6 @@ async fn accept_loop(listener: TcpListener, preview: Arc<Preview>) -> Result<(),
         .layer(axum::middleware::from_fn(catch_panics))
         .with_state(Arc::clone(&preview));
     conn::accept_loop(listener, router).await?;
-    eprintln!("stopped");
+    preview.tell(ServeEvent::Stopped);
     Ok(())
 }

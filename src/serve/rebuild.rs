@@ -3,7 +3,7 @@
 //! Takes the session, the events and the preview; rebuilds on a relevant
 //! change, coalesces bursts, makes the search index on a thread of its own,
 //! and tries a build again that failed for want of file descriptors or
-//! memory. Logs what each rebuild did.
+//! memory. Tells the preview's events what each rebuild did.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,17 +16,17 @@ use notify_debouncer_full::DebounceEventResult;
 use super::http::Snapshot;
 use super::watch::{self, Change};
 use super::watcher::{Watched, Watcher};
-use super::{MAX_COALESCE, Outcome, Preview, ROOT_CHECK, Timings};
+use super::{Changes, MAX_COALESCE, Outcome, Preview, ROOT_CHECK, ServeEvent, Timings};
 use crate::error::Failure;
-use crate::pipeline::{SearchIndex, SearchJob, Session, Update, plural};
+use crate::pipeline::{SearchIndex, SearchJob, Session, Update};
 
 /// Rebuild at once on the first change (fast feedback), then, while saves
 /// keep coming, wait for a quiet moment and rebuild once more: a burst of
 /// saves costs two rebuilds and ends with the last content.
 ///
-/// With `MEND_LOG=debug` it says `idle after: NAMES` each time it has dealt
-/// with every event it was given, the search index is up to date, and it
-/// waits for more: the tests wait for that line, naming a file they wrote
+/// It tells [`ServeEvent::Idle`] each time it has dealt with every event it
+/// was given, the search index is up to date, and it waits for more: the
+/// tests wait for that line (`MEND_LOG=debug`), naming a file they wrote
 /// last, instead of guessing how long a rebuild takes.
 pub(super) fn rebuild_loop(
     mut session: Session,
@@ -41,14 +41,14 @@ pub(super) fn rebuild_loop(
         mid_save_wait,
         ..
     } = timings;
-    // Event paths dealt with since the loop last went idle (debug log only).
+    // Event paths dealt with since the loop last went idle.
     let mut handled: Vec<PathBuf> = Vec::new();
     let paths_of = |batch: DebounceEventResult| -> Vec<PathBuf> {
         match batch {
             Ok(events) => changed_paths(events),
             Err(errors) => {
                 for e in errors {
-                    eprintln!("warning: file watching: {e}");
+                    preview.tell(ServeEvent::WatchError(e.to_string()));
                 }
                 vec![root.clone()]
             }
@@ -74,7 +74,7 @@ pub(super) fn rebuild_loop(
         }
         // Idle: every event dealt with, and the search index up to date.
         if searching.is_none() && !handled.is_empty() {
-            log_idle(&root, &std::mem::take(&mut handled));
+            preview.tell(idle(&root, &std::mem::take(&mut handled)));
         }
         // While an index is being made, look for it more often.
         let wait = if searching.is_some() {
@@ -103,8 +103,8 @@ pub(super) fn rebuild_loop(
         // An article named but gone may be an editor mid-save (the old file
         // moved aside, the new one not written yet): give it a moment.
         let deadline = Instant::now() + mid_save_wait;
-        if debug() && watch::articles_gone(&root, &paths) {
-            eprintln!("  waiting for a moved article to come back");
+        if watch::articles_gone(&root, &paths) {
+            preview.tell(ServeEvent::WaitingForMovedArticle);
         }
         while watch::articles_gone(&root, &paths) {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
@@ -122,9 +122,7 @@ pub(super) fn rebuild_loop(
             cancel.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         let rebuilt = rebuild(&mut session, &root, &paths, &preview);
-        if debug() {
-            handled.extend(paths);
-        }
+        handled.extend(paths);
         if !rebuilt {
             continue;
         }
@@ -137,9 +135,7 @@ pub(super) fn rebuild_loop(
             match events.recv_timeout(quiet) {
                 Ok(batch) => {
                     let paths = paths_of(batch);
-                    if debug() {
-                        handled.extend(paths.iter().cloned());
-                    }
+                    handled.extend(paths.iter().cloned());
                     pending.extend(paths);
                     if burst.elapsed() > MAX_COALESCE {
                         rebuild(&mut session, &root, &std::mem::take(&mut pending), &preview);
@@ -172,7 +168,7 @@ fn spawn_search(job: SearchJob, done: mpsc::Sender<SearchIndex>) {
     });
 }
 
-/// Rebuild if `paths` hold a relevant change; log what happened. Whether it rebuilt.
+/// Rebuild if `paths` hold a relevant change; tell what happened. Whether it rebuilt.
 fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
     let change = watch::classify(root, paths);
     if change == Change::None {
@@ -180,9 +176,7 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     }
     let start = Instant::now();
     let what = describe(root, paths);
-    if debug() {
-        eprintln!("  rebuilding: {what}");
-    }
+    preview.tell(ServeEvent::Rebuilding { what: what.clone() });
     let message = if change == Change::Stylesheets {
         "css"
     } else {
@@ -199,7 +193,7 @@ fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Prev
     true
 }
 
-/// Serve an update's pages and log it; after the first stage of a staged
+/// Serve an update's pages and tell it; after the first stage of a staged
 /// update, make the rest and serve it (requests for those pages wait for it:
 /// no second reload is needed).
 fn serve_update(
@@ -210,9 +204,10 @@ fn serve_update(
     what: &str,
     start: Instant,
 ) {
-    log_stages(&result);
+    tell_stages(preview, &result);
     let staged = result.as_ref().is_ok_and(|u| !u.pending.is_empty());
-    report(preview.apply(result, message), what, start);
+    let outcome = preview.apply(result, message);
+    report(preview, outcome, what, start);
     if !staged {
         return;
     }
@@ -220,21 +215,12 @@ fn serve_update(
         preview.settle();
         return;
     };
-    log_stages(&result);
+    tell_stages(preview, &result);
     match result {
         Ok(update) => {
-            let (pages, others) = count(&update.changed);
-            eprintln!(
-                "  and every page that shows it: {pages} page{}{} in {} ms{}",
-                plural(pages),
-                others_text(others),
-                start.elapsed().as_millis(),
-                if update.incremental {
-                    ""
-                } else {
-                    " (full rebuild)"
-                }
-            );
+            preview.tell(ServeEvent::SecondStage {
+                changes: Changes::of(&update.changed, start.elapsed(), update.incremental),
+            });
             preview.swap(Snapshot {
                 files: update.files,
                 pending: update.pending,
@@ -243,21 +229,9 @@ fn serve_update(
         Err(failure) => {
             // The pages of the first stage stay, with the error over them.
             preview.settle();
-            report(preview.apply(Err(failure), "reload"), what, start);
+            let outcome = preview.apply(Err(failure), "reload");
+            report(preview, outcome, what, start);
         }
-    }
-}
-
-fn count(changed: &[String]) -> (usize, usize) {
-    let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
-    (pages, changed.len() - pages)
-}
-
-fn others_text(others: usize) -> String {
-    if others > 0 {
-        format!(" and {others} other file{}", plural(others))
-    } else {
-        String::new()
     }
 }
 
@@ -300,20 +274,17 @@ fn transient(error: &str) -> bool {
     .any(|code| error.contains(code))
 }
 
-/// With `MEND_LOG=debug`, the time of each stage of a rebuild.
-fn log_stages(result: &Result<Update, Failure>) {
-    if let Ok(update) = result
-        && debug()
-    {
-        for (stage, took) in &update.report.stages {
-            eprintln!("  {stage:<13} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+/// The time of each stage of a rebuild.
+fn tell_stages(preview: &Preview, result: &Result<Update, Failure>) {
+    if let Ok(update) = result {
+        for &(stage, took) in &update.report.stages {
+            preview.tell(ServeEvent::StageTime { stage, took });
         }
     }
 }
 
-/// With `MEND_LOG=debug`, the files of the events the loop has dealt with,
-/// once it waits for more.
-fn log_idle(root: &Path, handled: &[PathBuf]) {
+/// The files of the events the loop has dealt with, once it waits for more.
+fn idle(root: &Path, handled: &[PathBuf]) -> ServeEvent {
     let mut names: Vec<String> = handled
         .iter()
         .map(|p| {
@@ -325,31 +296,22 @@ fn log_idle(root: &Path, handled: &[PathBuf]) {
         .collect();
     names.sort();
     names.dedup();
-    eprintln!("  idle after: {}", names.join(", "));
+    ServeEvent::Idle { names }
 }
 
-/// Whether `MEND_LOG=debug` asks for each rebuild's details.
-fn debug() -> bool {
-    std::env::var("MEND_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
-}
-
-/// Log what a rebuild did.
-fn report(outcome: Outcome, what: &str, start: Instant) {
-    match outcome {
+/// Tell what a rebuild did.
+fn report(preview: &Preview, outcome: Outcome, what: &str, start: Instant) {
+    let event = match outcome {
         // A save that changed nothing (an editor's last event of a save
         // already rebuilt, an unchanged file written again) is not news.
         Outcome::Built {
             changed,
             recovered: false,
             ..
-        } if changed.is_empty() => {
-            if debug() {
-                eprintln!(
-                    "{what}: nothing changed ({} ms)",
-                    start.elapsed().as_millis()
-                );
-            }
-        }
+        } if changed.is_empty() => ServeEvent::NothingChanged {
+            what: what.to_string(),
+            took: start.elapsed(),
+        },
         Outcome::Built {
             changed,
             incremental,
@@ -357,23 +319,19 @@ fn report(outcome: Outcome, what: &str, start: Instant) {
             ..
         } => {
             for w in warnings {
-                eprintln!("{w}\n");
+                preview.tell(ServeEvent::Warning(w));
             }
-            let (pages, others) = count(&changed);
-            eprintln!(
-                "{what} changed: {pages} page{}{} in {} ms{}",
-                plural(pages),
-                others_text(others),
-                start.elapsed().as_millis(),
-                if incremental { "" } else { " (full rebuild)" }
-            );
+            ServeEvent::Rebuilt {
+                what: what.to_string(),
+                changes: Changes::of(&changed, start.elapsed(), incremental),
+            }
         }
-        Outcome::Failed(failure) => {
-            eprintln!(
-                "{what} changed: the build failed; still serving the last good pages\n\n{failure}\n"
-            );
-        }
-    }
+        Outcome::Failed(failure) => ServeEvent::Failed {
+            what: what.to_string(),
+            failure,
+        },
+    };
+    preview.tell(event);
 }
 
 /// Paths of events that change content; reads (our own rebuild opens every

@@ -12,7 +12,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
 
 use super::rebuild::rebuild_loop;
-use super::{Preview, ServeOptions};
+use super::{Preview, ServeEvent, ServeOptions};
 use crate::error::{Diagnostic, Failure};
 use crate::pipeline::Session;
 
@@ -57,7 +57,10 @@ pub(super) fn start_watcher(
         match new_debouncer(options.timings.settle, None, tx.clone()) {
             Ok(d) => Some(Watcher::Native(d)),
             Err(e) => {
-                eprintln!("warning: cannot use native file watching ({e}); polling instead");
+                preview.tell(ServeEvent::Polling {
+                    reason: e.to_string(),
+                    at_start: true,
+                });
                 None
             }
         }
@@ -68,9 +71,10 @@ pub(super) fn start_watcher(
             Ok(_) => w,
             Err(e) => {
                 // Typically the inotify watch limit: polling needs no watches.
-                eprintln!(
-                    "warning: cannot watch with native events ({e}); polling instead (see --poll)"
-                );
+                preview.tell(ServeEvent::Polling {
+                    reason: e.to_string(),
+                    at_start: false,
+                });
                 watched = Watched::default();
                 poll_watcher(tx, options.timings.settle)?
             }

@@ -18,7 +18,14 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::Diagnostic;
-use crate::render::OutputFile;
+
+/// A file of the generated site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with forward slashes, e.g. `articles/apology/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
 
 /// The marker file that says "mend made this folder; it may be replaced".
 pub const MARKER: &str = ".mend-output";
@@ -242,7 +249,7 @@ impl Staging {
             fs::create_dir_all(dir).map_err(|e| Diagnostic::io(dir, "cannot create folder", &e))?;
         }
         let len = file.bytes.len() as u64;
-        let hash = crate::stable_hash(&file.bytes);
+        let hash = crate::hash::stable(&file.bytes);
         let unchanged = self.previous.get(&file.path) == Some(&(len, hash))
             && contained(&self.output, &file.path).is_ok_and(|previous| {
                 fs::symlink_metadata(&previous).is_ok_and(|m| m.is_file() && m.len() == len)

@@ -277,19 +277,8 @@ fn base_url_flag_sets_absolute_urls_and_404_paths() {
 fn theme_static_files_and_templates_come_from_the_project() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in [
-        "index", "article", "articles", "theme", "themes", "404", "search",
-    ] {
-        site.file(
-            &format!("themes/plain/templates/{name}.html"),
-            "<p>{{ site.title }}</p>",
-        );
-    }
-    site.file("themes/plain/static/img/x.svg", "<svg/>");
-    site.file(
-        "mend.yaml",
-        &crate::harness::CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
-    );
+    site.with_plain_theme("plain", "<p>{{ site.title }}</p>")
+        .file("themes/plain/static/img/x.svg", "<svg/>");
     site.build();
     assert_eq!(site.read("index.html"), "<p>Fixture KB</p>");
     assert_eq!(site.read("img/x.svg"), "<svg/>");

@@ -171,18 +171,9 @@ fn a_missing_config_is_a_usage_error() {
 fn template_syntax_errors_name_the_template_line_and_column() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in [
-        "index", "article", "articles", "theme", "themes", "404", "search",
-    ] {
-        site.file(&format!("themes/plain/templates/{name}.html"), "ok");
-    }
-    site.file(
+    site.with_plain_theme("plain", "ok").file(
         "themes/plain/templates/theme.html",
         "line one\n{{ oops( }}\n",
-    );
-    site.file(
-        "mend.yaml",
-        &CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
     );
     let run = site.build_fails(2);
     assert!(
@@ -197,14 +188,9 @@ fn template_syntax_errors_name_the_template_line_and_column() {
 fn a_missing_template_names_the_template_and_the_theme() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "article", "articles", "theme", "themes", "search"] {
-        site.file(&format!("themes/plain/templates/{name}.html"), "ok");
-    }
-    site.file("themes/plain/templates/4O4.html", "x");
-    site.file(
-        "mend.yaml",
-        &CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
-    );
+    site.with_plain_theme("plain", "ok")
+        .file("themes/plain/templates/4O4.html", "x");
+    std::fs::remove_file(site.root().join("themes/plain/templates/404.html")).unwrap();
     let run = site.build_fails(1);
     assert!(
         run.stderr.starts_with("themes/plain/templates: error: template `404.html` not found in theme `plain`\n  = help: did you mean `4O4.html`?"),
@@ -217,16 +203,9 @@ fn a_missing_template_names_the_template_and_the_theme() {
 fn template_runtime_errors_name_the_article_and_get_env_is_disabled() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "articles", "theme", "themes", "404", "search"] {
-        site.file(&format!("themes/plain/templates/{name}.html"), "ok");
-    }
-    site.file(
+    site.with_plain_theme("plain", "ok").file(
         "themes/plain/templates/article.html",
         "{{ get_env(name=\"HOME\") }}",
-    );
-    site.file(
-        "mend.yaml",
-        &CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
     );
     let run = site.build_fails(1);
     assert!(run.stderr.starts_with("themes/plain/templates/article.html: error: while rendering articles/a.md with theme `plain`"), "{}", run.stderr);

@@ -603,16 +603,9 @@ fn repro_02_no_absolute_paths_leak_into_the_output() {
 fn tpl_04_self_including_templates_fail_cleanly() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in ["index", "articles", "theme", "themes", "404", "search"] {
-        site.file(&format!("themes/t/templates/{name}.html"), "ok");
-    }
-    site.file(
+    site.with_plain_theme("t", "ok").file(
         "themes/t/templates/article.html",
         "{% include \"article.html\" %}",
-    );
-    site.file(
-        "mend.yaml",
-        &crate::harness::CONFIG.replace("themes:\n", "site_theme: t\nthemes:\n"),
     );
     let r = site.mend(&["build"]);
     assert!(r.code == 1 || r.code == 2, "{}", r.stderr);

@@ -26,14 +26,8 @@ fn with_limits(site: &Site, limits: &str) {
 
 /// A site theme `t` whose templates say "ok", with `article.html` as given.
 fn theme_with_article(site: &Site, article: &str) {
-    for name in ["index", "articles", "theme", "themes", "404", "search"] {
-        site.file(&format!("themes/t/templates/{name}.html"), "ok");
-    }
-    site.file("themes/t/templates/article.html", article);
-    site.file(
-        "mend.yaml",
-        &CONFIG.replace("themes:\n", "site_theme: t\nthemes:\n"),
-    );
+    site.with_plain_theme("t", "ok")
+        .file("themes/t/templates/article.html", article);
 }
 
 /// `mend ARGS` in a shell after `setup` (e.g. `ulimit -f 100`).

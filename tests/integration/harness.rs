@@ -40,6 +40,19 @@ impl Site {
         self
     }
 
+    /// A site theme `name` whose every required template is `text`, named
+    /// by `mend.yaml` (the fixture's, with `site_theme:`). Write a template
+    /// again to give it other text.
+    pub fn with_plain_theme(&self, name: &str, text: &str) -> &Site {
+        for template in mend::render::REQUIRED_TEMPLATES {
+            self.file(&format!("themes/{name}/templates/{template}"), text);
+        }
+        self.file(
+            "mend.yaml",
+            &CONFIG.replace("themes:\n", &format!("site_theme: {name}\nthemes:\n")),
+        )
+    }
+
     /// An article with the given themes and body.
     pub fn article(&self, slug: &str, themes: &str, body: &str) -> &Site {
         self.file(

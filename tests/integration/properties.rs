@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use mend::Diagnostic;
 use mend::config::{SiteConfig, Theme};
 use mend::load::{ArticleSource, SourceFile};
-use mend::render::{OutputFile, RenderOptions, Templates};
+use mend::render::{RenderOptions, Templates};
 use mend::search::{MAX_TOKEN_CHARS, fold, terms, tokens};
+use mend::write::OutputFile;
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// Cases per property.

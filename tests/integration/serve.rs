@@ -396,19 +396,8 @@ fn a_burst_of_saves_ends_with_the_last_content_in_few_rebuilds() {
 fn a_stylesheet_change_swaps_css_without_a_reload() {
     let site = Site::new();
     site.article("a", "apology", "");
-    for name in [
-        "index", "article", "articles", "theme", "themes", "404", "search",
-    ] {
-        site.file(
-            &format!("themes/plain/templates/{name}.html"),
-            "<html><body>{{ site.title }}</body></html>",
-        );
-    }
-    site.file("themes/plain/static/style.css", "body { color: red }");
-    site.file(
-        "mend.yaml",
-        &crate::harness::CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
-    );
+    site.with_plain_theme("plain", "<html><body>{{ site.title }}</body></html>")
+        .file("themes/plain/static/style.css", "body { color: red }");
     let server = Server::start(&site, &[]);
     let (_, mut ws) = server.websocket(Some(&format!("http://127.0.0.1:{}", server.port)));
     write(
@@ -524,20 +513,11 @@ fn after_a_title_edit_reload_every_page_that_lists_it_is_current() {
 fn a_failed_second_stage_leaves_no_page_waiting() {
     let site = Site::new();
     site.article("a", "apology", "Body of a.\n");
-    for name in ["article", "articles", "theme", "themes", "404", "search"] {
-        site.file(
-            &format!("themes/plain/templates/{name}.html"),
-            "<p>{{ site.title }}</p>",
+    site.with_plain_theme("plain", "<p>{{ site.title }}</p>")
+        .file(
+            "themes/plain/templates/index.html",
+            "{% if articles | length > 1 %}{{ missing.value }}{% endif %}<p>Home</p>",
         );
-    }
-    site.file(
-        "themes/plain/templates/index.html",
-        "{% if articles | length > 1 %}{{ missing.value }}{% endif %}<p>Home</p>",
-    );
-    site.file(
-        "mend.yaml",
-        &crate::harness::CONFIG.replace("themes:\n", "site_theme: plain\nthemes:\n"),
-    );
     let server = Server::start(&site, &[]);
     assert!(server.get("/").contains("<p>Home</p>"));
     let (head, mut ws) = server.websocket(Some(&format!("http://localhost:{}", server.port)));

@@ -9,7 +9,8 @@ use super::{Last, Linked, Session, Update};
 use crate::error::{Diagnostic, Failure};
 use crate::load::{ArticleSource, ThemeFiles};
 use crate::parse::Article;
-use crate::pipeline::BuildReport;
+use crate::report::{BuildReport, Counts};
+use crate::urls::Page;
 use crate::{config, link, load, parse, render, search};
 
 impl Session {
@@ -115,7 +116,7 @@ impl Session {
             .iter()
             .filter(|a| !present.contains(a.slug.as_str()))
         {
-            let path = render::article_path(&gone.slug);
+            let path = Page::Article(&gone.slug).output_path();
             if output.remove(path.as_str()).is_some() {
                 changed.push(path);
             }
@@ -139,16 +140,12 @@ impl Session {
             .collect();
         let mut stages = linked.stages.clone();
         stages.push(("first pages", t.elapsed()));
-        let report = BuildReport {
-            articles: kb.articles.len(),
-            themes: kb.site.themes.len(),
-            pages: first.len(),
-            files: output.len(),
-            warnings: linked.warnings.clone(),
+        let report = BuildReport::new(
+            Counts::of(kb, first.len(), output.len()),
+            linked.warnings.clone(),
             stages,
-            elapsed: linked.start.elapsed(),
-            unchanged: false,
-        };
+            linked.start.elapsed(),
+        );
         Some(Ok(Update {
             files: output,
             changed,
@@ -216,7 +213,7 @@ impl Session {
         let carried: Vec<(Arc<str>, Arc<[u8]>)> = same_theme
             .map(|last| {
                 kept.iter()
-                    .map(|&i| Arc::from(render::article_path(&kb.articles[i].slug)))
+                    .map(|&i| Arc::from(Page::Article(&kb.articles[i].slug).output_path()))
                     .chain(last.search_paths.iter().cloned())
                     .filter_map(|path: Arc<str>| {
                         last.output
@@ -246,16 +243,16 @@ impl Session {
             .collect();
         changed.sort();
         crate::error::sort(&mut warnings);
-        let report = BuildReport {
-            articles: kb.articles.len(),
-            themes: kb.site.themes.len(),
-            pages: output.keys().filter(|p| p.ends_with(".html")).count(),
-            files: output.len(),
+        let report = BuildReport::new(
+            Counts::of(
+                &kb,
+                output.keys().filter(|p| p.ends_with(".html")).count(),
+                output.len(),
+            ),
             warnings,
             stages,
-            elapsed: start.elapsed(),
-            unchanged: false,
-        };
+            start.elapsed(),
+        );
         let last = Last {
             config_text,
             theme,
@@ -360,16 +357,12 @@ impl Session {
             }
         }
         changed.sort();
-        let report = BuildReport {
-            articles: last.kb.articles.len(),
-            themes: last.kb.site.themes.len(),
-            pages: indices.len(),
-            files: last.output.len(),
-            warnings: warnings.to_vec(),
-            stages: vec![("load and parse", load_parse), ("render", t.elapsed())],
-            elapsed: start.elapsed(),
-            unchanged: false,
-        };
+        let report = BuildReport::new(
+            Counts::of(&last.kb, indices.len(), last.output.len()),
+            warnings.to_vec(),
+            vec![("load and parse", load_parse), ("render", t.elapsed())],
+            start.elapsed(),
+        );
         Ok(Some(Update {
             files: last.output.clone(),
             changed,
