@@ -102,13 +102,16 @@ fn corpus(options: &BuildOptions) -> Result<(KnowledgeBase, Vec<ArticleSource>),
         &config_file.text,
         options.base_url.as_deref(),
     )?;
-    let (sources, _) = load::articles(&options.root, &site.limits)?;
-    let parsed = parse::articles(&sources, &site);
+    let read = load::articles_all(&options.root, &site.limits)?;
+    if !read.errors.is_empty() {
+        return Err(read.errors);
+    }
+    let parsed = parse::articles(&read.sources, &site);
     if !parsed.errors.is_empty() {
         return Err(parsed.errors);
     }
-    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
-    Ok((kb, sources))
+    let kb = link::knowledge_base(site, parsed.articles, options.drafts, &read.files)?;
+    Ok((kb, read.sources))
 }
 
 /// Warnings about a linked corpus that builds: orphan articles, themes only
@@ -297,7 +300,7 @@ mod tests {
         let site = config::parse(Path::new("mend.yaml"), CONFIG, None).unwrap();
         let parsed = parse::articles(sources, &site);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let kb = link::knowledge_base(site, parsed.articles, false).unwrap();
+        let kb = link::knowledge_base(site, parsed.articles, false, &Default::default()).unwrap();
         lint(&kb, sources)
             .iter()
             .map(|d| {

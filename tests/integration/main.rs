@@ -49,3 +49,5 @@ mod supply_chain;
 mod theme;
 // Issue 18, parse and diagnostics: long lines, capped errors, ids, control characters, YAML.
 mod robustness_parse;
+// Issue 18: links and images to files in articles/: checked, published, rewritten.
+mod linked_files;

@@ -720,6 +720,12 @@ fn check_tokens(text: &str, stemmer: &Stemmer) {
     }
 }
 
+/// The files in `articles/` beside the generated articles: the picture
+/// their links and images show.
+fn pictures() -> mend::load::Files {
+    [("articles/pic.png".to_string(), 3)].into_iter().collect()
+}
+
 /// The stages after loading, in memory, on one fuzzed body and a fixed
 /// second article, as the `markdown` fuzz target runs them: the pages, or
 /// `None` when the article does not parse or link.
@@ -736,7 +742,7 @@ fn two_article_site(body: &str) -> Option<Vec<OutputFile>> {
         }
     };
     let b = mend::parse::article(&source("b", OTHER), &site).unwrap();
-    let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false).ok()?;
+    let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false, &pictures()).ok()?;
     let _ = mend::search::index(&kb, false);
     let theme = mend::load::builtin_theme();
     mend::render::site(&kb, &theme, RenderOptions::default()).ok()
@@ -842,7 +848,7 @@ fn render_in_memory(
         failed(project, &parsed.errors);
         return None;
     }
-    let kb = match mend::link::knowledge_base(site, parsed.articles, false) {
+    let kb = match mend::link::knowledge_base(site, parsed.articles, false, &pictures()) {
         Ok(kb) => kb,
         Err(errors) => {
             failed(project, &errors);
@@ -902,6 +908,8 @@ fn build_on_disk(project: &Project, theme: &Scripts) -> bool {
     for (path, text) in &project.articles {
         fs::write(root.join(path), text).unwrap();
     }
+    // What `pictures()` lists, for the links and images to it.
+    fs::write(root.join("articles/pic.png"), "PNG").unwrap();
     let options = mend::BuildOptions {
         root: root.to_path_buf(),
         ..Default::default()
