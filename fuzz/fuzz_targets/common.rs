@@ -23,6 +23,19 @@ pub fn source(slug: &str, text: &str) -> ArticleSource {
     }
 }
 
+/// The other files in `articles/` the site has, for links and images to
+/// reach (their bytes are never read in memory-only runs).
+pub fn files() -> mend::load::Files {
+    [
+        "articles/pic.png",
+        "articles/img/a.png",
+        "articles/sheet.pdf",
+    ]
+    .into_iter()
+    .map(|p| (p.to_string(), 3))
+    .collect()
+}
+
 /// Every diagnostic names a file, and a located one points inside `text`
 /// (at most one column past the end of its line).
 pub fn check_diagnostics(diagnostics: &[Diagnostic], text: &str) {
