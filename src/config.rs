@@ -67,6 +67,8 @@ struct RawLimits {
     page_bytes: Option<u64>,
     search_text_bytes: Option<u64>,
     highlight_line_bytes: Option<u64>,
+    file_bytes: Option<u64>,
+    files_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,13 +125,18 @@ pub struct Limits {
     /// A line of a fenced code block that is still highlighted; a block with a
     /// longer line is shown plain, with a warning.
     pub highlight_line_bytes: usize,
+    /// A file an article links to or shows (an image, a PDF), checked
+    /// before it is read.
+    pub file_bytes: u64,
+    /// All the files the articles link to together, checked before any is read.
+    pub files_bytes: u64,
 }
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
 
 /// Every `limits:` key with its default and the largest value accepted.
-const LIMITS: [(&str, usize, usize); 8] = [
+const LIMITS: [(&str, usize, usize); 10] = [
     ("front_matter_bytes", 64 * KIB, 16 * MIB),
     // serde_yaml refuses nesting past 128 levels whatever this says.
     ("front_matter_depth", 64, 128),
@@ -140,6 +147,9 @@ const LIMITS: [(&str, usize, usize); 8] = [
     ("page_bytes", 32 * MIB, 1024 * MIB),
     ("search_text_bytes", 64 * KIB, 16 * MIB),
     ("highlight_line_bytes", 16 * KIB, MIB),
+    ("file_bytes", 16 * MIB, 1024 * MIB),
+    // The preview holds every published file in memory.
+    ("files_bytes", 256 * MIB, 1024 * MIB),
 ];
 
 impl Default for Limits {
@@ -154,6 +164,8 @@ impl Default for Limits {
             page_bytes: d(5),
             search_text_bytes: d(6),
             highlight_line_bytes: d(7),
+            file_bytes: d(8) as u64,
+            files_bytes: d(9) as u64,
         }
     }
 }
@@ -184,8 +196,10 @@ impl Limits {
             raw.page_bytes,
             raw.search_text_bytes,
             raw.highlight_line_bytes,
+            raw.file_bytes,
+            raw.files_bytes,
         ];
-        let mut values = [0usize; 8];
+        let mut values = [0usize; 10];
         for (i, ((key, default, max), value)) in LIMITS.iter().zip(written).enumerate() {
             values[i] = match value {
                 None => *default,
@@ -209,6 +223,8 @@ impl Limits {
             page_bytes: values[5],
             search_text_bytes: values[6],
             highlight_line_bytes: values[7],
+            file_bytes: values[8] as u64,
+            files_bytes: values[9] as u64,
         }
     }
 }
@@ -510,7 +526,7 @@ mod tests {
         let err = parse_str(&format!("{base}  page_size: 10\n")).unwrap_err();
         assert_eq!(
             err[0].headline(),
-            "mend.yaml:5:3: error: limits: unknown field `page_size`, expected one of `front_matter_bytes`, `front_matter_depth`, `article_bytes`, `title_bytes`, `slug_bytes`, `page_bytes`, `search_text_bytes`, `highlight_line_bytes`"
+            "mend.yaml:5:3: error: limits: unknown field `page_size`, expected one of `front_matter_bytes`, `front_matter_depth`, `article_bytes`, `title_bytes`, `slug_bytes`, `page_bytes`, `search_text_bytes`, `highlight_line_bytes`, `file_bytes`, `files_bytes`"
         );
     }
 

@@ -1,11 +1,14 @@
 //! Link: everything that needs the whole corpus at once.
 //!
-//! Takes the parsed articles and the site configuration; gives a
-//! [`KnowledgeBase`]: published articles in reading order, every link resolved
-//! to an article and section (or a located error with a did-you-mean), backlinks,
+//! Takes the parsed articles, the site configuration and the list of other
+//! files in `articles/`; gives a [`KnowledgeBase`]: published articles in
+//! reading order, every link resolved to an article and section or a file
+//! (or a located error with a did-you-mean), the files to publish, backlinks,
 //! related articles ranked by shared themes, and per theme the articles and
 //! sections tagged with it. Nothing here is quadratic in the number of articles
 //! beyond what the theme index holds. Never renders and never touches the disk.
+
+mod files;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -14,7 +17,9 @@ use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
-use crate::parse::{Article, Target};
+use crate::load::Files;
+use crate::parse::{Article, Location, Target};
+use files::FileLinks;
 
 /// How many related articles an article lists.
 pub const RELATED_LIMIT: usize = 5;
@@ -29,6 +34,9 @@ pub enum Resolved {
     },
     /// A section of the same article, by heading index.
     Anchor(usize),
+    /// A file published as it is, at its path from the project root
+    /// (`articles/images/cycle.png`), with the query and fragment written.
+    File { path: String, suffix: String },
     /// Kept as written.
     External(String),
     /// The safety page (`[[safety]]` when `mend.yaml` has `safety:` and no
@@ -50,6 +58,8 @@ pub struct Related {
 pub struct Connections {
     /// One per `Article::links` entry, in order.
     pub links: Vec<Resolved>,
+    /// One per `Article::images` entry, in order: a file or an external URL.
+    pub images: Vec<Resolved>,
     pub related: Vec<Related>,
     /// Articles linking here, in reading order.
     pub backlinks: Vec<usize>,
@@ -81,6 +91,9 @@ pub struct KnowledgeBase {
     pub connections: Arc<Vec<Connections>>,
     /// Parallel to `site.themes`.
     pub themes: Vec<ThemeIndex>,
+    /// The files the published articles link to or show, by their path
+    /// from the project root (their path in the site too), sorted.
+    pub files: Vec<String>,
 }
 
 impl KnowledgeBase {
@@ -89,13 +102,15 @@ impl KnowledgeBase {
     }
 }
 
-/// Link the corpus. Drafts are dropped unless `include_drafts`.
+/// Link the corpus, whose other files in `articles/` are `files`. Drafts
+/// are dropped unless `include_drafts`.
 pub fn knowledge_base(
     site: SiteConfig,
     all: Vec<Arc<Article>>,
     include_drafts: bool,
+    files: &Files,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
-    check_links(site, all, include_drafts, &BTreeSet::new())
+    check_links(site, all, include_drafts, &BTreeSet::new(), files)
 }
 
 /// Link what parsed when other articles did not, to report every link error of
@@ -106,6 +121,7 @@ pub fn check_links(
     all: Vec<Arc<Article>>,
     include_drafts: bool,
     unparsed: &BTreeSet<String>,
+    files: &Files,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
     let (mut articles, drafts): (Vec<Arc<Article>>, Vec<Arc<Article>>) =
         all.into_iter().partition(|a| include_drafts || !a.draft);
@@ -134,20 +150,45 @@ pub fn check_links(
     let mut errors = Vec::new();
     let mut connections: Vec<Connections> = vec![Connections::default(); articles.len()];
     let mut backlinks: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); articles.len()];
+    let mut file_links = FileLinks::new(files, &site, &by_slug);
     for (i, article) in articles.iter().enumerate() {
-        for link in &article.links {
-            let error = |message: String| {
-                Diagnostic::error(message)
-                    .in_file(article.path.clone())
-                    .at_excerpt(
-                        link.at.line,
-                        link.at.col,
-                        link.at.excerpt(&article.markdown),
-                        link.at.width,
-                    )
+        let located = |at: &Location, message: String| {
+            Diagnostic::error(message)
+                .in_file(article.path.clone())
+                .at_excerpt(at.line, at.col, at.excerpt(&article.markdown), at.width)
+        };
+        for image in &article.images {
+            let resolved = match &image.target {
+                Target::File { path, suffix } => match file_links.check(path, true) {
+                    Ok(()) => Resolved::File {
+                        path: path.clone(),
+                        suffix: suffix.clone(),
+                    },
+                    Err((message, hint)) => {
+                        errors.push(located(&image.at, message).with_hint(hint));
+                        continue;
+                    }
+                },
+                Target::External(url) => Resolved::External(url.clone()),
+                // `parse` makes neither for an image.
+                Target::Article { .. } | Target::Anchor(_) => Resolved::External(String::new()),
             };
+            connections[i].images.push(resolved);
+        }
+        for link in &article.links {
+            let error = |message: String| located(&link.at, message);
             let resolved = match &link.target {
                 Target::External(url) => Resolved::External(url.clone()),
+                Target::File { path, suffix } => match file_links.check(path, false) {
+                    Ok(()) => Resolved::File {
+                        path: path.clone(),
+                        suffix: suffix.clone(),
+                    },
+                    Err((message, hint)) => {
+                        errors.push(error(message).with_hint(hint));
+                        continue;
+                    }
+                },
                 Target::Anchor(fragment) => match heading_index(i, fragment) {
                     Some(h) => Resolved::Anchor(h),
                     None => {
@@ -213,6 +254,7 @@ pub fn check_links(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let linked_files: Vec<String> = file_links.linked.into_iter().collect();
 
     let themes = theme_index(&site, &articles);
     let themes_of: Vec<ArticleThemes> = articles
@@ -240,6 +282,7 @@ pub fn check_links(
         articles,
         connections: Arc::new(connections),
         themes,
+        files: linked_files,
     })
 }
 
@@ -451,6 +494,7 @@ mod tests {
                 art("b", "therapy", "## Two\n"),
             ],
             false,
+            &Files::default(),
         )
         .unwrap();
         assert_eq!(
@@ -465,6 +509,41 @@ mod tests {
     }
 
     #[test]
+    fn links_and_images_to_files_resolve_and_publish_each_file_once() {
+        let files: Files = [
+            ("articles/a.pdf".to_string(), 3),
+            ("articles/img/b.png".to_string(), 4),
+            ("articles/unused.txt".to_string(), 1),
+        ]
+        .into_iter()
+        .collect();
+        let body = "[x](a.pdf#p=2) ![y](img/b.png) [z](./a.pdf)\n";
+        let kb = knowledge_base(site(), vec![art("a", "apology", body)], false, &files).unwrap();
+        assert_eq!(kb.files, ["articles/a.pdf", "articles/img/b.png"]);
+        let file = |path: &str, suffix: &str| Resolved::File {
+            path: path.into(),
+            suffix: suffix.into(),
+        };
+        assert_eq!(
+            kb.connections[0].links,
+            [file("articles/a.pdf", "#p=2"), file("articles/a.pdf", "")]
+        );
+        assert_eq!(kb.connections[0].images, [file("articles/img/b.png", "")]);
+        let err = knowledge_base(
+            site(),
+            vec![art("a", "apology", "\n![y](img/c.png)\n")],
+            false,
+            &files,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err[0].headline(),
+            "articles/a.md:7:1: error: missing image file `img/c.png`"
+        );
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `img/b.png`?"));
+    }
+
+    #[test]
     fn links_to_missing_anchor_report_line_and_suggestion() {
         let err = knowledge_base(
             site(),
@@ -473,6 +552,7 @@ mod tests {
                 art("b", "therapy", "## Two\n"),
             ],
             false,
+            &Files::default(),
         )
         .unwrap_err();
         assert_eq!(
@@ -493,6 +573,7 @@ mod tests {
                 art("d", "patience", ""),
             ],
             false,
+            &Files::default(),
         )
         .unwrap();
         let rel: Vec<_> = kb.connections[0]
@@ -528,6 +609,7 @@ mod tests {
                 art("a", "apology", "## A {.apology}\n"),
             ],
             false,
+            &Files::default(),
         )
         .unwrap();
         assert_eq!(kb.themes[0].sections, [(0, 0), (1, 0), (1, 2)]);
@@ -538,11 +620,21 @@ mod tests {
     fn drafts_are_left_out_and_links_to_them_explained() {
         let mut draft = art("d", "apology", "");
         Arc::make_mut(&mut draft).draft = true;
-        let kb =
-            knowledge_base(site(), vec![art("a", "apology", ""), draft.clone()], false).unwrap();
+        let kb = knowledge_base(
+            site(),
+            vec![art("a", "apology", ""), draft.clone()],
+            false,
+            &Files::default(),
+        )
+        .unwrap();
         assert_eq!(kb.articles.len(), 1);
-        let err =
-            knowledge_base(site(), vec![art("a", "apology", "[[d]]\n"), draft], false).unwrap_err();
+        let err = knowledge_base(
+            site(),
+            vec![art("a", "apology", "[[d]]\n"), draft],
+            false,
+            &Files::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             err[0].message,
             "link to `d`, a draft left out of this build"

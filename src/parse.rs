@@ -7,6 +7,8 @@
 //! HTML (that is `render`) and never touches the disk.
 
 mod body;
+mod destination;
+mod files;
 mod front_matter;
 mod ids;
 mod locate;
@@ -21,6 +23,9 @@ use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
 use crate::load::ArticleSource;
 use body::Body;
+pub use destination::{Refusal, percent_decode};
+use destination::{classify, classify_image};
+pub use files::{FILES_FOLDER, resolve_file};
 pub use front_matter::is_noncharacter;
 use front_matter::{reserved_name, split_front_matter};
 pub use ids::{THEME_ID_PREFIXES, THEME_IDS};
@@ -81,7 +86,16 @@ pub enum Target {
     },
     /// A section of the same article (`#id`).
     Anchor(String),
-    /// Anything else: an absolute URL or a path outside the knowledge base; kept as written.
+    /// A file in `articles/` that is not an article (`images/cycle.png`,
+    /// `worksheet.pdf`), published as it is when linked.
+    File {
+        /// From the project root, which is also its path in the site
+        /// (`articles/images/cycle.png`); see [`resolve_file`].
+        path: String,
+        /// The query and fragment as written (`#page=2`), kept on the link.
+        suffix: String,
+    },
+    /// Anything else: an absolute URL or a root-absolute path; kept as written.
     External(String),
 }
 
@@ -92,6 +106,15 @@ pub struct Link {
     pub at: Location,
     /// A wiki link without its own text (`[[other]]`): render shows the target's title.
     pub titled_by_target: bool,
+}
+
+/// An image in an article's body. The n-th `Image` matches the n-th image
+/// start event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// A [`Target::File`] or, for an absolute URL, [`Target::External`].
+    pub target: Target,
+    pub at: Location,
 }
 
 /// One parsed article.
@@ -110,6 +133,7 @@ pub struct Article {
     pub content_note: Option<String>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    pub images: Vec<Image>,
     /// The Markdown body (after the front matter). Later stages walk it again
     /// with [`body_events`] rather than keeping every event in memory.
     pub markdown: std::sync::Arc<str>,
@@ -227,6 +251,7 @@ fn article_and_errors(
         content_note: fm.content_note,
         headings: body.headings,
         links: body.links,
+        images: body.images,
         markdown: std::sync::Arc::from(&text[body_start..]),
         word_count: body.word_count,
         has_fenced_code: body.has_fenced_code,
@@ -358,139 +383,6 @@ fn events_noting_html(
         })
 }
 
-/// Percent-decode (once), for checking schemes and matching slugs and anchors.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The URL scheme of `dest` after decoding and dropping whitespace and control
-/// characters (browsers ignore those inside a scheme), lowercased.
-fn scheme_of(dest: &str) -> Option<String> {
-    let decoded: String = percent_decode(&decode_entities(dest))
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
-    let colon = decoded.find(':')?;
-    let scheme = &decoded[..colon];
-    let valid = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then(|| scheme.to_ascii_lowercase())
-}
-
-/// The few character references that can hide a scheme (`&#58;` for `:` and the like).
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&colon;", ":")
-        .replace("&#58;", ":")
-        .replace("&#x3a;", ":")
-        .replace("&#x3A;", ":")
-}
-
-const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
-
-fn check_scheme(dest: &str) -> Result<(), String> {
-    match scheme_of(dest) {
-        Some(scheme) if !ALLOWED_SCHEMES.contains(&scheme.as_str()) => Err(format!(
-            "`{scheme}:` links are not allowed (allowed: http, https, mailto, tel and relative links)"
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Why a relative link that means an article (`other.MD`, `other.md?x=1`,
-/// `other.md/`) would not reach it on the site, or `None`.
-fn misspelt_article_link(path: &str) -> Option<String> {
-    let (file, query) = match path.split_once('?') {
-        Some((file, query)) => (file, Some(query)),
-        None => (path, None),
-    };
-    let lower = file.to_ascii_lowercase();
-    let stem_of = |suffix: &str| {
-        lower
-            .strip_suffix(suffix)
-            .map(|_| &file[..file.len() - suffix.len()])
-    };
-    if let Some(stem) = stem_of(".md/") {
-        return Some(format!(
-            "link to `{path}`: write `{stem}.md`, without the `/`"
-        ));
-    }
-    let stem = stem_of(".md")?;
-    if query.is_some() {
-        return Some(format!(
-            "link to `{path}`: a link to an article cannot carry a query; write `{stem}.md`"
-        ));
-    }
-    (!file.ends_with(".md"))
-        .then(|| format!("link to `{path}`: write the extension in lowercase, `{stem}.md`"))
-}
-
-/// What a link destination points at.
-fn classify(dest: &str, wiki: bool) -> Result<Target, String> {
-    check_scheme(dest)?;
-    if scheme_of(dest).is_some() || dest.starts_with("//") {
-        return Ok(Target::External(dest.to_string()));
-    }
-    let (path, fragment) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(percent_decode(f))),
-        None => (dest, None),
-    };
-    if path.is_empty() {
-        return match fragment {
-            Some(f) if !f.is_empty() => Ok(Target::Anchor(f)),
-            _ => Err("empty link".to_string()),
-        };
-    }
-    let path = percent_decode(path);
-    let path = path.strip_prefix("./").unwrap_or(&path);
-    let path = path.strip_prefix("../articles/").unwrap_or(path);
-    if wiki {
-        let slug = path.strip_suffix(".md").unwrap_or(path).trim();
-        if slug.is_empty() {
-            return Err("empty wiki link: write the target's file name, e.g. `[[other]]`".into());
-        }
-        return Ok(Target::Article {
-            slug: slug.to_string(),
-            fragment,
-        });
-    }
-    if let Some(message) = misspelt_article_link(path) {
-        return Err(message);
-    }
-    match path.strip_suffix(".md") {
-        Some(stem) if stem.contains('/') => Err(format!(
-            "link to `{path}`: articles live directly in articles/"
-        )),
-        Some(stem) => Ok(Target::Article {
-            slug: stem.to_string(),
-            fragment,
-        }),
-        None => Ok(Target::External(dest.to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,10 +487,58 @@ mod tests {
                 art("c", None),
                 art("c", Some("s")),
                 Target::External("https://e.org".into()),
-                Target::External("pic.png".into()),
+                Target::File {
+                    path: "articles/pic.png".into(),
+                    suffix: String::new()
+                },
             ]
         );
         assert!(a.links[3].titled_by_target && !a.links[4].titled_by_target);
+    }
+
+    #[test]
+    fn images_show_files_or_absolute_urls() {
+        let a = parse(&format!(
+            "{HEAD}![a](images/x.png) ![b](https://e.org/y.png) ![c](/z.png)\n"
+        ))
+        .unwrap();
+        let t: Vec<_> = a.images.iter().map(|i| i.target.clone()).collect();
+        assert_eq!(
+            t,
+            [
+                Target::File {
+                    path: "articles/images/x.png".into(),
+                    suffix: String::new()
+                },
+                Target::External("https://e.org/y.png".into()),
+                Target::External("/z.png".into()),
+            ]
+        );
+        assert_eq!((a.images[1].at.line, a.images[1].at.col), (6, 20));
+        for (dest, message) in [
+            (
+                "",
+                "empty image source: write the image file's path, e.g. `![A diagram](images/diagram.png)`",
+            ),
+            (
+                "#top",
+                "image source `#top` is a section, not an image file",
+            ),
+            (
+                "b.md",
+                "image source `b.md` is an article, not an image file",
+            ),
+            (
+                "../../x.png",
+                "link to `../../x.png` leads out of the knowledge base",
+            ),
+        ] {
+            let err = parse(&format!("{HEAD}![x]({dest})\n")).unwrap_err();
+            assert_eq!(
+                err[0].headline(),
+                format!("articles/a.md:6:1: error: {message}")
+            );
+        }
     }
 
     #[test]

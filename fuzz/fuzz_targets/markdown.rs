@@ -69,7 +69,12 @@ fn pipeline(body: &str) -> Option<(Vec<OutputFile>, KnowledgeBase)> {
         Ok(other) => other,
         Err(e) => panic!("fixed article does not parse: {e:?}"),
     };
-    let kb = match mend::link::knowledge_base(site, vec![article, other], false) {
+    let kb = match mend::link::knowledge_base(
+        site,
+        vec![article.into(), other.into()],
+        false,
+        &common::files(),
+    ) {
         Ok(kb) => kb,
         Err(diagnostics) => {
             assert!(!diagnostics.is_empty());

@@ -285,7 +285,7 @@ mod tests {
         let site = config::parse(Path::new("mend.yaml"), CONFIG, None).unwrap();
         let parsed = parse::articles(sources, &site);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let kb = link::knowledge_base(site, parsed.articles, false).unwrap();
+        let kb = link::knowledge_base(site, parsed.articles, false, &Default::default()).unwrap();
         lint(&kb, sources)
             .iter()
             .map(|d| {

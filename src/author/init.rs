@@ -108,7 +108,7 @@ mod tests {
             .collect();
         let parsed = parse::articles(&sources, &site);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let kb = link::knowledge_base(site, parsed.articles, false).unwrap();
+        let kb = link::knowledge_base(site, parsed.articles, false, &Default::default()).unwrap();
         assert_eq!(lint(&kb, &sources), []);
         let welcome = &kb.articles[kb.article_index("welcome").unwrap()];
         assert!(welcome.headings.iter().all(|h| !h.themes.is_empty()));

@@ -2,7 +2,9 @@
 //!
 //! Takes the project root; gives plain values: the text of `mend.yaml`, every
 //! article's text with its slug, the site theme's templates and static files,
-//! and the logo and favicon `mend.yaml` names.
+//! the logo and favicon `mend.yaml` names, and the other files in
+//! `articles/` (listed; read once `link` knows which of them articles link
+//! to).
 //! Never follows symbolic links below the root (the root itself may be reached
 //! through one), skips hidden and editor temporary files, and names the path in
 //! every I/O error. Never parses content.
@@ -19,10 +21,12 @@ use unicode_normalization::char::is_combining_mark;
 use crate::config::{self, Limits};
 use crate::error::{Diagnostic, Kind};
 
+mod files;
 mod picture;
 mod scan;
 mod theme;
 
+pub use files::{Files, linked_files};
 pub use picture::pictures;
 pub use scan::{Found, Scan, scan_articles, scan_articles_trusting};
 pub use theme::{ThemeFiles, builtin_theme, theme};
@@ -106,6 +110,8 @@ pub struct Articles {
     pub errors: Vec<Diagnostic>,
     /// Slugs of the articles found but not read (their errors are in `errors`).
     pub failed: Vec<String>,
+    /// The other files in `articles/`, listed, not read.
+    pub files: Files,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.
@@ -154,6 +160,7 @@ pub fn read_articles(
 pub fn read_all(scan: Scan, limits: &Limits, cache: &mut FileCache) -> Articles {
     let Scan {
         found,
+        files,
         warnings,
         mut errors,
     } = scan;
@@ -205,21 +212,37 @@ pub fn read_all(scan: Scan, limits: &Limits, cache: &mut FileCache) -> Articles 
         warnings,
         errors,
         failed,
+        files,
     }
 }
 
 /// A UTF-8 file of at most `limit` bytes, checked before reading and while
 /// reading (it may grow in between). `article` says the limit is `article_bytes`.
 fn read_text(path: &Path, shown: &Path, limit: u64, article: bool) -> Result<String, Diagnostic> {
+    let key = if article { "article_bytes" } else { "" };
+    let bytes = read_bytes(path, shown, limit, key)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::error("file is not valid UTF-8")
+            .in_file(shown)
+            .at_offset(&text, at, 1)
+    })
+}
+
+/// A regular file of at most `limit` bytes, checked before reading and
+/// while reading (it may grow in between), never through a symbolic link.
+/// `key` names the `limits:` key that raises the limit, if there is one.
+fn read_bytes(path: &Path, shown: &Path, limit: u64, key: &str) -> Result<Vec<u8>, Diagnostic> {
     let too_big = |len: u64| {
         let d = Diagnostic::error(format!(
             "file is {len} bytes, more than the limit of {limit} bytes"
         ))
         .in_file(shown);
-        if article {
-            d.with_hint(Limits::hint("article_bytes"))
-        } else {
+        if key.is_empty() {
             d
+        } else {
+            d.with_hint(Limits::hint(key))
         }
     };
     let io = |e: std::io::Error| Diagnostic::io(shown, "cannot read", &e);
@@ -240,13 +263,7 @@ fn read_text(path: &Path, shown: &Path, limit: u64, article: bool) -> Result<Str
     if bytes.len() as u64 > limit {
         return Err(too_big(bytes.len() as u64));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        let at = e.utf8_error().valid_up_to();
-        Diagnostic::error("file is not valid UTF-8")
-            .in_file(shown)
-            .at_offset(&text, at, 1)
-    })
+    Ok(bytes)
 }
 
 /// A slug an author could rename a badly named file to: accents dropped

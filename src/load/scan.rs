@@ -1,15 +1,16 @@
 //! Listing `articles/`: which files are articles, without reading any.
 //!
-//! Takes the project root; gives each article's slug and path, and an error
-//! or a warning for every entry that is not one (a bad name, a folder below
-//! `articles/`, a link). Never reads an article.
+//! Takes the project root; gives each article's slug and path, the other
+//! files there with their lengths (what links may publish), and an error or
+//! a warning for every entry that is not one (a bad name, an article in a
+//! folder below `articles/`, a link). Never reads a file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::{FileCache, is_ignored_name, refuse_link, relative, suggest_slug};
+use super::{FileCache, Files, is_ignored_name, refuse_link, relative, suggest_slug};
 use crate::config::{Limits, is_slug_shaped};
 use crate::error::Diagnostic;
 
@@ -28,6 +29,8 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Scan {
     pub found: Vec<Found>,
+    /// The files that are not articles, at any depth.
+    pub files: Files,
     pub warnings: Vec<Diagnostic>,
     pub errors: Vec<Diagnostic>,
 }
@@ -112,6 +115,10 @@ fn scan(
             scan_nested(root, &entry.path(), limits, &mut scan);
             continue;
         }
+        if kind.is_file() && !name.ends_with(".md") {
+            list_file(&mut scan, &shown, entry.metadata());
+            continue;
+        }
         if let Some(slug) = consider(&mut scan, shown.clone(), name, kind, 1, limits) {
             found.push((slug, shown, entry));
         }
@@ -170,7 +177,9 @@ fn scan_nested(root: &Path, dir: &Path, limits: &Limits, scan: &mut Scan) {
                 .push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
             continue;
         };
-        if !entry.file_type().is_dir() {
+        if entry.file_type().is_file() && !name.ends_with(".md") {
+            list_file(scan, &shown, entry.metadata().map_err(std::io::Error::from));
+        } else if !entry.file_type().is_dir() {
             consider(
                 scan,
                 shown,
@@ -180,6 +189,16 @@ fn scan_nested(root: &Path, dir: &Path, limits: &Limits, scan: &mut Scan) {
                 limits,
             );
         }
+    }
+}
+
+/// Add a file that is not an article to the listing, with its length.
+fn list_file(scan: &mut Scan, shown: &Path, meta: std::io::Result<fs::Metadata>) {
+    match meta {
+        Ok(meta) => scan.files.insert(shown, meta.len()),
+        Err(e) => scan
+            .errors
+            .push(Diagnostic::error(format!("cannot read: {e}")).in_file(shown)),
     }
 }
 

@@ -16,8 +16,8 @@ use pulldown_cmark::{Event, HeadingLevel, LinkType, Tag, TagEnd};
 use super::ids::{self, Clash, Wanted};
 use super::locate::LineCursor;
 use super::{
-    Heading, Link, Location, Target, check_scheme, classify, code_language, events_noting_html,
-    heading_id, is_valid_custom_id, unknown_theme,
+    Heading, Image, Link, Location, Refusal, Target, classify, classify_image, code_language,
+    events_noting_html, heading_id, is_valid_custom_id, unknown_theme,
 };
 use crate::config::{Limits, SiteConfig};
 use crate::error::{Diagnostic, Excerpt};
@@ -41,6 +41,7 @@ struct OpenHeading {
 pub(super) struct Body {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    pub images: Vec<Image>,
     pub word_count: usize,
     pub has_fenced_code: bool,
 }
@@ -104,6 +105,15 @@ impl Walk<'_> {
         }
     }
 
+    /// The error for a link or image destination refused at `at`.
+    fn refused(&self, at: &Location, refused: Refusal) -> Diagnostic {
+        let d = self.error(at, refused.message);
+        match refused.hint {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }
+
     fn error(&self, at: &Location, message: String) -> Diagnostic {
         Diagnostic::error(message).in_file(self.path).at_excerpt(
             at.line,
@@ -132,6 +142,7 @@ impl Body {
         let mut body = Body {
             headings: Vec::new(),
             links: Vec::new(),
+            images: Vec::new(),
             word_count: 0,
             has_fenced_code: false,
         };
@@ -264,14 +275,14 @@ impl Body {
                     if matches!(link_type, LinkType::WikiLink { has_pothole: true }) {
                         piped_wiki = Some(body.links.len());
                     }
-                    match classify(&dest_url, wiki) {
+                    match classify(&dest_url, wiki, path) {
                         Ok(target) => body.links.push(Link {
                             target,
                             at,
                             titled_by_target,
                         }),
-                        Err(message) => {
-                            errors.push(walk.error(&at, message));
+                        Err(refused) => {
+                            errors.push(walk.refused(&at, refused));
                             body.links.push(Link {
                                 target: Target::External(String::new()),
                                 at,
@@ -281,10 +292,12 @@ impl Body {
                     }
                 }
                 Event::Start(Tag::Image { dest_url, .. }) => {
-                    if let Err(message) = check_scheme(&dest_url) {
-                        let at = walk.locate(&range);
-                        errors.push(walk.error(&at, message));
-                    }
+                    let at = walk.locate(&range);
+                    let target = classify_image(&dest_url, path).unwrap_or_else(|refused| {
+                        errors.push(walk.refused(&at, refused));
+                        Target::External(String::new())
+                    });
+                    body.images.push(Image { target, at });
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     in_code = true;

@@ -1,6 +1,8 @@
 //! The build, stage by stage: load -> parse -> link -> render -> search -> write.
+//! Between link and render, `load` reads the files the articles link to
+//! (only linked files are published, and only link knows which they are).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,6 +54,8 @@ pub struct Generated {
 /// What the stages before rendering produce.
 struct Prepared {
     kb: KnowledgeBase,
+    /// The files the articles link to, as they are published.
+    linked: Vec<OutputFile>,
     theme: ThemeFiles,
     templates: render::Templates,
     warnings: Vec<Diagnostic>,
@@ -65,6 +69,8 @@ pub struct Inputs {
     config_text: Arc<str>,
     site: config::SiteConfig,
     sources: Vec<ArticleSource>,
+    /// The other files in `articles/`, listed.
+    files: load::Files,
     theme: ThemeFiles,
     warnings: Vec<Diagnostic>,
     /// What could not be read (the build fails, after parsing and linking
@@ -111,6 +117,7 @@ fn loaded(
         mut warnings,
         mut errors,
         failed,
+        files,
     } = articles;
     if let Err(mut e) = load::pictures(root, &config_file, &mut site) {
         errors.append(&mut e);
@@ -127,6 +134,7 @@ fn loaded(
         config_text: config_file.text,
         site,
         sources,
+        files,
         theme,
         warnings,
         errors,
@@ -141,6 +149,7 @@ fn every_error(loaded: Inputs, drafts: bool) -> Failure {
     let Inputs {
         site,
         sources,
+        files,
         mut warnings,
         mut errors,
         failed,
@@ -152,7 +161,7 @@ fn every_error(loaded: Inputs, drafts: bool) -> Failure {
     warnings.append(&mut parsed.warnings);
     let mut unparsed = parsed.failed;
     unparsed.extend(failed);
-    if let Err(mut e) = link::check_links(site, parsed.articles, drafts, &unparsed) {
+    if let Err(mut e) = link::check_links(site, parsed.articles, drafts, &unparsed, &files) {
         errors.append(&mut e);
     }
     errors.append(&mut warnings);
@@ -214,6 +223,7 @@ fn prepare(
     let Inputs {
         site,
         sources,
+        files,
         theme,
         mut warnings,
         ..
@@ -227,23 +237,53 @@ fn prepare(
     if !parsed.errors.is_empty() {
         // Still link what parsed, so one run reports every error.
         let mut errors = parsed.errors;
-        if let Err(mut e) = link::check_links(site, parsed.articles, options.drafts, &parsed.failed)
-        {
+        if let Err(mut e) = link::check_links(
+            site,
+            parsed.articles,
+            options.drafts,
+            &parsed.failed,
+            &files,
+        ) {
             errors.append(&mut e);
         }
         errors.append(&mut warnings);
         return Err(errors.into());
     }
-    let kb = link::knowledge_base(site, parsed.articles, options.drafts)?;
+    let kb = link::knowledge_base(site, parsed.articles, options.drafts, &files)?;
     let templates = render::Templates::compile(&theme)?;
     stages.push(("link", t.elapsed()));
+    t = Instant::now();
+    let linked = linked_files(&options.root, &kb)?;
+    stages.push(("linked files", t.elapsed()));
     crate::error::sort(&mut warnings);
     Ok(Prepared {
         kb,
+        linked,
         theme,
         templates,
         warnings,
         stages,
+    })
+}
+
+/// The files the linked corpus publishes, read from `root`: output files
+/// with the same path and bytes.
+fn linked_files(root: &Path, kb: &KnowledgeBase) -> Result<Vec<OutputFile>, Failure> {
+    let read = load::linked_files(root, &kb.files, &kb.site.limits)?;
+    Ok(read
+        .into_iter()
+        .map(|(path, bytes)| OutputFile { path, bytes })
+        .collect())
+}
+
+/// Whether the files a previous build published still hold the bytes it
+/// copied (the fingerprint covers the texts, not these files).
+fn linked_unchanged(root: &Path, record: &write::Record, limits: &config::Limits) -> bool {
+    let paths: Vec<String> = record.linked.iter().map(|(p, _)| p.clone()).collect();
+    load::linked_files(root, &paths, limits).is_ok_and(|read| {
+        read.iter()
+            .zip(&record.linked)
+            .all(|((_, bytes), (_, hash))| crate::hash::stable(bytes) == *hash)
     })
 }
 
@@ -279,6 +319,7 @@ pub fn generate_from(
 ) -> Result<(Generated, KnowledgeBase), Failure> {
     let Prepared {
         kb,
+        linked,
         theme,
         templates,
         mut warnings,
@@ -286,6 +327,7 @@ pub fn generate_from(
     } = prepare(loaded, start.elapsed(), options)?;
     let mut t = Instant::now();
     let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
+    files.extend(linked);
     stages.push(("render", t.elapsed()));
     t = Instant::now();
     let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
@@ -322,7 +364,10 @@ pub fn build_with_progress(
     // `--force` rewrites every file, whatever the marker says is there; a
     // file that could not be read fails the build whatever was built before.
     let reuse = !options.force && loaded.errors.is_empty();
-    if let Some(record) = write::up_to_date(&output, &inputs).filter(|_| reuse) {
+    if let Some(record) = write::up_to_date(&output, &inputs)
+        .filter(|_| reuse)
+        .filter(|record| linked_unchanged(&options.root, record, &loaded.site.limits))
+    {
         write::clean_leftovers(&output)?;
         let counts = Counts {
             articles: record.articles,
@@ -337,6 +382,7 @@ pub fn build_with_progress(
     }
     let Prepared {
         kb,
+        linked,
         theme,
         templates,
         mut warnings,
@@ -361,6 +407,16 @@ pub fn build_with_progress(
     pages += shared.iter().filter(|f| f.path.ends_with(".html")).count();
     files += shared.len();
     drop(shared);
+    // Then the linked files, as they are.
+    let t = Instant::now();
+    staging.add(&linked)?;
+    writing += t.elapsed();
+    files += linked.len();
+    let record_linked: Vec<(String, u64)> = linked
+        .iter()
+        .map(|f| (f.path.clone(), crate::hash::stable(&f.bytes)))
+        .collect();
+    drop(linked);
     // Then the article pages, a batch at a time: each page's Markdown is
     // walked once, for its HTML and for the text the search index counts.
     let mut counter = search::Counter::new(&kb);
@@ -433,6 +489,7 @@ pub fn build_with_progress(
         pages,
         files,
         warnings: warnings.clone(),
+        linked: record_linked,
     };
     warnings.extend(staging.commit(&record)?);
     stages.push(("write", writing + t.elapsed()));

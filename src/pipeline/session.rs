@@ -4,7 +4,6 @@
 //! changed, and the search index made apart. Never writes to disk.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -110,6 +109,10 @@ struct Linked {
     templates: render::Templates,
     parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
     kb: KnowledgeBase,
+    /// The other files in `articles/`, as listed.
+    listing: load::Files,
+    /// The files `kb` publishes, read.
+    linked: Vec<OutputFile>,
     /// Slugs of the articles parsed again (their text changed).
     edited: Vec<String>,
     warnings: Vec<Diagnostic>,
@@ -126,6 +129,9 @@ struct Last {
     parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
     /// Shared with a [`SearchJob`] running on another thread.
     kb: Arc<KnowledgeBase>,
+    /// The other files in `articles/` as they were listed (`kb.files` are
+    /// the ones published).
+    listing: load::Files,
     /// Per article slug, the key of its page (see `render::article_keys`).
     keys: HashMap<String, u64>,
     output: HashMap<Arc<str>, Arc<[u8]>>,
@@ -211,25 +217,10 @@ impl Session {
         if !loaded.errors.is_empty() {
             return Err(every_error(loaded, self.options.drafts));
         }
-        let Inputs {
-            config_text,
-            site,
-            sources,
-            theme,
-            warnings,
-            ..
-        } = loaded;
-        let config_file = load::SourceFile {
-            path: PathBuf::from(config::FILE_NAME),
-            text: config_text,
-        };
-        if let Some(update) =
-            self.edit_in_place(&config_file.text, &site, &theme, &sources, &warnings, start)?
-        {
+        if let Some(update) = self.edit_in_place(&loaded, start)? {
             return Ok(update);
         }
-
-        let linked = self.link_again(config_file, site, &sources, theme, warnings, start)?;
+        let linked = self.link_again(loaded, start)?;
         if self.staged
             && let Some(first) = self.first_stage(&linked)
         {

@@ -1,4 +1,5 @@
-//! An article's body as HTML: links rewritten to the site's relative URLs,
+//! An article's body as HTML: links and images rewritten to the site's
+//! relative URLs (a linked file's from the page's folder),
 //! `[[wiki]]` links titled by their target, a permalink in each heading, a
 //! closed "More on ..." disclosure under each tagged section, and fenced code
 //! highlighted with CSS classes. Pure.
@@ -89,8 +90,10 @@ pub fn html(
 ) -> Result<String, Diagnostic> {
     let article = &kb.articles[a];
     let links = &kb.connections[a].links;
+    let images = &kb.connections[a].images;
     let mut out: VecDeque<Event<'_>> = VecDeque::new();
     let mut link_no = 0;
+    let mut image_no = 0;
     let mut heading_no = 0;
     let mut themes_shown = Vec::new();
     let mut skip_link_text = false;
@@ -190,9 +193,23 @@ pub fn html(
                 Event::Code(t) if in_image == 0 => out.push_back(Event::Html(CowStr::from(
                     format!("<code>{}</code>", escape(&t)),
                 ))),
-                Event::Start(Tag::Image { .. }) => {
+                Event::Start(Tag::Image {
+                    link_type,
+                    title,
+                    id,
+                    ..
+                }) => {
+                    let src = images
+                        .get(image_no)
+                        .map_or_else(String::new, |resolved| resolve(kb, a, resolved, urls).0);
+                    image_no += 1;
                     in_image += 1;
-                    out.push_back(event);
+                    out.push_back(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from(src),
+                        title,
+                        id,
+                    }));
                 }
                 Event::End(TagEnd::Image) => {
                     in_image -= 1;
@@ -242,7 +259,8 @@ pub fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     let article = &kb.articles[a];
     article.markdown_hash().hash(&mut h);
-    for link in &kb.connections[a].links {
+    let c = &kb.connections[a];
+    for link in c.links.iter().chain(&c.images) {
         resolve(kb, a, link, urls).hash(&mut h);
     }
     let mut shown = Vec::new();
@@ -262,6 +280,9 @@ fn resolve(
 ) -> (String, Option<String>) {
     match resolved {
         Resolved::External(url) => (url.clone(), None),
+        Resolved::File { path, suffix } => {
+            (format!("{}{suffix}", urls.asset(&encode_path(path))), None)
+        }
         Resolved::SafetyPage(fragment) => {
             let page = urls.to(Page::Safety);
             let title = kb.site.safety.as_ref().map(|s| s.page_title.clone());
@@ -286,6 +307,21 @@ fn resolve(
             }
         }
     }
+}
+
+/// A file's path as a URL path: every byte but ASCII letters, digits,
+/// `-._~` and the `/` between folders percent-encoded, so a name with a
+/// space, `#`, `?` or `%` in it still names the file.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A heading's permalink: a quiet `#` the stylesheet shows on hover and focus.

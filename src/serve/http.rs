@@ -234,9 +234,12 @@ pub fn range(header: Option<&str>, len: usize) -> Range {
     }
 }
 
-/// The Content-Type of an output path.
+/// The Content-Type of an output path, by its extension in any case (a
+/// linked `IMG_1.JPG` too: with `nosniff`, an image served as bytes of no
+/// type is not shown).
 pub fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match extension.as_str() {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
@@ -248,8 +251,10 @@ pub fn content_type(path: &str) -> &'static str {
         "jpg" | "jpeg" => "image/jpeg",
         "gif" => "image/gif",
         "webp" => "image/webp",
+        "avif" => "image/avif",
         "ico" => "image/x-icon",
         "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
         _ => "application/octet-stream",
     }
 }
@@ -308,6 +313,14 @@ pub fn error_page(error: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linked_files_are_served_with_their_type_whatever_the_case_of_the_extension() {
+        assert_eq!(content_type("articles/images/IMG_1.JPG"), "image/jpeg");
+        assert_eq!(content_type("articles/sheet.pdf"), "application/pdf");
+        assert_eq!(content_type("articles/a.PNG"), "image/png");
+        assert_eq!(content_type("articles/notes"), "application/octet-stream");
+    }
 
     fn site() -> Snapshot {
         let mut files = HashMap::new();

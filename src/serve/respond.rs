@@ -239,8 +239,10 @@ fn extension_of(content_type: &str) -> &'static str {
         "image/jpeg" => "jpg",
         "image/gif" => "gif",
         "image/webp" => "webp",
+        "image/avif" => "avif",
         "image/x-icon" => "ico",
         "font/woff2" => "woff2",
+        "application/pdf" => "pdf",
         _ => "bin",
     }
 }

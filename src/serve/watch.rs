@@ -19,7 +19,7 @@ pub enum Change {
     None,
     /// Only theme stylesheets changed.
     Stylesheets,
-    /// Articles, templates or the configuration changed.
+    /// Articles, files in `articles/`, templates or the configuration changed.
     Rebuild,
 }
 
@@ -47,7 +47,10 @@ pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
         }
         let relevant = match parts[0] {
             "mend.yaml" => parts.len() == 1,
-            "articles" => parts.len() == 1 || name.ends_with(".md") || !name.contains('.'),
+            // Articles, folders, and any other file: an image or PDF may be
+            // linked (its edit must show), or be the file a broken link
+            // waits for. Which files are linked is for the rebuild to know.
+            "articles" => true,
             "themes" => true,
             _ => false,
         };
@@ -221,18 +224,30 @@ mod tests {
     #[test]
     fn output_and_unrelated_files_are_ignored() {
         assert_eq!(
-            classify_rel(&[
-                "site/index.html",
-                "target/debug/mend",
-                "README.md",
-                "articles/image.png"
-            ]),
+            classify_rel(&["site/index.html", "target/debug/mend", "README.md"]),
             Change::None
         );
         assert_eq!(
             classify(Path::new("/kb"), &[Path::new("/elsewhere/a.md")]),
             Change::None
         );
+    }
+
+    #[test]
+    fn files_in_articles_rebuild_whether_edited_added_or_deleted() {
+        for p in [
+            "articles/image.png",
+            "articles/images/cycle.png",
+            "articles/worksheets/sheet.pdf",
+        ] {
+            assert_eq!(classify_rel(&[p]), Change::Rebuild, "{p}");
+        }
+        assert_eq!(
+            classify_rel(&["articles/images/.cycle.png.swp"]),
+            Change::None
+        );
+        // Not an article: the rebuild looks at the articles it knows.
+        assert_eq!(edited(&["articles/images/cycle.png"]), Some(vec![]));
     }
 
     #[test]

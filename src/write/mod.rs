@@ -318,6 +318,10 @@ pub struct Record {
     pub pages: usize,
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The files copied from `articles/` with the hash of their bytes: an
+    /// edit that keeps a file's length is seen by comparing these.
+    #[serde(default)]
+    pub linked: Vec<(String, u64)>,
 }
 
 /// The previous build's record, when its inputs were `inputs` and every

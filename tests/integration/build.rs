@@ -292,6 +292,7 @@ fn text_is_fully_escaped_and_image_alt_text_survives() {
         "apology",
         "Say `a=\"b\"` and <b title=\"x\">raw</b>.\n\n![An \"odd\" <alt>](pic.png)\n",
     );
+    site.file("articles/pic.png", "PNG");
     site.build();
     let page = site.read("articles/a/index.html");
     assert!(page.contains("<code>a=&quot;b&quot;</code>"), "{page}");
@@ -299,7 +300,10 @@ fn text_is_fully_escaped_and_image_alt_text_survives() {
         page.contains("&lt;b title=&quot;x&quot;&gt;raw&lt;/b&gt;"),
         "{page}"
     );
-    assert!(page.contains("alt=\"An “odd” &lt;alt&gt;\""), "{page}");
+    assert!(
+        page.contains("<img src=\"../pic.png\" alt=\"An “odd” &lt;alt&gt;\""),
+        "{page}"
+    );
 }
 
 /// `mend build` counts the search index from the text it gathers while

@@ -320,3 +320,60 @@ fn a_staged_title_edit_serves_the_edited_page_first_then_the_rest() {
     edit(root, "a", |t| t.replace("See [[b]].", "See [[b]] again."));
     update_matches_fresh_build(&mut session, root, "an update over a waiting stage");
 }
+
+/// The preview publishes a linked file edited in place (at the same length
+/// too, which only its bytes tell), reports its deletion as the broken link
+/// it makes, takes it back when it returns, and follows links to files
+/// that come and go; files no article links to stay out.
+#[test]
+fn a_linked_file_edited_deleted_and_restored_gives_the_fresh_build() {
+    let site = Site::new();
+    site.article("a", "apology", "![A diagram](images/cycle.png)\n")
+        .article("b", "apology", "Body of b.\n")
+        .file("articles/images/cycle.png", "PNG one")
+        .file("articles/images/other.png", "PNG other")
+        .file("articles/notes.txt", "not linked yet");
+    let root = site.root();
+    let image = root.join("articles/images/cycle.png");
+    let mut session = Session::staged(options(root));
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "first build");
+    assert!(changed.iter().any(|p| p == "articles/images/cycle.png"));
+    assert!(!changed.iter().any(|p| p == "articles/notes.txt"));
+
+    fs::write(&image, "PNG two").expect("edit");
+    let (changed, partial) = update_matches_fresh_build(&mut session, root, "same length");
+    assert_eq!(changed, ["articles/images/cycle.png"]);
+    assert!(partial, "an image edit re-rendered every page");
+
+    fs::write(&image, "PNG three, longer").expect("edit");
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "longer");
+    assert!(changed.iter().any(|p| p == "articles/images/cycle.png"));
+
+    // As the watcher asks after the deletion: no article named.
+    fs::remove_file(&image).expect("delete");
+    let failure = session
+        .update_trusting(&rustc_hash::FxHashSet::default())
+        .expect_err("a link to a deleted file");
+    assert_eq!(
+        failure.diagnostics[0].headline(),
+        "articles/a.md:6:1: error: missing image file `images/cycle.png`"
+    );
+    fs::write(&image, "PNG back").expect("restore");
+    update_matches_fresh_build(&mut session, root, "restored");
+
+    edit(root, "a", |t| t.replace("cycle.png", "other.png"));
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "another image");
+    assert!(changed.iter().any(|p| p == "articles/images/other.png"));
+    assert!(changed.iter().any(|p| p == "articles/images/cycle.png"));
+
+    edit(root, "b", |t| {
+        t.replace("Body of b.", "See [the notes](notes.txt).")
+    });
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "newly linked");
+    assert!(changed.iter().any(|p| p == "articles/notes.txt"));
+    edit(root, "b", |t| {
+        t.replace("See [the notes](notes.txt).", "Body of b.")
+    });
+    let (changed, _) = update_matches_fresh_build(&mut session, root, "unlinked");
+    assert!(changed.iter().any(|p| p == "articles/notes.txt"));
+}

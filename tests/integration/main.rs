@@ -51,3 +51,5 @@ mod theme;
 mod identity;
 // Issue 18, parse and diagnostics: long lines, capped errors, ids, control characters, YAML.
 mod robustness_parse;
+// Issue 18: links and images to files in articles/: checked, published, rewritten.
+mod linked_files;

@@ -723,6 +723,12 @@ fn check_tokens(text: &str, stemmer: &Stemmer) {
     }
 }
 
+/// The files in `articles/` beside the generated articles: the picture
+/// their links and images show.
+fn pictures() -> mend::load::Files {
+    [("articles/pic.png".to_string(), 3)].into_iter().collect()
+}
+
 /// The stages after loading, in memory, on one fuzzed body and a fixed
 /// second article, as the `markdown` fuzz target runs them: the pages, or
 /// `None` when the article does not parse or link.
@@ -739,7 +745,7 @@ fn two_article_site(body: &str) -> Option<Vec<OutputFile>> {
         }
     };
     let b = mend::parse::article(&source("b", OTHER), &site).unwrap();
-    let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false).ok()?;
+    let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false, &pictures()).ok()?;
     let _ = mend::search::index(&kb, false);
     let theme = mend::load::builtin_theme();
     mend::render::site(&kb, &theme, RenderOptions::default()).ok()
@@ -845,7 +851,7 @@ fn render_in_memory(
         failed(project, &parsed.errors);
         return None;
     }
-    let kb = match mend::link::knowledge_base(site, parsed.articles, false) {
+    let kb = match mend::link::knowledge_base(site, parsed.articles, false, &pictures()) {
         Ok(kb) => kb,
         Err(errors) => {
             failed(project, &errors);
@@ -905,6 +911,8 @@ fn build_on_disk(project: &Project, theme: &Scripts) -> bool {
     for (path, text) in &project.articles {
         fs::write(root.join(path), text).unwrap();
     }
+    // What `pictures()` lists, for the links and images to it.
+    fs::write(root.join("articles/pic.png"), "PNG").unwrap();
     let options = mend::BuildOptions {
         root: root.to_path_buf(),
         ..Default::default()
@@ -968,6 +976,58 @@ fn tokenizer_keeps_its_invariants_on_random_text() {
     });
 }
 
+/// The article a `links_headings` fuzz input stands for, expanded as the
+/// target expands it (`fuzz/fuzz_targets/links_headings.rs`): a shape byte,
+/// then a piece repeated up to 16,130 times, the body capped at 512 KB, on
+/// one line or one repetition per line.
+pub fn links_headings_text(data: &[u8], times_more: usize) -> Option<String> {
+    let (&shape, rest) = data.split_first()?;
+    let piece = std::str::from_utf8(rest).ok()?;
+    let times = (usize::from(shape & 0x7f).pow(2) + 1).min(512 * 1024 / (piece.len() + 2));
+    let separator = if shape & 0x80 == 0 { " " } else { "\n\n" };
+    let body = vec![piece; times * times_more].join(separator);
+    Some(format!(
+        "---\ntitle: T\nsummary: S\nthemes: [apology]\n---\n{body}\n"
+    ))
+}
+
+/// The `links_headings` target's checks on one input: heading ids distinct
+/// and never the theme's, links and diagnostics located inside the file,
+/// excerpts and the diagnostics shown bounded. Each check reads the text a
+/// bounded number of times (the target's own line lookup once read it per
+/// diagnostic, and timed out).
+fn check_links_headings(data: &[u8]) {
+    let Some(text) = links_headings_text(data, 1) else {
+        return;
+    };
+    let site = SiteConfig::with_themes("Fuzz KB", &["apology", "forgiveness"]);
+    let lines = text.matches('\n').count() + 1;
+    match mend::parse::article(&source("a", &text), &site) {
+        Ok(article) => {
+            let mut ids = std::collections::HashSet::new();
+            for h in &article.headings {
+                assert!(ids.insert(h.id.as_str()), "heading id {} twice", h.id);
+                assert!(!mend::parse::THEME_IDS.contains(&h.id.as_str()));
+                assert!(h.line >= 1 && h.line <= lines);
+            }
+            for l in &article.links {
+                assert!(l.at.line >= 1 && l.at.line <= lines && l.at.col >= 1);
+                assert!(l.at.excerpt(&article.markdown).text.chars().count() <= 130);
+            }
+        }
+        Err(diagnostics) => {
+            check_located(&diagnostics, Path::new("articles/a.md"), &text);
+            for d in &diagnostics {
+                let excerpt = d.source.as_ref().map_or(0, |s| s.text.chars().count());
+                assert!(excerpt <= 130, "{d}");
+            }
+            let shown = mend::error::shown(&diagnostics).concat();
+            let bound = 10 * (4 * data.len() + 2048) + 4096;
+            assert!(shown.len() <= bound, "{} bytes of diagnostics", shown.len());
+        }
+    }
+}
+
 /// Fuzz findings not fixed yet: each must still fail, so that a fix is
 /// noticed and its entry removed (the file then guards against a relapse).
 /// `front_matter-lone-cr-in-yaml` (a lone CR moved front-matter error lines)
@@ -986,6 +1046,12 @@ fn fuzz_regressions_replay() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = fs::read(&path).unwrap();
+        if name.starts_with("links_headings-") {
+            // A shape byte first: the file need not be UTF-8.
+            let result = catch_unwind(AssertUnwindSafe(|| check_links_headings(&bytes)));
+            assert!(result.is_ok(), "fuzz regression {name} fails");
+            continue;
+        }
         let Ok(text) = std::str::from_utf8(&bytes) else {
             continue;
         };

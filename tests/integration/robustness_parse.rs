@@ -421,3 +421,52 @@ fn raw_html_shown_as_text_is_a_warning_pointing_at_allow_raw_html() {
     );
     assert!(run.stderr.contains("= help: `allow_raw_html` is off in mend.yaml; set `allow_raw_html: true` to keep HTML, or write `\\<` to show a `<` as text"), "{}", run.stderr);
 }
+
+/// The input the `links_headings` fuzz target stopped on with a timeout
+/// (`tests/fixtures/fuzz/links_headings-setext-link-errors`): 10,699 setext
+/// headings, each holding a reference, a refused `javasjavcraia:` link and a
+/// piped wiki link to a missing article (two errors each). mend's parse is
+/// linear in it (the target's own check of each diagnostic's line was
+/// quadratic); four times the repetitions cost at most four times the
+/// memory and no more bytes of diagnostics shown.
+#[test]
+fn fuzz_links_headings_timeout_input_costs_linear_work() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz/links_headings-setext-link-errors");
+    let data = std::fs::read(fixture).unwrap();
+    let measured = |times: usize| {
+        let site = Site::new();
+        let text = crate::properties::links_headings_text(&data, times).unwrap();
+        site.file("articles/a.md", &text);
+        let (run, peak) = build_measured(&site);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        (run, peak)
+    };
+    let (one, one_peak) = measured(1);
+    let (four, four_peak) = measured(4);
+    assert!(
+        four_peak <= 4 * one_peak,
+        "1x: {one_peak} KB peak, 4x: {four_peak} KB"
+    );
+    assert_eq!(headlines(&one.stderr).len(), 10, "{}", one.stderr);
+    assert_eq!(headlines(&four.stderr).len(), 10, "{}", four.stderr);
+    assert!(
+        one.stderr
+            .contains("articles/a.md: and 21388 more errors in this file"),
+        "{}",
+        one.stderr
+    );
+    assert!(
+        four.stderr
+            .contains("articles/a.md: and 85582 more errors in this file"),
+        "{}",
+        four.stderr
+    );
+    // The same ten diagnostics; only the counts (and the peak line) differ.
+    assert!(
+        four.stderr.len() <= one.stderr.len() + 16,
+        "{} bytes of stderr at 4x, {} at 1x",
+        four.stderr.len(),
+        one.stderr.len()
+    );
+}

@@ -5,32 +5,33 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Last, Linked, Session, Update};
-use crate::error::{Diagnostic, Failure};
-use crate::load::{ArticleSource, ThemeFiles};
+use super::{Inputs, Last, Linked, Session, Update};
+use crate::error::Failure;
+use crate::load::ArticleSource;
 use crate::parse::Article;
 use crate::report::{BuildReport, Counts};
 use crate::urls::Page;
-use crate::{config, link, load, parse, render, search};
+use crate::{config, link, parse, render, search};
 
 impl Session {
     /// Parse the articles whose text changed, and link them all again.
     /// Leaves `self.last` alone (as do [`Session::first_stage`] and
     /// [`Session::complete`]), so a failure keeps the last good build.
-    pub(super) fn link_again(
-        &self,
-        config_file: load::SourceFile,
-        site: config::SiteConfig,
-        sources: &[ArticleSource],
-        theme: ThemeFiles,
-        mut warnings: Vec<Diagnostic>,
-        start: Instant,
-    ) -> Result<Linked, Failure> {
+    pub(super) fn link_again(&self, loaded: Inputs, start: Instant) -> Result<Linked, Failure> {
+        let Inputs {
+            config_text,
+            site,
+            sources,
+            files: listing,
+            theme,
+            mut warnings,
+            ..
+        } = loaded;
         // Everything again, but re-parse only what changed.
         let mut t = Instant::now();
         let mut stages = vec![("load", start.elapsed())];
         let previous = self.last.as_ref();
-        let reusable = previous.filter(|l| same_text(&l.config_text, &config_file.text));
+        let reusable = previous.filter(|l| same_text(&l.config_text, &config_text));
         let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
             sources.iter().partition(|s| {
                 reusable
@@ -68,15 +69,20 @@ impl Session {
             .collect();
         stages.push(("parse", t.elapsed()));
         t = Instant::now();
-        let kb = link::knowledge_base(site, parsed.articles, self.options.drafts)?;
+        let kb = link::knowledge_base(site, parsed.articles, self.options.drafts, &listing)?;
         stages.push(("link", t.elapsed()));
+        t = Instant::now();
+        let linked = crate::pipeline::linked_files(&self.options.root, &kb)?;
+        stages.push(("linked files", t.elapsed()));
         let templates = render::Templates::compile(&theme)?;
         Ok(Linked {
-            config_text: config_file.text,
+            config_text,
             theme,
             templates,
             parsed: by_slug,
             kb,
+            listing,
+            linked,
             edited: fresh.into_iter().map(|s| s.slug).collect(),
             warnings,
             stages,
@@ -121,8 +127,13 @@ impl Session {
                 changed.push(path);
             }
         }
+        for gone in last.kb.files.iter().filter(|p| !kb.files.contains(p)) {
+            if output.remove(gone.as_str()).is_some() {
+                changed.push(gone.clone());
+            }
+        }
         let mut fresh = std::collections::HashSet::new();
-        for page in pages {
+        for page in pages.into_iter().chain(linked.linked.iter().cloned()) {
             let path: Arc<str> = Arc::from(page.path);
             fresh.insert(Arc::clone(&path));
             if output.get(&path).is_none_or(|old| **old != *page.bytes) {
@@ -164,6 +175,8 @@ impl Session {
             templates,
             parsed: by_slug,
             kb,
+            listing,
+            linked,
             edited: _,
             mut warnings,
             mut stages,
@@ -194,6 +207,7 @@ impl Session {
         stages.push(("shared pages", t.elapsed()));
         t = Instant::now();
         files.extend(render::article_pages(&kb, &templates, options, &dirty)?);
+        files.extend(linked);
         stages.push(("render", t.elapsed()));
         t = Instant::now();
         // With a previous build the search index follows in
@@ -259,6 +273,7 @@ impl Session {
             templates,
             parsed: by_slug,
             kb: Arc::new(kb),
+            listing,
             keys,
             output: output.clone(),
             search_paths,
@@ -281,20 +296,28 @@ impl Session {
     /// edited article still shows other pages the same facts.
     pub(super) fn edit_in_place(
         &mut self,
-        config_text: &str,
-        site: &config::SiteConfig,
-        theme: &ThemeFiles,
-        sources: &[ArticleSource],
-        warnings: &[Diagnostic],
+        loaded: &Inputs,
         start: Instant,
     ) -> Result<Option<Update>, Failure> {
+        let Inputs {
+            config_text,
+            site,
+            sources,
+            files: listing,
+            theme,
+            warnings,
+            ..
+        } = loaded;
         let Some(last) = &mut self.last else {
             return Ok(None);
         };
-        if *last.config_text != *config_text
+        // A file added, removed or resized in `articles/` may make a link
+        // work or break: that is for `link`.
+        if last.config_text != *config_text
             || !same_pictures(&last.kb.site, site)
             || last.theme != *theme
             || sources.len() != last.parsed.len()
+            || last.listing != *listing
         {
             return Ok(None);
         }
@@ -334,8 +357,11 @@ impl Session {
                 (Arc::clone(&source.file.text), article),
             );
         }
-        let pages = render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
-            .map_err(Failure::from)?;
+        let mut pages =
+            render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
+                .map_err(Failure::from)?;
+        // A linked file edited in place (same length) is read again.
+        pages.extend(crate::pipeline::linked_files(&self.options.root, &last.kb)?);
         let keys = render::article_keys(&last.kb, &last.templates, self.options.render, &indices);
         for (&i, key) in indices.iter().zip(keys) {
             last.keys.insert(last.kb.articles[i].slug.clone(), key);
@@ -386,12 +412,21 @@ fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 
 /// Whether two versions of an article look the same from every page but its
 /// own: home, lists, theme pages (with each tagged section's first sentence),
-/// related and backlink lists, links into it, the feed and the sitemap.
+/// related and backlink lists, links into it, the feed and the sitemap; and
+/// link to the same articles and files.
 fn same_for_other_pages(a: &Article, b: &Article) -> bool {
     let links = |x: &Article| {
         x.links
             .iter()
             .map(|l| (l.target.clone(), l.titled_by_target))
+            .collect::<Vec<_>>()
+    };
+    // Where images lead is not shown on other pages, but which files the
+    // site publishes is.
+    let images = |x: &Article| {
+        x.images
+            .iter()
+            .map(|i| i.target.clone())
             .collect::<Vec<_>>()
     };
     let headings = |x: &Article| {
@@ -411,5 +446,6 @@ fn same_for_other_pages(a: &Article, b: &Article) -> bool {
         && render::reading_minutes(a.word_count) == render::reading_minutes(b.word_count)
         && headings(a) == headings(b)
         && links(a) == links(b)
+        && images(a) == images(b)
         && render::tagged_excerpts(a) == render::tagged_excerpts(b)
 }
