@@ -296,6 +296,20 @@ pub fn escape_controls(text: &str, source: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The process exit code for `diagnostics`: 2 when an error is a usage or
+/// configuration error, 1 for any other error, 0 when there are only
+/// warnings. The one rule: `mend build`, `check` and `serve` all use it.
+pub fn exit_code(diagnostics: &[Diagnostic]) -> i32 {
+    let mut errors = diagnostics.iter().filter(|d| d.is_error()).peekable();
+    if errors.clone().any(|d| d.kind == Kind::Usage) {
+        2
+    } else if errors.peek().is_some() {
+        1
+    } else {
+        0
+    }
+}
+
 /// Every diagnostic of a failed build, in the order found (sorted by file and line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -305,15 +319,7 @@ pub struct Failure {
 impl Failure {
     /// 2 when any error is a usage or configuration error, otherwise 1.
     pub fn exit_code(&self) -> i32 {
-        if self
-            .diagnostics
-            .iter()
-            .any(|d| d.is_error() && d.kind == Kind::Usage)
-        {
-            2
-        } else {
-            1
-        }
+        exit_code(&self.diagnostics).max(1)
     }
 
     pub fn error_count(&self) -> usize {

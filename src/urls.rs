@@ -151,9 +151,41 @@ impl Urls {
     }
 }
 
+/// Percent-decode a URL path or destination once, as bytes: `%2F` is `/`,
+/// a `%` not followed by two hex digits stays as it is. The one decoder:
+/// links in articles (`parse`) and request paths (the preview) use it.
+pub fn percent_decode_bytes(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_happens_once_and_keeps_stray_percents() {
+        assert_eq!(percent_decode_bytes("a%20b%252F"), b"a b%2F");
+        assert_eq!(percent_decode_bytes("100%"), b"100%");
+        assert_eq!(
+            percent_decode_bytes("%zz%e2%80%99"),
+            "%zz\u{2019}".as_bytes()
+        );
+    }
 
     #[test]
     fn pages_know_their_paths_and_files() {

@@ -37,14 +37,7 @@ impl CheckReport {
 
     /// 2 for usage or configuration errors, 1 for other errors, otherwise 0.
     pub fn exit_code(&self) -> i32 {
-        let errors = || self.diagnostics.iter().filter(|d| d.is_error());
-        if errors().any(|d| d.kind == Kind::Usage) {
-            2
-        } else if errors().next().is_some() {
-            1
-        } else {
-            0
-        }
+        crate::error::exit_code(&self.diagnostics)
     }
 
     /// Every warning turned into an error, for `--strict`.

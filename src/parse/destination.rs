@@ -12,22 +12,7 @@ use super::files::file_target;
 
 /// Percent-decode (once), for checking schemes and matching slugs and anchors.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&crate::urls::percent_decode_bytes(s)).into_owned()
 }
 
 /// The URL scheme of `dest` after decoding and dropping whitespace and control

@@ -45,24 +45,29 @@ pub fn fold(text: &str) -> String {
 
 /// Folded tokens of `text`, stop words included (callers filter).
 pub fn tokens(text: &str) -> Vec<String> {
-    let folded = fold(text);
-    let mut chars = folded.chars().peekable();
     let mut out = Vec::new();
     let mut current = String::new();
+    split_words(&fold(text), &mut current, |word| push_token(&mut out, word));
+    out
+}
+
+/// Walk folded text word by word, handing `each` every word as it ends
+/// (possibly empty: between two separators) in `word`, which `each` takes
+/// or clears. Letters and digits make words; an apostrophe between letters
+/// is deleted ("it's" -> "its"); anything else ends a word. The one
+/// tokenizer loop: [`tokens`] and [`Analyzer::each_term`] both use it.
+fn split_words(folded: &str, word: &mut String, mut each: impl FnMut(&mut String)) {
+    let mut chars = folded.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_alphabetic() || c.is_numeric() {
-            current.push(c);
-        } else if c == '\''
-            && !current.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphabetic())
-        {
-            // An apostrophe between letters is deleted: "it's" -> "its".
+            word.push(c);
+        } else if c == '\'' && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            // Deleted: the word goes on.
         } else {
-            push_token(&mut out, &mut current);
+            each(word);
         }
     }
-    push_token(&mut out, &mut current);
-    out
+    each(word);
 }
 
 fn push_token(out: &mut Vec<String>, current: &mut String) {
@@ -127,7 +132,6 @@ impl Analyzer {
     pub(super) fn each_term(&mut self, text: &str, mut f: impl FnMut(u32)) -> usize {
         let folded = fold(text);
         let mut n = 0;
-        let mut chars = folded.chars().peekable();
         let mut emit = |analyzer: &mut Analyzer, token: &mut String, n: &mut usize| {
             if token.is_empty() {
                 return;
@@ -155,19 +159,7 @@ impl Analyzer {
             token.clear();
         };
         let mut token = std::mem::take(&mut self.token);
-        while let Some(c) = chars.next() {
-            if c.is_alphabetic() || c.is_numeric() {
-                token.push(c);
-            } else if c == '\''
-                && !token.is_empty()
-                && chars.peek().is_some_and(|n| n.is_alphabetic())
-            {
-                // As in `tokens`: an apostrophe inside a word is deleted.
-            } else {
-                emit(self, &mut token, &mut n);
-            }
-        }
-        emit(self, &mut token, &mut n);
+        split_words(&folded, &mut token, |word| emit(self, word, &mut n));
         self.token = token;
         n
     }

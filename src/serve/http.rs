@@ -38,23 +38,7 @@ pub enum Route {
 
 /// Percent-decode once; `None` when the result is not UTF-8.
 fn decode_once(path: &str) -> Option<String> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    String::from_utf8(crate::urls::percent_decode_bytes(path)).ok()
 }
 
 /// Map a request path (without query) to a site file. A non-ASCII path that
