@@ -302,13 +302,7 @@ pub fn parse(
     text: &str,
     base_url_override: Option<&str>,
 ) -> Result<SiteConfig, Vec<Diagnostic>> {
-    let block = Block {
-        path,
-        file: text,
-        offset: 0,
-        text,
-        kind: Kind::Usage,
-    };
+    let block = Block::whole(path, text, Kind::Usage);
     let raw: RawConfig = block.parse(Caps::CONFIG).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let limits = Limits::from_raw(&raw.limits, &block, &mut errors);

@@ -26,6 +26,7 @@ use body::Body;
 pub use destination::{Refusal, percent_decode};
 use destination::{classify, classify_image};
 pub use files::{FILES_FOLDER, resolve_file};
+pub(crate) use front_matter::block_of as front_matter_block;
 pub use front_matter::is_noncharacter;
 use front_matter::{reserved_name, split_front_matter};
 pub use ids::{THEME_ID_PREFIXES, THEME_IDS};

@@ -48,6 +48,17 @@ pub struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
+    /// A whole file as one block, like `mend.yaml`.
+    pub fn whole(path: &'a Path, text: &'a str, kind: Kind) -> Block<'a> {
+        Block {
+            path,
+            file: text,
+            offset: 0,
+            text,
+            kind,
+        }
+    }
+
     /// A diagnostic in this block's file, located at a byte offset within the block.
     pub fn error_at(
         &self,

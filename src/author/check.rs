@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::error::{Diagnostic, Kind, Severity, sort};
+use crate::error::{Diagnostic, Severity, sort};
 use crate::link::KnowledgeBase;
 use crate::load::{self, ArticleSource};
 use crate::parse::Article;
@@ -178,23 +178,8 @@ fn warning(message: impl Into<String>) -> Diagnostic {
 
 /// The front matter of an article that parsed, as a YAML block for locating keys.
 fn front_matter<'a>(article: &'a Article, texts: &HashMap<&str, &'a str>) -> Option<Block<'a>> {
-    let path = article.path.as_path();
     let text = *texts.get(article.slug.as_str())?;
-    let start = text.find('\n')? + 1;
-    let mut end = start;
-    for line in text[start..].split_inclusive('\n') {
-        if matches!(line.trim_end(), "---" | "...") {
-            return Some(Block {
-                path,
-                file: text,
-                offset: start,
-                text: &text[start..end],
-                kind: Kind::Content,
-            });
-        }
-        end += line.len();
-    }
-    None
+    crate::parse::front_matter_block(article.path.as_path(), text)
 }
 
 /// A warning at the `.id` tag of the first heading carrying theme `id`.

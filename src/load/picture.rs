@@ -26,13 +26,7 @@ pub fn pictures(
     config: &SourceFile,
     site: &mut SiteConfig,
 ) -> Result<(), Vec<Diagnostic>> {
-    let block = Block {
-        path: &config.path,
-        file: &config.text,
-        offset: 0,
-        text: &config.text,
-        kind: Kind::Usage,
-    };
+    let block = Block::whole(&config.path, &config.text, Kind::Usage);
     let mut errors = Vec::new();
     for picture in [&mut site.logo, &mut site.favicon].into_iter().flatten() {
         if let Err(problem) = read(root, picture) {

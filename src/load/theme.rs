@@ -53,13 +53,7 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
         available.push("default".to_string());
         available.sort();
         available.dedup();
-        let block = Block {
-            path: &config.path,
-            file: &config.text,
-            offset: 0,
-            text: &config.text,
-            kind: Kind::Usage,
-        };
+        let block = Block::whole(&config.path, &config.text, Kind::Usage);
         let d = block.error_at_value(
             "site_theme",
             name,

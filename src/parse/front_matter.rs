@@ -83,6 +83,19 @@ pub(super) fn read(
     }
 }
 
+/// The YAML between an article's `---` fences as a block of its file, for
+/// pointing at its lines; `None` when the fences are not there.
+pub(crate) fn block_of<'a>(path: &'a Path, text: &'a str) -> Option<Block<'a>> {
+    let ((start, end), _) = split_front_matter(text).ok()?;
+    Some(Block {
+        path,
+        file: text,
+        offset: start,
+        text: &text[start..end],
+        kind: Kind::Content,
+    })
+}
+
 /// Byte range of the YAML between the `---` fences, and where the body starts.
 pub(super) fn split_front_matter(text: &str) -> Result<((usize, usize), usize), Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
