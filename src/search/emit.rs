@@ -1,0 +1,223 @@
+//! The index files: the manifest, the term shards and the document chunks,
+//! as `search/*.js` scripts (see `docs/search-index.md`).
+
+use super::count::themes_of;
+use super::*;
+
+#[derive(Serialize)]
+pub(super) struct Manifest<'a> {
+    v: u32,
+    docs: usize,
+    chunk: usize,
+    shards: Vec<&'a str>,
+    themes: Vec<(&'a str, &'a str)>,
+    stop: &'a [&'a str],
+    syn: Vec<Vec<String>>,
+}
+
+/// The index files of what was counted, handed to `emit` in batches.
+pub(super) fn emit_files(
+    kb: &KnowledgeBase,
+    counted: Partial,
+    portable: bool,
+    emit: &Emit<'_>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
+    let Partial {
+        docs: mut numbered,
+        lengths,
+        analyzer,
+        frequencies,
+        mut warnings,
+        ..
+    } = counted;
+    crate::error::sort(&mut warnings);
+    numbered.sort_unstable_by_key(|(n, _)| *n);
+    let docs: Vec<Document> = numbered.into_iter().map(|(_, d)| d).collect();
+    let mut body_len = vec![0usize; docs.len()];
+    for (n, len) in lengths {
+        if let Some(slot) = body_len.get_mut(n) {
+            *slot = len;
+        }
+    }
+
+    let n = docs.len().max(1) as f64;
+    let avg_len = (body_len.iter().sum::<usize>() as f64 / n).max(1.0);
+    let norms: Vec<f64> = body_len
+        .iter()
+        .map(|&len| K1 * (1.0 - B + B * len as f64 / avg_len))
+        .collect();
+    let mut lists: Vec<(String, Vec<(u32, f32)>)> = analyzer
+        .stems
+        .into_iter()
+        .zip(
+            frequencies
+                .into_iter()
+                .chain(std::iter::repeat_with(Vec::new)),
+        )
+        .filter(|(_, list)| !list.is_empty())
+        .collect();
+    let scored: Vec<(String, Vec<Posting>)> = lists
+        .par_drain(..)
+        .map(|(stem, list)| {
+            let df = list.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut postings: Vec<Posting> = list
+                .into_iter()
+                .map(|(d, tf)| {
+                    let i = d as usize;
+                    let tf = f64::from(tf);
+                    let score = idf * tf * (K1 + 1.0) / (tf + norms[i]);
+                    let quantized = (score * 100.0).round().max(1.0) as u32;
+                    (d, quantized, docs[i].mask)
+                })
+                .collect();
+            // Best first; only the best MAX_POSTINGS are kept, so only
+            // they are sorted.
+            let order = |a: &Posting, b: &Posting| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+            if postings.len() > MAX_POSTINGS {
+                postings.select_nth_unstable_by(MAX_POSTINGS, order);
+                postings.truncate(MAX_POSTINGS);
+                // A common word's list held every document it is in:
+                // give back what the cut freed (tens of MB in all).
+                postings.shrink_to_fit();
+            }
+            postings.sort_unstable_by(order);
+            (stem, postings)
+        })
+        .collect();
+    if cancelled() {
+        return Ok((0, Vec::new()));
+    }
+    let mut shards: BTreeMap<String, BTreeMap<&str, &[Posting]>> = BTreeMap::new();
+    for (stem, list) in &scored {
+        shards
+            .entry(shard_key(stem))
+            .or_default()
+            .insert(stem.as_str(), list.as_slice());
+    }
+
+    let stemmer = Stemmer::create(Algorithm::English);
+    let manifest = Manifest {
+        v: 1,
+        docs: docs.len(),
+        chunk: CHUNK,
+        shards: shards.keys().map(String::as_str).collect(),
+        themes: kb
+            .site
+            .themes
+            .iter()
+            .map(|t| (t.id.as_str(), t.title.as_str()))
+            .collect(),
+        stop: STOP_WORDS,
+        syn: kb
+            .site
+            .synonyms
+            .iter()
+            .map(|group| {
+                let mut stems: Vec<String> =
+                    group.iter().flat_map(|w| terms(w, &stemmer)).collect();
+                stems.dedup();
+                stems
+            })
+            .collect(),
+    };
+    emit(vec![script("manifest", &manifest)])?;
+    let shard_list: Vec<(&String, &BTreeMap<&str, &[Posting]>)> = shards.iter().collect();
+    shard_list.par_chunks(EMIT_BATCH).try_for_each(|batch| {
+        if cancelled() {
+            return Ok(());
+        }
+        emit(
+            batch
+                .iter()
+                .map(|(key, shard)| script(&format!("t/{key}"), shard))
+                .collect(),
+        )
+    })?;
+    // Documents link to their pages from the site root.
+    let style = if portable {
+        LinkStyle::Portable
+    } else {
+        LinkStyle::Served
+    };
+    let from_root = Urls::at(Page::Home, style);
+    let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
+    chunks.par_chunks(EMIT_BATCH).try_for_each(|batch| {
+        emit(
+            batch
+                .iter()
+                .map(|&(i, chunk)| {
+                    let rows: Vec<(String, &str, &str, Vec<usize>, &str)> = chunk
+                        .iter()
+                        .map(|d| {
+                            let article = &kb.articles[d.article];
+                            let heading = d.heading.and_then(|h| article.headings.get(h));
+                            let base = from_root.to(Page::Article(&article.slug));
+                            let url = match heading {
+                                Some(h) => format!("{base}#{}", h.id),
+                                None => base,
+                            };
+                            (
+                                url,
+                                article.title.as_str(),
+                                heading.map_or("", |h| h.text.as_str()),
+                                themes_of(kb, article),
+                                d.snippet.as_str(),
+                            )
+                        })
+                        .collect();
+                    script(&format!("d/{i}"), &rows)
+                })
+                .collect(),
+        )
+    })?;
+    Ok((1 + shard_list.len() + chunks.len(), warnings))
+}
+
+/// Index files handed to `emit` at once.
+pub(super) const EMIT_BATCH: usize = 256;
+
+/// `search/NAME.js`: `mendSearchLoad("NAME", DATA);` with DATA as JSON that
+/// cannot end a script element.
+pub(super) fn script<T: Serialize>(name: &str, data: &T) -> OutputFile {
+    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".to_string());
+    let mut out = String::with_capacity(json.len() + name.len() + 24);
+    out.push_str("mendSearchLoad(\"");
+    out.push_str(name);
+    out.push_str("\",");
+    out.push_str(&script_safe(&json));
+    out.push_str(");\n");
+    OutputFile {
+        path: format!("search/{name}.js"),
+        bytes: out.into_bytes(),
+    }
+}
+
+/// Escape what could end or confuse a script: `<`, `>`, `&`, U+2028, U+2029.
+/// Inside JSON these only occur in strings, where `\uXXXX` means the same.
+pub(super) fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 16);
+    let bytes = json.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // All five are found by their first byte; U+2028 and U+2029 are
+        // E2 80 A8 and E2 80 A9 in UTF-8, and cut at the E2 (a char boundary).
+        let (with, len) = match b {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                Some(0xA8) => ("\\u2028", 3),
+                Some(0xA9) => ("\\u2029", 3),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        out.push_str(&json[start..i]);
+        out.push_str(with);
+        start = i + len;
+    }
+    out.push_str(&json[start..]);
+    out
+}
