@@ -13,8 +13,11 @@ use crate::error::{Diagnostic, Kind};
 use crate::yaml::{Block, Caps};
 
 mod accent;
+mod limits;
 pub mod picture;
 
+pub use limits::Limits;
+use limits::RawLimits;
 pub use picture::Picture;
 
 /// The name of the configuration file at the project root.
@@ -55,22 +58,6 @@ struct RawConfig {
     safety: Option<crate::safety::RawSafety>,
 }
 
-/// `limits:` as written: every key optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLimits {
-    front_matter_bytes: Option<u64>,
-    front_matter_depth: Option<u64>,
-    article_bytes: Option<u64>,
-    title_bytes: Option<u64>,
-    slug_bytes: Option<u64>,
-    page_bytes: Option<u64>,
-    search_text_bytes: Option<u64>,
-    highlight_line_bytes: Option<u64>,
-    file_bytes: Option<u64>,
-    files_bytes: Option<u64>,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSearch {
@@ -101,132 +88,6 @@ pub struct Theme {
     pub id: String,
     pub title: String,
     pub description: String,
-}
-
-/// Caps on what one article may hold and what one page may become, from
-/// `limits:` in `mend.yaml`. Each is checked before the step it guards, so a
-/// hostile or broken input costs bounded time and memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Front matter between the `---` fences, checked before YAML parsing.
-    pub front_matter_bytes: usize,
-    /// Nesting of the front matter, checked by a scan before YAML parsing.
-    pub front_matter_depth: usize,
-    /// An article file, checked before it is read.
-    pub article_bytes: u64,
-    /// An article's title.
-    pub title_bytes: usize,
-    /// An article's slug (its file name without `.md`), a URL path segment.
-    pub slug_bytes: usize,
-    /// A rendered page, checked while it is written out by the template.
-    pub page_bytes: usize,
-    /// The text one article contributes to the search index; more is cut, with a warning.
-    pub search_text_bytes: usize,
-    /// A line of a fenced code block that is still highlighted; a block with a
-    /// longer line is shown plain, with a warning.
-    pub highlight_line_bytes: usize,
-    /// A file an article links to or shows (an image, a PDF), checked
-    /// before it is read.
-    pub file_bytes: u64,
-    /// All the files the articles link to together, checked before any is read.
-    pub files_bytes: u64,
-}
-
-const KIB: usize = 1024;
-const MIB: usize = 1024 * KIB;
-
-/// Every `limits:` key with its default and the largest value accepted.
-const LIMITS: [(&str, usize, usize); 10] = [
-    ("front_matter_bytes", 64 * KIB, 16 * MIB),
-    // serde_yaml refuses nesting past 128 levels whatever this says.
-    ("front_matter_depth", 64, 128),
-    ("article_bytes", 16 * MIB, 1024 * MIB),
-    ("title_bytes", KIB, 64 * KIB),
-    // A slug is one path segment of the output, and file systems stop at 255 bytes.
-    ("slug_bytes", 200, 255),
-    ("page_bytes", 32 * MIB, 1024 * MIB),
-    ("search_text_bytes", 64 * KIB, 16 * MIB),
-    ("highlight_line_bytes", 16 * KIB, MIB),
-    ("file_bytes", 16 * MIB, 1024 * MIB),
-    // The preview holds every published file in memory.
-    ("files_bytes", 256 * MIB, 1024 * MIB),
-];
-
-impl Default for Limits {
-    fn default() -> Self {
-        let d = |i: usize| LIMITS[i].1;
-        Limits {
-            front_matter_bytes: d(0),
-            front_matter_depth: d(1),
-            article_bytes: d(2) as u64,
-            title_bytes: d(3),
-            slug_bytes: d(4),
-            page_bytes: d(5),
-            search_text_bytes: d(6),
-            highlight_line_bytes: d(7),
-            file_bytes: d(8) as u64,
-            files_bytes: d(9) as u64,
-        }
-    }
-}
-
-impl Limits {
-    /// The help line of a diagnostic about the limit `key`.
-    pub fn hint(key: &str) -> String {
-        format!("raise it with `limits: {{{key}: N}}` in mend.yaml")
-    }
-
-    /// The caps on an article's front matter, for the YAML parser.
-    pub fn front_matter(&self) -> Caps {
-        Caps {
-            bytes: self.front_matter_bytes,
-            depth: self.front_matter_depth,
-            raise_hint: Some(Limits::hint),
-        }
-    }
-
-    /// Validate `limits:` as written; a value out of range is an error at its line.
-    fn from_raw(raw: &RawLimits, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> Limits {
-        let written = [
-            raw.front_matter_bytes,
-            raw.front_matter_depth,
-            raw.article_bytes,
-            raw.title_bytes,
-            raw.slug_bytes,
-            raw.page_bytes,
-            raw.search_text_bytes,
-            raw.highlight_line_bytes,
-            raw.file_bytes,
-            raw.files_bytes,
-        ];
-        let mut values = [0usize; 10];
-        for (i, ((key, default, max), value)) in LIMITS.iter().zip(written).enumerate() {
-            values[i] = match value {
-                None => *default,
-                Some(v) if v >= 1 && v <= *max as u64 => v as usize,
-                Some(v) => {
-                    errors.push(block.error_at_value(
-                        key,
-                        &v.to_string(),
-                        format!("`limits.{key}` must be between 1 and {max}, not {v}"),
-                    ));
-                    *default
-                }
-            };
-        }
-        Limits {
-            front_matter_bytes: values[0],
-            front_matter_depth: values[1],
-            article_bytes: values[2] as u64,
-            title_bytes: values[3],
-            slug_bytes: values[4],
-            page_bytes: values[5],
-            search_text_bytes: values[6],
-            highlight_line_bytes: values[7],
-            file_bytes: values[8] as u64,
-            files_bytes: values[9] as u64,
-        }
-    }
 }
 
 /// The validated site configuration.
@@ -454,81 +315,4 @@ fn is_segment(s: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_str(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
-        parse(Path::new("mend.yaml"), text, None)
-    }
-
-    #[test]
-    fn keeps_theme_order_and_adds_trailing_slash() {
-        let c = parse_str("title: T\nbase_url: https://example.org/kb\nthemes:\n  b: {title: B}\n  a: {title: A}\n").unwrap();
-        assert_eq!(c.base_url.as_deref(), Some("https://example.org/kb/"));
-        let ids: Vec<_> = c.themes.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["b", "a"]);
-    }
-
-    #[test]
-    fn errors_on_unknown_key_with_line() {
-        let err = parse_str("title: T\nthemes:\n  a: {title: A}\ncolour: red\n").unwrap_err();
-        assert_eq!(
-            err[0].headline(),
-            "mend.yaml:4:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `language`, `site_theme`, `themes`, `allow_raw_html`, `accent`, `accent_dark`, `logo`, `favicon`, `search`, `limits`, `safety`"
-        );
-        assert_eq!(err[0].kind, Kind::Usage);
-    }
-
-    #[test]
-    fn errors_on_bad_theme_id_and_base_url() {
-        let err =
-            parse_str("title: T\nbase_url: ftp://x\nthemes:\n  Bad_Id: {title: A}\n").unwrap_err();
-        assert_eq!(err.len(), 2);
-        assert_eq!(err[0].line, 4);
-        assert_eq!(
-            err[1].headline(),
-            "mend.yaml:2:11: error: base URL `ftp://x` must start with http:// or https://"
-        );
-    }
-
-    #[test]
-    fn limits_default_when_absent_and_take_what_is_written() {
-        let base = "title: T\nthemes:\n  a: {title: A}\n";
-        assert_eq!(parse_str(base).unwrap().limits, Limits::default());
-        let c = parse_str(&format!(
-            "{base}limits:\n  article_bytes: 1000\n  slug_bytes: 255\n"
-        ))
-        .unwrap();
-        assert_eq!(c.limits.article_bytes, 1000);
-        assert_eq!(c.limits.slug_bytes, 255);
-        assert_eq!(c.limits.title_bytes, 1024);
-    }
-
-    #[test]
-    fn limits_out_of_range_or_unknown_are_errors_at_their_line() {
-        let base = "title: T\nthemes:\n  a: {title: A}\nlimits:\n";
-        let err = parse_str(&format!("{base}  slug_bytes: 256\n  page_bytes: 0\n")).unwrap_err();
-        let heads: Vec<_> = err.iter().map(Diagnostic::headline).collect();
-        assert_eq!(
-            heads,
-            [
-                "mend.yaml:5:15: error: `limits.slug_bytes` must be between 1 and 255, not 256",
-                "mend.yaml:6:15: error: `limits.page_bytes` must be between 1 and 1073741824, not 0",
-            ]
-        );
-        assert_eq!(err[0].kind, Kind::Usage);
-        let err = parse_str(&format!("{base}  page_size: 10\n")).unwrap_err();
-        assert_eq!(
-            err[0].headline(),
-            "mend.yaml:5:3: error: limits: unknown field `page_size`, expected one of `front_matter_bytes`, `front_matter_depth`, `article_bytes`, `title_bytes`, `slug_bytes`, `page_bytes`, `search_text_bytes`, `highlight_line_bytes`, `file_bytes`, `files_bytes`"
-        );
-    }
-
-    #[test]
-    fn slugs_are_lowercase_ascii_with_inner_hyphens() {
-        assert!(is_slug("start-here-2"));
-        for bad in ["", "-a", "a-", "A", "a_b", "é", "a.b"] {
-            assert!(!is_slug(bad), "{bad}");
-        }
-    }
-}
+mod tests;
