@@ -12,6 +12,7 @@ mod body;
 mod cap;
 mod context;
 mod feeds;
+mod highlight;
 mod identity;
 mod nav;
 mod pages;
@@ -250,7 +251,7 @@ pub fn shared_pages(
     if kb.articles.iter().any(|a| a.has_fenced_code) {
         files.push(OutputFile {
             path: "syntax.css".to_string(),
-            bytes: body::syntax_css().into_bytes(),
+            bytes: highlight::syntax_css().into_bytes(),
         });
     }
     let generated: HashMap<String, ()> = files.iter().map(|f| (f.path.clone(), ())).collect();
