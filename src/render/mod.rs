@@ -17,10 +17,9 @@ mod identity;
 mod nav;
 mod pages;
 mod safety;
+mod shared;
 mod templates;
 pub use nav::tagged_excerpts;
-
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,6 +34,7 @@ use crate::write::OutputFile;
 use context::*;
 use nav::Here;
 pub use pages::reading_minutes;
+pub use shared::shared_pages;
 pub use templates::Templates;
 use templates::chain;
 
@@ -164,121 +164,6 @@ pub fn site_with(
     let all: Vec<usize> = (0..kb.articles.len()).collect();
     files.extend(article_pages(kb, templates, options, &all)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
-/// Everything but the article pages: home, lists, theme pages, 404, the
-/// search page, feeds, the highlighting stylesheet and the theme's static
-/// files. With [`article_pages`] in batches, a large site is rendered without
-/// holding every page in memory.
-pub fn shared_pages(
-    kb: &KnowledgeBase,
-    templates: &Templates,
-    theme: &ThemeFiles,
-    options: RenderOptions,
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let r = Renderer {
-        kb,
-        templates,
-        options,
-    };
-    // Every page on its own thread: at 50,000 articles the home page and the
-    // article list are megabytes each, and the feeds more.
-    enum Shared {
-        Index,
-        Articles,
-        Themes,
-        NotFound,
-        Search,
-        Theme(usize),
-        Feeds,
-        Safety,
-    }
-    let mut jobs = vec![
-        Shared::Feeds,
-        Shared::Index,
-        Shared::Articles,
-        Shared::Themes,
-    ];
-    if !options.portable {
-        // Served at any depth from a server; read from disk it is never shown,
-        // and its absolute links would not resolve there.
-        jobs.push(Shared::NotFound);
-    }
-    jobs.push(Shared::Search);
-    if kb.site.safety.is_some() {
-        jobs.push(Shared::Safety);
-    }
-    jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
-    // Each tagged section's first sentence, for the theme pages: every
-    // article's Markdown walked once, not once per theme it treats.
-    let excerpts: Vec<Vec<String>> = (0..kb.articles.len())
-        .into_par_iter()
-        .map(|a| {
-            let tagged = kb.articles[a].headings.iter().any(|h| !h.themes.is_empty());
-            if tagged {
-                nav::first_sentences(kb, a)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-    let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|job| match job {
-            Shared::Index => r.index().map(|f| vec![f]),
-            Shared::Articles => r.articles_page().map(|f| vec![f]),
-            Shared::Themes => r.themes_page().map(|f| vec![f]),
-            Shared::NotFound => r.not_found().map(|f| vec![f]),
-            Shared::Search => r.search_page().map(|f| vec![f]),
-            Shared::Theme(t) => r.theme(t, &excerpts).map(|f| vec![f]),
-            Shared::Feeds => Ok(feeds::files(kb)),
-            Shared::Safety => match &kb.site.safety {
-                Some(s) => safety::page(&r, s).map(|f| vec![f]),
-                None => Ok(Vec::new()),
-            },
-        })
-        .collect();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for result in made {
-        match result {
-            Ok(mut made) => files.append(&mut made),
-            Err(d) => errors.push(d),
-        }
-    }
-    if kb.articles.iter().any(|a| a.has_fenced_code) {
-        files.push(OutputFile {
-            path: "syntax.css".to_string(),
-            bytes: highlight::syntax_css().into_bytes(),
-        });
-    }
-    let generated: HashMap<String, ()> = files.iter().map(|f| (f.path.clone(), ())).collect();
-    // The site's own logo and favicon stand in for a theme file of the same name.
-    let pictures = identity::files(&kb.site);
-    for (path, bytes) in &theme.static_files {
-        if pictures.iter().any(|p| p.path == *path) {
-            continue;
-        }
-        if generated.contains_key(path) {
-            errors.push(
-                Diagnostic::error(format!(
-                    "static file `{path}` would overwrite a generated page"
-                ))
-                .in_file(format!("themes/{}/static/{path}", theme.name)),
-            );
-            continue;
-        }
-        files.push(OutputFile {
-            path: path.clone(),
-            bytes: bytes.clone(),
-        });
-    }
-    files.extend(pictures);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     Ok(files)
 }
 
@@ -444,49 +329,4 @@ impl<'a> Renderer<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::pages::{base_path, date_view, reading_minutes, toc};
-    use super::templates::position_in;
-
-    #[test]
-    fn long_outlines_list_only_h2s_in_the_toc() {
-        let mut text = String::from("---\ntitle: A\nsummary: S\nthemes: [apology]\n---\n");
-        for i in 0..13 {
-            text.push_str(&format!("## Part {i}\n### Detail {i}\n"));
-        }
-        let site = crate::config::SiteConfig::with_themes("T", &["apology"]);
-        let source = crate::load::ArticleSource {
-            slug: "a".into(),
-            file: crate::load::SourceFile {
-                path: "articles/a.md".into(),
-                text: text.into(),
-            },
-        };
-        let article = crate::parse::article(&source, &site).unwrap();
-        let entries = toc(&article);
-        assert_eq!(entries.len(), 13);
-        assert!(entries.iter().all(|e| e.children.is_empty()));
-    }
-
-    #[test]
-    fn reads_tera_positions() {
-        assert_eq!(
-            position_in("Failed to parse\n --> 12:7\n  |"),
-            Some((12, 7))
-        );
-        assert_eq!(position_in("nothing"), None);
-    }
-
-    #[test]
-    fn base_path_of_sub_path_sites() {
-        assert_eq!(base_path("https://example.org/kb/"), "/kb/");
-        assert_eq!(base_path("https://example.org/"), "/");
-    }
-
-    #[test]
-    fn reading_time_rounds_up_and_dates_read_naturally() {
-        assert_eq!(reading_minutes(0), 1);
-        assert_eq!(reading_minutes(201), 2);
-        assert_eq!(date_view("2024-03-05").text, "5 March 2024");
-    }
-}
+mod tests;
