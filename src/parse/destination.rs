@@ -8,12 +8,7 @@
 use std::path::Path;
 
 use super::Target;
-use super::files::file_target;
-
-/// Percent-decode (once), for checking schemes and matching slugs and anchors.
-pub fn percent_decode(s: &str) -> String {
-    String::from_utf8_lossy(&crate::urls::percent_decode_bytes(s)).into_owned()
-}
+use super::files::{Refusal, file_target, percent_decode};
 
 /// The URL scheme of `dest` after decoding and dropping whitespace and control
 /// characters (browsers ignore those inside a scheme), lowercased.
@@ -82,29 +77,6 @@ fn misspelt_article_link(path: &str) -> Option<String> {
     }
     (!file.ends_with(".md"))
         .then(|| format!("link to `{path}`: write the extension in lowercase, `{stem}.md`"))
-}
-
-/// Why a link or image destination is refused: a message, and a hint where
-/// one helps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl From<&str> for Refusal {
-    fn from(message: &str) -> Refusal {
-        Refusal::from(message.to_string())
-    }
-}
-
-impl From<String> for Refusal {
-    fn from(message: String) -> Refusal {
-        Refusal {
-            message,
-            hint: None,
-        }
-    }
 }
 
 /// What a link destination in the article at `article` points at.

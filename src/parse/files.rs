@@ -10,8 +10,35 @@
 use std::path::{Component, Path};
 
 use super::Target;
-use super::destination::{Refusal, percent_decode};
 use crate::load::is_ignored_name;
+
+/// Percent-decode (once), for checking schemes and matching slugs and anchors.
+pub fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&crate::urls::percent_decode_bytes(s)).into_owned()
+}
+
+/// Why a link or image destination is refused: a message, and a hint where
+/// one helps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Refusal {
+        Refusal::from(message.to_string())
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal {
+            message,
+            hint: None,
+        }
+    }
+}
 
 /// The folder every linked file must sit in (or in a folder below it): it
 /// is published as it is, beside the article pages.

@@ -305,7 +305,9 @@ pub fn serve(
         Outcome::Failed(failure) => preview.tell(ServeEvent::FirstBuildFailed(failure)),
     }
 
-    start_watcher(&options, session, Arc::clone(&preview))?;
+    let watching = start_watcher(&options, &preview)?;
+    let (timings, rebuilding) = (options.timings, Arc::clone(&preview));
+    std::thread::spawn(move || rebuild::rebuild_loop(session, watching, timings, rebuilding));
     if addr.port() != options.port && options.port != 0 {
         preview.tell(ServeEvent::PortTaken {
             asked: options.port,

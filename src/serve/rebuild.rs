@@ -15,7 +15,7 @@ use notify_debouncer_full::DebounceEventResult;
 
 use super::http::Snapshot;
 use super::watch::{self, Change};
-use super::watcher::{Watched, Watcher};
+use super::watcher::Watching;
 use super::{Changes, MAX_COALESCE, Outcome, Preview, ROOT_CHECK, ServeEvent, Timings};
 use crate::error::Failure;
 use crate::pipeline::{SearchIndex, SearchJob, Session, Update};
@@ -30,12 +30,16 @@ use crate::pipeline::{SearchIndex, SearchJob, Session, Update};
 /// last, instead of guessing how long a rebuild takes.
 pub(super) fn rebuild_loop(
     mut session: Session,
-    root: PathBuf,
-    events: mpsc::Receiver<DebounceEventResult>,
-    (mut watcher, mut watched): (Watcher, Watched),
+    watching: Watching,
     timings: Timings,
     preview: Arc<Preview>,
 ) {
+    let Watching {
+        root,
+        events,
+        mut watcher,
+        mut watched,
+    } = watching;
     let Timings {
         quiet,
         mid_save_wait,

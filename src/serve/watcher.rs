@@ -3,18 +3,15 @@
 //! Takes the project root; gives a [`Watcher`] whose events go to the
 //! rebuild loop, and re-adds its watches when folders come back.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
 
-use super::rebuild::rebuild_loop;
 use super::{Preview, ServeEvent, ServeOptions};
 use crate::error::{Diagnostic, Failure};
-use crate::pipeline::Session;
 
 /// The watcher handle; dropping it stops watching.
 pub enum Watcher {
@@ -43,12 +40,21 @@ impl Watcher {
     }
 }
 
-/// Start watching and the rebuild loop, which owns the watcher from then on.
+/// What watching the project gives the rebuild loop, which owns it from
+/// then on: the root as watched, the events, the watcher and what it watches.
+pub(super) struct Watching {
+    pub(super) root: PathBuf,
+    pub(super) events: mpsc::Receiver<DebounceEventResult>,
+    pub(super) watcher: Watcher,
+    pub(super) watched: Watched,
+}
+
+/// Start watching the project (natively, or by polling when asked or when
+/// native events are not available, which `preview` is told).
 pub(super) fn start_watcher(
     options: &ServeOptions,
-    session: Session,
-    preview: Arc<Preview>,
-) -> Result<(), Failure> {
+    preview: &Preview,
+) -> Result<Watching, Failure> {
     let root = crate::write::absolute(&options.build.root);
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let native = if options.poll {
@@ -87,11 +93,12 @@ pub(super) fn start_watcher(
             .refresh(&mut watcher, &root)
             .map_err(|e| Diagnostic::usage(format!("cannot watch {}: {e}", root.display())))?;
     }
-    let timings = options.timings;
-    std::thread::spawn(move || {
-        rebuild_loop(session, root, rx, (watcher, watched), timings, preview)
-    });
-    Ok(())
+    Ok(Watching {
+        root,
+        events: rx,
+        watcher,
+        watched,
+    })
 }
 
 fn poll_watcher(
