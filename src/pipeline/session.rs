@@ -17,6 +17,7 @@ use crate::report::{BuildReport, Counts};
 use crate::write::OutputFile;
 use crate::{config, load, render, search};
 
+mod in_place;
 mod stages;
 #[cfg(test)]
 mod tests;
@@ -300,4 +301,15 @@ impl Session {
         let index = self.search_job()?.run();
         self.accept_search(index)
     }
+}
+
+/// Whether two configurations name the same pictures, byte for byte (a
+/// picture's file may change while `mend.yaml` does not).
+pub(super) fn same_pictures(a: &crate::config::SiteConfig, b: &crate::config::SiteConfig) -> bool {
+    a.logo == b.logo && a.favicon == b.favicon
+}
+
+/// Equal texts, cheaply when the file cache handed out the same one again.
+pub(super) fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }

@@ -1,17 +1,17 @@
 //! The stages of a [`Session`] update: link again, render the edited pages
-//! first, complete the rest, or edit in place.
+//! first, complete the rest (the fast path is in `in_place.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Inputs, Last, Linked, Session, Update};
+use super::{Inputs, Last, Linked, Session, Update, same_pictures, same_text};
 use crate::error::Failure;
 use crate::load::ArticleSource;
 use crate::parse::Article;
 use crate::report::{BuildReport, Counts};
 use crate::urls::Page;
-use crate::{config, link, parse, render, search};
+use crate::{link, parse, render, search};
 
 impl Session {
     /// Parse the articles whose text changed, and link them all again.
@@ -291,161 +291,4 @@ impl Session {
             },
         ))
     }
-
-    /// The fast path: same configuration, pictures, theme and set of articles, and every
-    /// edited article still shows other pages the same facts.
-    pub(super) fn edit_in_place(
-        &mut self,
-        loaded: &Inputs,
-        start: Instant,
-    ) -> Result<Option<Update>, Failure> {
-        let Inputs {
-            config_text,
-            site,
-            sources,
-            files: listing,
-            theme,
-            warnings,
-            ..
-        } = loaded;
-        let Some(last) = &mut self.last else {
-            return Ok(None);
-        };
-        // A file added, removed or resized in `articles/` may make a link
-        // work or break: that is for `link`.
-        if last.config_text != *config_text
-            || !same_pictures(&last.kb.site, site)
-            || last.theme != *theme
-            || sources.len() != last.parsed.len()
-            || last.listing != *listing
-        {
-            return Ok(None);
-        }
-        // The same articles (as many, each known), some with new text.
-        let mut edited: Vec<&ArticleSource> = Vec::new();
-        for source in sources {
-            match last.parsed.get(&source.slug) {
-                None => return Ok(None),
-                Some((text, _)) if !same_text(text, &source.file.text) => edited.push(source),
-                Some(_) => {}
-            }
-        }
-        let mut fresh = Vec::with_capacity(edited.len());
-        for source in &edited {
-            let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
-            let Some((_, old)) = last.parsed.get(&source.slug) else {
-                return Ok(None);
-            };
-            if !same_for_other_pages(old, &article) {
-                return Ok(None);
-            }
-            fresh.push((source, article));
-        }
-        let load_parse = start.elapsed();
-        let t = Instant::now();
-        let mut indices = Vec::new();
-        for (source, article) in fresh {
-            let article = Arc::new(article);
-            if let Some(i) = last.kb.article_index(&article.slug) {
-                // Cheap even while a search job shares the old one: a copy
-                // of the knowledge base shares its articles.
-                Arc::make_mut(&mut last.kb).articles[i] = Arc::clone(&article);
-                indices.push(i);
-            }
-            last.parsed.insert(
-                source.slug.clone(),
-                (Arc::clone(&source.file.text), article),
-            );
-        }
-        let mut pages =
-            render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
-                .map_err(Failure::from)?;
-        // A linked file edited in place (same length) is read again.
-        pages.extend(crate::pipeline::linked_files(&self.options.root, &last.kb)?);
-        let keys = render::article_keys(&last.kb, &last.templates, self.options.render, &indices);
-        for (&i, key) in indices.iter().zip(keys) {
-            last.keys.insert(last.kb.articles[i].slug.clone(), key);
-        }
-        if !indices.is_empty() {
-            last.search_stale = true;
-            last.generation += 1;
-        }
-        let mut changed = Vec::new();
-        for page in pages {
-            if last
-                .output
-                .get(page.path.as_str())
-                .is_none_or(|old| **old != *page.bytes)
-            {
-                changed.push(page.path.clone());
-                last.output
-                    .insert(Arc::from(page.path), Arc::from(page.bytes));
-            }
-        }
-        changed.sort();
-        let report = BuildReport::new(
-            Counts::of(&last.kb, indices.len(), last.output.len()),
-            warnings.to_vec(),
-            vec![("load and parse", load_parse), ("render", t.elapsed())],
-            start.elapsed(),
-        );
-        Ok(Some(Update {
-            files: last.output.clone(),
-            changed,
-            incremental: true,
-            report,
-            pending: std::collections::HashSet::new(),
-        }))
-    }
-}
-
-/// Whether two configurations name the same pictures, byte for byte (a
-/// picture's file may change while `mend.yaml` does not).
-fn same_pictures(a: &config::SiteConfig, b: &config::SiteConfig) -> bool {
-    a.logo == b.logo && a.favicon == b.favicon
-}
-
-/// Equal texts, cheaply when the file cache handed out the same one again.
-fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
-}
-
-/// Whether two versions of an article look the same from every page but its
-/// own: home, lists, theme pages (with each tagged section's first sentence),
-/// related and backlink lists, links into it, the feed and the sitemap; and
-/// link to the same articles and files.
-fn same_for_other_pages(a: &Article, b: &Article) -> bool {
-    let links = |x: &Article| {
-        x.links
-            .iter()
-            .map(|l| (l.target.clone(), l.titled_by_target))
-            .collect::<Vec<_>>()
-    };
-    // Where images lead is not shown on other pages, but which files the
-    // site publishes is.
-    let images = |x: &Article| {
-        x.images
-            .iter()
-            .map(|i| i.target.clone())
-            .collect::<Vec<_>>()
-    };
-    let headings = |x: &Article| {
-        x.headings
-            .iter()
-            .map(|h| (h.level, h.text.clone(), h.id.clone(), h.themes.clone()))
-            .collect::<Vec<_>>()
-    };
-    a.title == b.title
-        && a.summary == b.summary
-        && a.themes == b.themes
-        && a.source == b.source
-        && a.date == b.date
-        && a.updated == b.updated
-        && a.draft == b.draft
-        && a.has_fenced_code == b.has_fenced_code
-        && render::reading_minutes(a.word_count) == render::reading_minutes(b.word_count)
-        && headings(a) == headings(b)
-        && links(a) == links(b)
-        && images(a) == images(b)
-        && render::tagged_excerpts(a) == render::tagged_excerpts(b)
 }
