@@ -21,7 +21,7 @@ use limits::RawLimits;
 pub use picture::Picture;
 
 /// The name of the configuration file at the project root.
-pub const FILE_NAME: &str = "mend.yaml";
+pub(crate) const FILE_NAME: &str = "mend.yaml";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,7 +152,7 @@ impl SiteConfig {
         self.themes.iter().find(|t| t.id == id)
     }
 
-    pub fn theme_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn theme_index(&self, id: &str) -> Option<usize> {
         self.themes.iter().position(|t| t.id == id)
     }
 }
@@ -293,12 +293,12 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
 
 /// Lowercase ASCII letters, digits and inner hyphens, at most 200 bytes: the
 /// shape of theme ids and (with the configured length) of slugs.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     s.len() <= 200 && is_slug_shaped(s)
 }
 
 /// [`is_slug`] whatever the length.
-pub fn is_slug_shaped(s: &str) -> bool {
+pub(crate) fn is_slug_shaped(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -54,7 +54,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A content error without a location yet.
-    pub fn error(message: impl Into<String>) -> Self {
+    pub(crate) fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             kind: Kind::Content,
@@ -69,7 +69,7 @@ impl Diagnostic {
     }
 
     /// A usage or configuration error (exit code 2).
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Diagnostic {
             kind: Kind::Usage,
             ..Diagnostic::error(message)
@@ -77,24 +77,24 @@ impl Diagnostic {
     }
 
     /// An I/O failure on `path`, naming the path.
-    pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
+    pub(crate) fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
         Diagnostic::error(format!("{action}: {err}")).in_file(path)
     }
 
-    pub fn warning(self) -> Self {
+    pub(crate) fn warning(self) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..self
         }
     }
 
-    pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
         self
     }
 
     /// Locate the diagnostic at a byte offset of `text`, the whole file.
-    pub fn at_offset(self, text: &str, offset: usize, len_bytes: usize) -> Self {
+    pub(crate) fn at_offset(self, text: &str, offset: usize, len_bytes: usize) -> Self {
         let pos = Position::of(text, offset);
         let offset = offset.clamp(pos.line_start, pos.line_end);
         let end = (offset + len_bytes).min(pos.line_end);
@@ -106,7 +106,7 @@ impl Diagnostic {
     }
 
     /// Locate the diagnostic at a known line and column of `source_line`.
-    pub fn at(self, line: usize, col: usize, source_line: &str, width: usize) -> Self {
+    pub(crate) fn at(self, line: usize, col: usize, source_line: &str, width: usize) -> Self {
         let source_line = source_line.trim_end_matches(['\r', '\n']);
         let offset = source_line
             .char_indices()
@@ -117,7 +117,13 @@ impl Diagnostic {
     }
 
     /// Locate the diagnostic at a known line and column, quoting `excerpt`.
-    pub fn at_excerpt(mut self, line: usize, col: usize, excerpt: Excerpt, width: usize) -> Self {
+    pub(crate) fn at_excerpt(
+        mut self,
+        line: usize,
+        col: usize,
+        excerpt: Excerpt,
+        width: usize,
+    ) -> Self {
         self.line = line;
         self.col = col;
         self.source = Some(excerpt);
@@ -126,18 +132,18 @@ impl Diagnostic {
     }
 
     /// Locate the diagnostic on a whole line (column 1, underlining the line).
-    pub fn at_line(self, text: &str, line: usize) -> Self {
+    pub(crate) fn at_line(self, text: &str, line: usize) -> Self {
         let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
         let width = line_text.chars().count();
         self.at(line, 1, line_text, width)
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
@@ -213,7 +219,7 @@ impl std::error::Error for Failure {}
 
 /// Orders diagnostics by file, then line and column, so output is stable
 /// whatever order parallel stages found them in.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message))
     });
@@ -221,7 +227,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// A byte offset turned into a 1-based line and a 1-based character column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
+pub(crate) struct Position {
     pub line: usize,
     pub col: usize,
     pub line_start: usize,
@@ -229,7 +235,7 @@ pub struct Position {
 }
 
 impl Position {
-    pub fn of(text: &str, offset: usize) -> Position {
+    pub(crate) fn of(text: &str, offset: usize) -> Position {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
@@ -242,10 +248,6 @@ impl Position {
             line_start,
             line_end,
         }
-    }
-
-    pub fn line_text<'t>(&self, text: &'t str) -> &'t str {
-        &text[self.line_start..self.line_end]
     }
 }
 

@@ -24,7 +24,7 @@ use files::FileLinks;
 use related::{ArticleThemes, article_themes, related, theme_index};
 
 /// How many related articles an article lists.
-pub const RELATED_LIMIT: usize = 5;
+pub(crate) const RELATED_LIMIT: usize = 5;
 
 /// A link resolved against the knowledge base.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub struct Connections {
 }
 
 /// A section of an article: `(article index, heading index)`.
-pub type SectionRef = (usize, usize);
+pub(crate) type SectionRef = (usize, usize);
 
 /// Everything tagged with one theme.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -99,7 +99,7 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    pub fn article_index(&self, slug: &str) -> Option<usize> {
+    pub(crate) fn article_index(&self, slug: &str) -> Option<usize> {
         self.articles.iter().position(|a| a.slug == slug)
     }
 }
@@ -118,7 +118,7 @@ pub fn knowledge_base(
 /// Link what parsed when other articles did not, to report every link error of
 /// the run at once. Links to `unparsed` slugs are taken on trust, since their
 /// sections are unknown.
-pub fn check_links(
+pub(crate) fn check_links(
     site: SiteConfig,
     all: Vec<Arc<Article>>,
     include_drafts: bool,

@@ -156,7 +156,7 @@ impl PartialEq for MarkdownHash {
 }
 
 impl Article {
-    pub fn markdown_hash(&self) -> u64 {
+    pub(crate) fn markdown_hash(&self) -> u64 {
         *self
             .markdown_hash
             .0
@@ -276,7 +276,7 @@ fn theme_list(site: &SiteConfig) -> String {
 }
 
 /// A real calendar date written `YYYY-MM-DD`.
-pub fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
@@ -331,7 +331,7 @@ fn is_valid_custom_id(id: &str) -> bool {
 }
 
 /// The language of a fenced code block: the first word of its info string.
-pub fn code_language(info: &str) -> &str {
+pub(crate) fn code_language(info: &str) -> &str {
     info.split(|c: char| c.is_whitespace() || c == ',')
         .next()
         .unwrap_or("")
@@ -352,7 +352,7 @@ fn markdown_options() -> Options {
 /// them: raw HTML turned into text (an HTML block into a paragraph) unless
 /// the site allows it. `parse`, `render` and `search` all walk this, so they
 /// agree on every heading and link by position.
-pub fn body_events(
+pub(crate) fn body_events(
     markdown: &str,
     allow_raw_html: bool,
 ) -> impl Iterator<Item = (Event<'_>, std::ops::Range<usize>)> {

@@ -47,7 +47,7 @@ impl Counts {
 
 impl BuildReport {
     /// A build that made `counts`, with its warnings and stage times.
-    pub(crate) fn new(
+    pub fn new(
         counts: Counts,
         warnings: Vec<Diagnostic>,
         stages: Vec<(&'static str, Duration)>,

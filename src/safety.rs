@@ -13,13 +13,13 @@ use crate::error::Diagnostic;
 use crate::yaml::Block;
 
 /// The section of the safety page that lists the help services.
-pub const HELP_ANCHOR: &str = "help";
+pub(crate) const HELP_ANCHOR: &str = "help";
 
 /// The name articles link to the safety page by: `[[safety]]`, `[[safety#help]]`.
-pub const PAGE_SLUG: &str = "safety";
+pub(crate) const PAGE_SLUG: &str = "safety";
 
 /// The section ids of the default theme's safety page, in order.
-pub const PAGE_SECTIONS: [&str; 5] = [
+pub(crate) const PAGE_SECTIONS: [&str; 5] = [
     "exit",
     "private-browsing",
     "clear-history",
@@ -43,7 +43,7 @@ pub(crate) fn check_fragment(fragment: Option<&str>) -> Result<(), String> {
 }
 
 /// A neutral page that shows nothing personal, as GOV.UK's exit button uses.
-pub const DEFAULT_EXIT_URL: &str = "https://www.bbc.co.uk/weather";
+pub(crate) const DEFAULT_EXIT_URL: &str = "https://www.bbc.co.uk/weather";
 
 const DEFAULT_TITLE: &str = "Staying safe while you read";
 
@@ -55,7 +55,7 @@ of your partner, or there is control, threats or violence, this guidance is not 
 situation.";
 
 /// Words that suggest an article touches on abuse, violence or self-harm.
-pub const DEFAULT_TERMS: [&str; 15] = [
+pub(crate) const DEFAULT_TERMS: [&str; 15] = [
     "abuse",
     "abused",
     "abuser",
@@ -149,11 +149,11 @@ pub struct Resource {
 }
 
 /// The region of resources that do not name one.
-pub const ANY_REGION: &str = "Anywhere";
+pub(crate) const ANY_REGION: &str = "Anywhere";
 
 impl Resource {
     /// `tel:` and the number's digits (a leading `+` kept): `116 123` -> `tel:116123`.
-    pub fn tel(&self) -> Option<String> {
+    pub(crate) fn tel(&self) -> Option<String> {
         let phone = self.phone.as_deref()?;
         let mut out = String::from("tel:");
         for (i, c) in phone.trim().chars().enumerate() {
@@ -167,7 +167,7 @@ impl Resource {
 
 impl Safety {
     /// The resources grouped by region, regions in order of first appearance.
-    pub fn by_region(&self) -> Vec<(&str, Vec<&Resource>)> {
+    pub(crate) fn by_region(&self) -> Vec<(&str, Vec<&Resource>)> {
         let mut groups: Vec<(&str, Vec<&Resource>)> = Vec::new();
         for r in &self.resources {
             match groups.iter_mut().find(|(region, _)| *region == r.region) {

@@ -12,7 +12,7 @@ pub(crate) const START_HERE: &str = "start-here";
 
 /// A page of the generated site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page<'a> {
+pub(crate) enum Page<'a> {
     Home,
     /// The list of every article.
     Articles,
@@ -32,7 +32,7 @@ pub enum Page<'a> {
 impl Page<'_> {
     /// The page's path from the site root as a reader's browser asks for it:
     /// a folder (`articles/apology/`, `""` for home) or, for the 404 page, a file.
-    pub fn path(self) -> String {
+    pub(crate) fn path(self) -> String {
         match self {
             Page::Home => String::new(),
             Page::Articles => "articles/".into(),
@@ -46,7 +46,7 @@ impl Page<'_> {
     }
 
     /// The file the page is written to, e.g. `articles/apology/index.html`.
-    pub fn output_path(self) -> String {
+    pub(crate) fn output_path(self) -> String {
         match self {
             Page::NotFound => self.path(),
             _ => format!("{}index.html", self.path()),
@@ -54,14 +54,14 @@ impl Page<'_> {
     }
 
     /// Whether it is an article's page.
-    pub fn is_article(self) -> bool {
+    pub(crate) fn is_article(self) -> bool {
         matches!(self, Page::Article(_))
     }
 }
 
 /// How internal links are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LinkStyle {
+pub(crate) enum LinkStyle {
     /// `articles/a/`: for a site served over HTTP.
     #[default]
     Served,
@@ -71,7 +71,7 @@ pub enum LinkStyle {
 
 /// Relative URLs from one page to the others.
 #[derive(Debug, Clone)]
-pub struct Urls {
+pub(crate) struct Urls {
     /// The folder the page sits in, as segments (`["articles", "apology"]`).
     here: Vec<String>,
     /// An absolute base path (`/kb/`) for pages served at any depth, like 404.html.
@@ -81,7 +81,7 @@ pub struct Urls {
 
 impl Urls {
     /// Links from `page`.
-    pub fn at(page: Page<'_>, style: LinkStyle) -> Urls {
+    pub(crate) fn at(page: Page<'_>, style: LinkStyle) -> Urls {
         let path = page.path();
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         Urls {
@@ -96,7 +96,7 @@ impl Urls {
     }
 
     /// Links that work from any depth, from the site's base path (`/kb/`).
-    pub fn from_base_path(base_path: String, style: LinkStyle) -> Urls {
+    pub(crate) fn from_base_path(base_path: String, style: LinkStyle) -> Urls {
         Urls {
             here: Vec::new(),
             absolute: Some(base_path),
@@ -105,7 +105,7 @@ impl Urls {
     }
 
     /// The link to `page`, e.g. `../b/` (or `../b/index.html`).
-    pub fn to(&self, page: Page<'_>) -> String {
+    pub(crate) fn to(&self, page: Page<'_>) -> String {
         let path = page.path();
         if page == Page::NotFound {
             return self.relative(&path);
@@ -120,7 +120,7 @@ impl Urls {
     }
 
     /// A file from the site root, e.g. `style.css` -> `../../style.css`.
-    pub fn asset(&self, path: &str) -> String {
+    pub(crate) fn asset(&self, path: &str) -> String {
         self.relative(path)
     }
 
@@ -154,7 +154,7 @@ impl Urls {
 /// Percent-decode a URL path or destination once, as bytes: `%2F` is `/`,
 /// a `%` not followed by two hex digits stays as it is. The one decoder:
 /// links in articles (`parse`) and request paths (the preview) use it.
-pub fn percent_decode_bytes(s: &str) -> Vec<u8> {
+pub(crate) fn percent_decode_bytes(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -19,7 +19,7 @@ use crate::error::{Diagnostic, Kind, Position};
 
 /// Caps checked before parsing.
 #[derive(Debug, Clone, Copy)]
-pub struct Caps {
+pub(crate) struct Caps {
     pub bytes: usize,
     pub depth: usize,
     /// How to raise a cap, by the name of its limit (`front_matter_bytes`,
@@ -30,7 +30,7 @@ pub struct Caps {
 
 impl Caps {
     /// The caps on `mend.yaml` itself.
-    pub const CONFIG: Caps = Caps {
+    pub(crate) const CONFIG: Caps = Caps {
         bytes: 64 * 1024,
         depth: 64,
         raise_hint: None,
@@ -39,7 +39,7 @@ impl Caps {
 
 /// A YAML block inside a file: `text` starts at byte `offset` of `file`.
 #[derive(Debug, Clone, Copy)]
-pub struct Block<'a> {
+pub(crate) struct Block<'a> {
     pub path: &'a Path,
     pub file: &'a str,
     pub offset: usize,
@@ -49,7 +49,7 @@ pub struct Block<'a> {
 
 impl<'a> Block<'a> {
     /// A whole file as one block, like `mend.yaml`.
-    pub fn whole(path: &'a Path, text: &'a str, kind: Kind) -> Block<'a> {
+    pub(crate) fn whole(path: &'a Path, text: &'a str, kind: Kind) -> Block<'a> {
         Block {
             path,
             file: text,
@@ -60,7 +60,7 @@ impl<'a> Block<'a> {
     }
 
     /// A diagnostic in this block's file, located at a byte offset within the block.
-    pub fn error_at(
+    pub(crate) fn error_at(
         &self,
         block_offset: usize,
         len: usize,
@@ -75,13 +75,18 @@ impl<'a> Block<'a> {
     }
 
     /// A diagnostic at a key (`key:` at any indentation), or at the block's start.
-    pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         let (at, len) = find_key(self.text, key).map_or((0, 1), |at| (at, key.len()));
         self.error_at(at, len, message)
     }
 
     /// A diagnostic at `value` as written under `key` (a scalar or a list item).
-    pub fn error_at_value(&self, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_value(
+        &self,
+        key: &str,
+        value: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         match find_value(self.text, key, value) {
             Some(at) => self.error_at(at, value.len(), message),
             None => self.error_at_key(key, message),

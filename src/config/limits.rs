@@ -91,12 +91,12 @@ impl Default for Limits {
 
 impl Limits {
     /// The help line of a diagnostic about the limit `key`.
-    pub fn hint(key: &str) -> String {
+    pub(crate) fn hint(key: &str) -> String {
         format!("raise it with `limits: {{{key}: N}}` in mend.yaml")
     }
 
     /// The caps on an article's front matter, for the YAML parser.
-    pub fn front_matter(&self) -> Caps {
+    pub(crate) fn front_matter(&self) -> Caps {
         Caps {
             bytes: self.front_matter_bytes,
             depth: self.front_matter_depth,

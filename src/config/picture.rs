@@ -21,7 +21,7 @@ pub enum Format {
 
 impl Format {
     /// The extension of the published file (`logo.svg`).
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Svg => "svg",
             Format::Png => "png",
@@ -32,7 +32,7 @@ impl Format {
     }
 
     /// The media type, for `<link rel="icon" type="...">`.
-    pub fn mime(self) -> &'static str {
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             Format::Svg => "image/svg+xml",
             Format::Png => "image/png",
@@ -73,13 +73,13 @@ pub struct Role {
     measured: bool,
 }
 
-pub const LOGO: Role = Role {
+pub(crate) const LOGO: Role = Role {
     key: "logo",
     formats: &[Format::Svg, Format::Png, Format::Webp, Format::Jpeg],
     measured: true,
 };
 
-pub const FAVICON: Role = Role {
+pub(crate) const FAVICON: Role = Role {
     key: "favicon",
     formats: &[Format::Svg, Format::Png, Format::Ico],
     measured: false,
@@ -87,7 +87,7 @@ pub const FAVICON: Role = Role {
 
 /// The largest picture accepted: a logo or favicon is fetched with the
 /// first page a reader opens, and 256 KB is already five of our articles.
-pub const MAX_BYTES: u64 = 256 * 1024;
+pub(crate) const MAX_BYTES: u64 = 256 * 1024;
 
 /// A picture `mend.yaml` names. [`check_path`] makes it from the value as
 /// written; load reads the file and fills `bytes`, `width` and `height`
@@ -107,13 +107,13 @@ pub struct Picture {
 
 impl Picture {
     /// Where the build publishes it: `logo.svg`, `favicon.png`, ...
-    pub fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         format!("{}.{}", self.role.key, self.format.extension())
     }
 }
 
 /// The path as written: inside the project, of a format `role` accepts.
-pub fn check_path(role: Role, value: &str) -> Result<Picture, String> {
+pub(crate) fn check_path(role: Role, value: &str) -> Result<Picture, String> {
     let key = role.key;
     let outside = value.starts_with('/')
         || value.starts_with('\\')
@@ -173,14 +173,14 @@ fn or_list(items: &[String]) -> String {
 
 /// What is wrong with a picture's bytes, and what would fix it.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub message: String,
     pub hint: Option<String>,
 }
 
 /// Check that `bytes` are the format `picture`'s name says, and measure
 /// them when the role needs a size; gives `(width, height)` in pixels.
-pub fn inspect(picture: &Picture, bytes: &[u8]) -> Result<(u32, u32), Problem> {
+pub(crate) fn inspect(picture: &Picture, bytes: &[u8]) -> Result<(u32, u32), Problem> {
     let (key, source, format) = (picture.role.key, &picture.source, picture.format);
     let Some(found) = sniff(bytes) else {
         return Err(Problem {

@@ -66,7 +66,7 @@ impl Excerpt {
     /// The line of `text` holding byte `offset`, around it. Reads only the
     /// window (never the whole line), so a long line with many links on it
     /// is not read once per link.
-    pub fn around(text: &str, offset: usize) -> Excerpt {
+    pub(crate) fn around(text: &str, offset: usize) -> Excerpt {
         let floor = |mut i: usize| {
             while !text.is_char_boundary(i) {
                 i -= 1;

@@ -24,17 +24,13 @@ pub struct Files(BTreeMap<String, u64>);
 
 impl Files {
     /// The length of the file at `path`, if it is listed.
-    pub fn len_of(&self, path: &str) -> Option<u64> {
+    pub(crate) fn len_of(&self, path: &str) -> Option<u64> {
         self.0.get(path).copied()
     }
 
     /// Every listed path, in order.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     pub(super) fn insert(&mut self, path: &Path, len: u64) {

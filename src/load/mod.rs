@@ -54,7 +54,7 @@ const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Read `mend.yaml` at the root: a regular file (a link to one is fine), at
 /// most [`MAX_CONFIG_BYTES`]; a FIFO or a device is refused before it is
 /// opened, so neither can stall the build or fill the memory.
-pub fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
+pub(crate) fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
     let path = root.join(config::FILE_NAME);
     let shown = Path::new(config::FILE_NAME);
     let usage = |d: Diagnostic| Diagnostic {
@@ -79,7 +79,7 @@ pub fn config(root: &Path) -> Result<SourceFile, Diagnostic> {
 }
 
 /// Whether a file name is an editor's backup, swap or lock file, or hidden.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')
@@ -104,7 +104,7 @@ pub struct FileCache {
 /// What [`read_all`] read: the articles it could, and an error for each
 /// it could not.
 #[derive(Debug, Default)]
-pub struct Articles {
+pub(crate) struct Articles {
     pub sources: Vec<ArticleSource>,
     pub warnings: Vec<Diagnostic>,
     pub errors: Vec<Diagnostic>,
@@ -123,7 +123,7 @@ pub fn articles(
 }
 
 /// [`articles`], sharing the text of files that are unchanged.
-pub fn articles_cached(
+pub(crate) fn articles_cached(
     root: &Path,
     limits: &Limits,
     cache: &mut FileCache,
@@ -136,7 +136,7 @@ pub fn articles_cached(
 /// (a bad file name, a file that is not UTF-8): a build goes on to parse
 /// and link the rest, so that one run reports every error. `Err` only when
 /// there is no `articles/` folder to read.
-pub fn articles_all(root: &Path, limits: &Limits) -> Result<Articles, Vec<Diagnostic>> {
+pub(crate) fn articles_all(root: &Path, limits: &Limits) -> Result<Articles, Vec<Diagnostic>> {
     let scan = scan_articles(root, limits)?;
     Ok(read_all(scan, limits, &mut FileCache::default()))
 }
@@ -157,7 +157,7 @@ pub fn read_articles(
 }
 
 /// [`read_articles`], keeping what could be read when some cannot.
-pub fn read_all(scan: Scan, limits: &Limits, cache: &mut FileCache) -> Articles {
+pub(crate) fn read_all(scan: Scan, limits: &Limits, cache: &mut FileCache) -> Articles {
     let Scan {
         found,
         files,
@@ -269,7 +269,7 @@ fn read_bytes(path: &Path, shown: &Path, limit: u64, key: &str) -> Result<Vec<u8
 /// A slug an author could rename a badly named file to: accents dropped
 /// (so `café` written NFC or NFD both suggest `cafe`), the rest folded to
 /// lowercase ASCII and hyphens.
-pub fn suggest_slug(text: &str) -> String {
+pub(crate) fn suggest_slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
         if c.is_ascii_alphanumeric() {

@@ -25,7 +25,7 @@ pub(crate) struct LineCursor<'t> {
 }
 
 impl<'t> LineCursor<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
+    pub fn new(text: &'t str) -> Self {
         LineCursor {
             text,
             offset: 0,

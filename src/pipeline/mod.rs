@@ -68,7 +68,7 @@ struct Prepared {
 /// Every input of a build, read once: `mend.yaml`, the articles and the
 /// site theme. The one load sequence: the build, `mend check` and the
 /// preview's full rebuilds start from it.
-pub struct Inputs {
+pub(crate) struct Inputs {
     config_text: Arc<str>,
     site: config::SiteConfig,
     sources: Vec<ArticleSource>,
@@ -88,7 +88,7 @@ impl Inputs {
     /// be read or is invalid, or the articles folder cannot be listed; an
     /// unreadable article or theme is kept as an error, so that one run
     /// reports everything.
-    pub fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
+    pub(crate) fn load(options: &BuildOptions) -> Result<Inputs, Failure> {
         let root = &options.root;
         let config_file = load::config(root)?;
         let site = config::parse(
@@ -101,7 +101,7 @@ impl Inputs {
     }
 
     /// The articles read, each with its file's text.
-    pub fn sources(&self) -> &[ArticleSource] {
+    pub(crate) fn sources(&self) -> &[ArticleSource] {
         &self.sources
     }
 }
@@ -315,7 +315,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
 
 /// [`generate`] from inputs already loaded (since `start`); with the linked
 /// knowledge base the pages were made from.
-pub fn generate_from(
+pub(crate) fn generate_from(
     loaded: Inputs,
     start: Instant,
     options: &BuildOptions,

@@ -28,7 +28,7 @@ const ALSO_ON_LIMIT: usize = 3;
 /// Each of the body's Markdown events is shown to `see` as it passes
 /// (before any is rewritten): the build gathers the search index's
 /// [`crate::search::Sections`] this way, so the Markdown is parsed once for both.
-pub fn html(
+pub(crate) fn html(
     kb: &KnowledgeBase,
     a: usize,
     urls: &Urls,
@@ -200,7 +200,7 @@ impl std::fmt::Write for CappedHtml {
 /// href and title of each of its links, and the "also on" line under each
 /// tagged section (the site configuration is the same for every page). Two
 /// equal keys give the same [`html`], without walking the Markdown.
-pub fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
+pub(crate) fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     let article = &kb.articles[a];

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::io;
 
 /// `range()` in a template may give at most this many numbers.
-pub const MAX_RANGE: u64 = 1_000_000;
+pub(crate) const MAX_RANGE: u64 = 1_000_000;
 
 /// A page being rendered: writing past `limit` bytes fails, which makes
 /// Tera stop rendering at once.
 #[derive(Debug)]
-pub struct PageBuffer {
+pub(crate) struct PageBuffer {
     pub bytes: Vec<u8>,
     limit: usize,
     pub overflowed: bool,
@@ -45,7 +45,7 @@ impl io::Write for PageBuffer {
 
 /// Tera's `range(start=0, end, step_by=1)`, refusing more than [`MAX_RANGE`]
 /// numbers (and a step of 0, which would never end).
-pub fn range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+pub(crate) fn range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let arg = |name: &str, default: Option<u64>| match args.get(name) {
         None => default
             .ok_or_else(|| tera::Error::msg(format!("function `range` needs a `{name}` argument"))),

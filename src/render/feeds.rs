@@ -12,7 +12,7 @@ use crate::urls::Page;
 use crate::write::OutputFile;
 
 /// The feed's and the sitemap's files, and robots.txt.
-pub fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {
+pub(crate) fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {
     let mut out = Vec::new();
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if let Some(base) = &kb.site.base_url {

@@ -20,7 +20,7 @@ fn syntaxes() -> &'static SyntaxSet {
 /// The stylesheet for highlighted code: a light palette, and a dark one under
 /// `prefers-color-scheme: dark` unless the reader chose light
 /// (`data-scheme="light"` on the root), or when the reader chose dark.
-pub fn syntax_css() -> String {
+pub(crate) fn syntax_css() -> String {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| {
         themes

@@ -63,7 +63,7 @@ pub struct RenderOptions {
 
 impl RenderOptions {
     /// How internal links are written.
-    pub fn link_style(self) -> LinkStyle {
+    pub(crate) fn link_style(self) -> LinkStyle {
         if self.portable {
             LinkStyle::Portable
         } else {
@@ -99,7 +99,7 @@ pub fn article_pages(
 
 /// [`article_pages`], with each article's search [`Sections`], gathered on
 /// the same walk of its Markdown as its page.
-pub fn article_pages_and_sections(
+pub(crate) fn article_pages_and_sections(
     kb: &KnowledgeBase,
     templates: &Templates,
     options: RenderOptions,
@@ -139,7 +139,7 @@ fn every_article<T: Send>(
 /// Per article of `indices`, a hash of everything its page shows (see
 /// `Renderer::article_key`), computed without rendering: the preview server
 /// re-renders only the pages whose key changed.
-pub fn article_keys(
+pub(crate) fn article_keys(
     kb: &KnowledgeBase,
     templates: &Templates,
     options: RenderOptions,

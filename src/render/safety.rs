@@ -15,7 +15,7 @@ use crate::urls::{Page, Urls};
 use crate::write::OutputFile;
 
 /// The template of the safety page; only needed when `safety:` is configured.
-pub const TEMPLATE: &str = "safety.html";
+pub(crate) const TEMPLATE: &str = "safety.html";
 
 /// What every page's layout needs: the exit button and the links beside it.
 #[derive(Serialize)]

@@ -35,11 +35,11 @@ use crate::urls::{LinkStyle, Page, Urls};
 use crate::write::OutputFile;
 
 /// Documents per `d/` file.
-pub const CHUNK: usize = 16;
+pub(crate) const CHUNK: usize = 16;
 /// Postings kept per stem, best first.
-pub const MAX_POSTINGS: usize = 300;
+pub(crate) const MAX_POSTINGS: usize = 300;
 /// Characters of section text kept for snippets.
-pub const SNIPPET_CHARS: usize = 500;
+pub(crate) const SNIPPET_CHARS: usize = 500;
 /// Tokens longer than this (in characters) are skipped.
 pub const MAX_TOKEN_CHARS: usize = 40;
 
@@ -57,7 +57,7 @@ pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
 }
 
 /// [`index`], and a warning for each article cut to `limits.search_text_bytes`.
-pub fn index_with_warnings(
+pub(crate) fn index_with_warnings(
     kb: &KnowledgeBase,
     portable: bool,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
@@ -66,7 +66,7 @@ pub fn index_with_warnings(
 
 /// [`index_with_warnings`], given up (`None`) soon after `cancel` is set:
 /// the preview drops an index that an edit has made out of date.
-pub fn index_unless_cancelled(
+pub(crate) fn index_unless_cancelled(
     kb: &KnowledgeBase,
     portable: bool,
     cancel: &AtomicBool,
@@ -93,7 +93,7 @@ pub fn index_unless_cancelled(
 /// Files handed to an index's `emit`, a batch at a time, so that a large
 /// index need not sit in memory whole (the build writes each batch at
 /// once); the first error it returns stops the index.
-pub type Emit<'a> = dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync + 'a;
+pub(crate) type Emit<'a> = dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// The index files of every article, handed to `emit` in batches; cut short
 /// when `cancel` is set (then what was emitted is
@@ -118,7 +118,7 @@ fn index_until(
 /// The index being counted, a batch of articles at a time: the build hands
 /// it each batch's [`Sections`] as it renders the batch's pages, then
 /// [`Counter::emit`] makes the files.
-pub struct Counter {
+pub(crate) struct Counter {
     /// Per article, the number of its first document. Documents are
     /// numbered in article order: the introduction, then each H2/H3.
     firsts: Vec<usize>,
@@ -144,7 +144,7 @@ impl Counter {
     }
 
     /// Count the articles of `batch`, `sections[i]` being `batch[i]`'s.
-    pub fn count(&mut self, kb: &KnowledgeBase, batch: &[usize], sections: &[Sections]) {
+    pub(crate) fn count(&mut self, kb: &KnowledgeBase, batch: &[usize], sections: &[Sections]) {
         self.count_with(kb, batch.len().min(sections.len()), |i| {
             Some((batch[i], Cow::Borrowed(&sections[i])))
         });
@@ -178,7 +178,7 @@ impl Counter {
     /// Make the index files of every article counted, handing them to
     /// `emit` in batches. The number of files, and the warnings; the first
     /// error `emit` returns.
-    pub fn emit(
+    pub(crate) fn emit(
         self,
         kb: &KnowledgeBase,
         portable: bool,

@@ -33,7 +33,7 @@ impl Default for Sections {
 
 impl Sections {
     /// Article `a`'s, from a walk of its Markdown.
-    pub fn of(kb: &KnowledgeBase, a: usize) -> Sections {
+    pub(crate) fn of(kb: &KnowledgeBase, a: usize) -> Sections {
         let article = &kb.articles[a];
         let mut sections = Sections::default();
         for (event, _) in body_events(&article.markdown, kb.site.allow_raw_html) {
@@ -43,7 +43,7 @@ impl Sections {
     }
 
     /// Take in the next event of `article`'s body.
-    pub fn see(&mut self, article: &Article, event: &Event<'_>) {
+    pub(crate) fn see(&mut self, article: &Article, event: &Event<'_>) {
         let text = match self.parts.last_mut() {
             Some((_, text)) => text,
             None => return,

@@ -50,10 +50,13 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// extensions, so that a live-reload socket keeps it once upgraded (the
 /// connection's own task ends at the upgrade).
 #[derive(Clone)]
-pub struct Slot(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+pub(crate) struct Slot(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
 
 /// Accept and serve connections until Ctrl-C.
-pub async fn accept_loop(listener: std::net::TcpListener, router: Router) -> Result<(), Failure> {
+pub(crate) async fn accept_loop(
+    listener: std::net::TcpListener,
+    router: Router,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::from_std(listener)
         .map_err(|e| Diagnostic::usage(format!("cannot listen: {e}")))?;
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -163,7 +166,7 @@ async fn refuse(mut stream: tokio::net::TcpStream) {
 
 /// A stream whose writes fail once they have made no progress for
 /// `timeout`; reads are as they were.
-pub struct WriteTimeout<S> {
+pub(crate) struct WriteTimeout<S> {
     inner: S,
     timeout: Duration,
     /// Set while a write waits; reset by every write that goes through.

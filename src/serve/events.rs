@@ -88,7 +88,7 @@ pub struct Changes {
 
 impl Changes {
     /// Count `changed` output paths into pages and other files.
-    pub fn of(changed: &[String], took: Duration, incremental: bool) -> Changes {
+    pub(crate) fn of(changed: &[String], took: Duration, incremental: bool) -> Changes {
         let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
         Changes {
             pages,

@@ -13,11 +13,11 @@ use unicode_normalization::UnicodeNormalization;
 use crate::render::escape;
 
 /// The path of the live-reload WebSocket.
-pub const LIVERELOAD_PATH: &str = "/__mend/livereload";
+pub(crate) const LIVERELOAD_PATH: &str = "/__mend/livereload";
 
 /// A built site held in memory: output path -> bytes.
 #[derive(Debug, Default)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Paths whose new bytes are still being made (see `Session::staged`):
     /// a request for one waits for them.
@@ -26,7 +26,7 @@ pub struct Snapshot {
 
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// A file of the site, by output path.
     File(String),
     /// A folder asked for without its trailing slash: redirect here.
@@ -44,7 +44,7 @@ fn decode_once(path: &str) -> Option<String> {
 /// Map a request path (without query) to a site file. A non-ASCII path that
 /// names no file is tried again in NFC, so a macOS client's decomposed `é`
 /// finds the composed file name.
-pub fn route(site: &Snapshot, raw_path: &str) -> Route {
+pub(crate) fn route(site: &Snapshot, raw_path: &str) -> Route {
     let Some(path) = decode_once(raw_path) else {
         return Route::BadPath;
     };
@@ -128,7 +128,7 @@ fn host_name(authority: &str) -> Option<&str> {
 }
 
 /// Whether a Host header names this machine (DNS rebinding defence).
-pub fn host_allowed(host: &str, extra: &[String]) -> bool {
+pub(crate) fn host_allowed(host: &str, extra: &[String]) -> bool {
     let Some(name) = host_name(host.trim()) else {
         return false;
     };
@@ -141,7 +141,7 @@ pub fn host_allowed(host: &str, extra: &[String]) -> bool {
 }
 
 /// Whether a WebSocket's Origin header is one of this server's pages.
-pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
+pub(crate) fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
     let Some(origin) = origin else {
         // Browsers always send Origin on WebSocket requests; anything else is not a page of ours.
         return false;
@@ -157,7 +157,7 @@ pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
 
 /// What a `Range` header asks of a body (RFC 9110 section 14.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Range {
+pub(crate) enum Range {
     /// Send the whole body: no header, a malformed one, or several ranges
     /// (answering `0-0,0-0,...` part by part would multiply the response).
     Whole,
@@ -168,7 +168,7 @@ pub enum Range {
 }
 
 /// Parse a `Range` header for a body of `len` bytes; only one byte range is honoured.
-pub fn range(header: Option<&str>, len: usize) -> Range {
+pub(crate) fn range(header: Option<&str>, len: usize) -> Range {
     let Some(spec) = header.and_then(|h| {
         let h = h.trim();
         h.get(..6)
@@ -221,7 +221,7 @@ pub fn range(header: Option<&str>, len: usize) -> Range {
 /// The Content-Type of an output path, by its extension in any case (a
 /// linked `IMG_1.JPG` too: with `nosniff`, an image served as bytes of no
 /// type is not shown).
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match extension.as_str() {
         "html" => "text/html; charset=utf-8",
@@ -249,7 +249,7 @@ const RELOAD_SCRIPT: &str = r#"<script>(function(){var delay=500;function connec
 
 /// Add the live-reload client, and the error overlay when the last build
 /// failed, to an HTML page. `mend build` output never contains either.
-pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
     inject_with(html, error.map(|e| overlay(e, OVER_A_PAGE)))
 }
 
@@ -279,7 +279,7 @@ const NO_PAGE_YET: &str =
 const OVERLAY_STYLE: &str = "<style>#mend-overlay,#mend-overlay *{all:revert}#mend-overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;background:#fffdf8;color:#1d1d1f;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color-scheme:light dark;text-align:left}#mend-overlay p{margin:0 0 1rem;padding:0 0 0 .75rem;border-left:4px solid #b3261e;color:#1d1d1f;font:600 16px/1.4 system-ui,sans-serif}#mend-overlay pre{margin:0;padding:0;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:#1d1d1f;border:0;font:inherit}@media (prefers-color-scheme:dark){#mend-overlay{background:#17181b;color:#f1f1f1}#mend-overlay p{border-color:#ff8a80;color:#f1f1f1}#mend-overlay pre{color:#f1f1f1}}</style>";
 
 /// The error overlay: the build's diagnostics as escaped text under `headline`.
-pub fn overlay(error: &str, headline: &str) -> String {
+pub(crate) fn overlay(error: &str, headline: &str) -> String {
     format!(
         "<div id=\"mend-overlay\" role=\"alert\">{OVERLAY_STYLE}<p>{headline}</p><pre>{}</pre></div>",
         escape(error)
@@ -287,7 +287,7 @@ pub fn overlay(error: &str, headline: &str) -> String {
 }
 
 /// A whole page for when no build has succeeded yet.
-pub fn error_page(error: &str) -> Vec<u8> {
+pub(crate) fn error_page(error: &str) -> Vec<u8> {
     inject_with(
         b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Build failed</title></head><body></body></html>",
         Some(overlay(error, NO_PAGE_YET)),

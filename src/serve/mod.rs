@@ -42,18 +42,18 @@ pub use self::conn::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, WRITE
 pub const MAX_LIVE_RELOADS: usize = 128;
 /// Request targets longer than this get a 414: slugs are at most 200 bytes,
 /// so no page of a site has a path anywhere near it.
-pub const MAX_TARGET_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_TARGET_BYTES: usize = 8 * 1024;
 /// More pings than this in a second close a live-reload socket (pages send none).
 const MAX_PINGS_PER_SECOND: u32 = 16;
 /// Events on one path within this window arrive as one (an editor's atomic
 /// save is several events within a millisecond or two).
-pub const SETTLE: Duration = Duration::from_millis(10);
+pub(crate) const SETTLE: Duration = Duration::from_millis(10);
 /// After a rebuild, saves keep coming for at least this long: a burst, and
 /// the loop waits for it to end before rebuilding once more.
-pub const QUIET: Duration = Duration::from_millis(150);
+pub(crate) const QUIET: Duration = Duration::from_millis(150);
 /// How long a rebuild waits for an article that events named and that is
 /// gone to come back (an editor moves the old file aside, then writes).
-pub const MID_SAVE_WAIT: Duration = Duration::from_millis(100);
+pub(crate) const MID_SAVE_WAIT: Duration = Duration::from_millis(100);
 /// A burst longer than this still gets a rebuild, to show progress.
 pub const MAX_COALESCE: Duration = Duration::from_secs(2);
 /// How often an idle rebuild loop looks whether a deleted project root is
@@ -128,7 +128,7 @@ impl Timings {
 }
 
 /// The server's state: the last good build, the last error, the reload channel.
-pub struct Preview {
+pub(crate) struct Preview {
     site: RwLock<Arc<Snapshot>>,
     /// Counts the snapshots swapped in, for requests waiting on a pending page.
     swapped: tokio::sync::watch::Sender<u64>,

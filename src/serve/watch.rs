@@ -14,7 +14,7 @@ use crate::load::is_ignored_name;
 
 /// What the preview must do about a batch of events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Nothing the site is built from changed (editor temp files, the output, ...).
     None,
     /// Only theme stylesheets changed.
@@ -24,7 +24,7 @@ pub enum Change {
 }
 
 /// Classify event paths under `root`.
-pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
+pub(crate) fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
     let mut change = Change::None;
     for path in paths {
         let Ok(rel) = path.as_ref().strip_prefix(root) else {
@@ -73,7 +73,10 @@ pub fn classify<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Change {
 /// renamed over an article names the article too, a folder) need no look at
 /// an article; nor do theme and configuration events. `None` when an event
 /// is about `articles/` itself or the root: then every article is looked at.
-pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHashSet<String>> {
+pub(crate) fn edited_articles<P: AsRef<Path>>(
+    root: &Path,
+    paths: &[P],
+) -> Option<FxHashSet<String>> {
     let mut edited = FxHashSet::default();
     for path in paths {
         match place(root, path.as_ref()) {
@@ -88,7 +91,7 @@ pub fn edited_articles<P: AsRef<Path>>(root: &Path, paths: &[P]) -> Option<FxHas
 }
 
 /// Whether an article file that events name is missing now.
-pub fn articles_gone<P: AsRef<Path>>(root: &Path, paths: &[P]) -> bool {
+pub(crate) fn articles_gone<P: AsRef<Path>>(root: &Path, paths: &[P]) -> bool {
     paths.iter().any(|path| {
         matches!(place(root, path.as_ref()), Place::Article(_)) && !path.as_ref().exists()
     })

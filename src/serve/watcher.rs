@@ -14,7 +14,7 @@ use super::{Preview, ServeEvent, ServeOptions};
 use crate::error::{Diagnostic, Failure};
 
 /// The watcher handle; dropping it stops watching.
-pub enum Watcher {
+pub(crate) enum Watcher {
     Native(
         notify_debouncer_full::Debouncer<
             notify::RecommendedWatcher,

@@ -22,7 +22,7 @@ use crate::error::Diagnostic;
 
 /// Held while a build writes an output folder; released (and the lock file
 /// removed) on drop, and by the system when the process dies.
-pub struct Lock {
+pub(crate) struct Lock {
     path: PathBuf,
     _file: fs::File,
 }
@@ -30,7 +30,7 @@ pub struct Lock {
 impl Lock {
     /// Lock `output` for this process: `.NAME.mend-lock` beside it. An error
     /// naming the lock when another build holds it.
-    pub fn acquire(parent: &Path, name: &str, shown: &Path) -> Result<Lock, Diagnostic> {
+    pub(crate) fn acquire(parent: &Path, name: &str, shown: &Path) -> Result<Lock, Diagnostic> {
         let path = parent.join(format!(".{name}.mend-lock"));
         loop {
             let file = fs::OpenOptions::new()
@@ -91,7 +91,11 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
 /// Put `staging` in place of `output`, keeping `output/.git`. `old` is
 /// where the previous site goes aside when the system cannot exchange the
 /// two. Warnings for what went wrong after the new site was in place.
-pub fn swap(staging: &Path, output: &Path, old: &Path) -> Result<Vec<Diagnostic>, Diagnostic> {
+pub(crate) fn swap(
+    staging: &Path,
+    output: &Path,
+    old: &Path,
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let had_old = fs::symlink_metadata(output).is_ok();
     if !had_old {
         fs::rename(staging, output)
@@ -184,7 +188,7 @@ fn exchange_unsupported(e: &io::Error) -> bool {
 /// `remove_dir_all`, several entries at a time: removing tens of thousands
 /// of files one by one is most of a rebuild's time on some disks. Symbolic
 /// links are removed, never followed.
-pub fn remove_tree(dir: &Path) -> io::Result<()> {
+pub(crate) fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
     let entries = fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
     entries.par_iter().try_for_each(|entry| {
@@ -202,7 +206,7 @@ pub fn remove_tree(dir: &Path) -> io::Result<()> {
 /// site set aside with no `site/` left is put back; a `.git` left in one
 /// goes back into a `site/` that has none; the rest is removed, except a
 /// folder of a process still running or one that still holds a `.git`.
-pub fn recover_leftovers(parent: &Path, name: &str, _lock: &Lock) {
+pub(crate) fn recover_leftovers(parent: &Path, name: &str, _lock: &Lock) {
     let output = parent.join(name);
     let mut leftovers = leftovers(parent, name);
     // The most recent set-aside site first, should there be several.

@@ -32,7 +32,7 @@ pub const MARKER: &str = ".mend-output";
 
 /// An absolute, lexically normalised path (no `.` or `..`), with symbolic links
 /// in the existing part resolved.
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let out = lexical(path);
     // Resolve the longest existing prefix so `site` and a link to it compare equal.
     let mut existing = out.clone();
@@ -80,7 +80,7 @@ fn lexical(path: &Path) -> PathBuf {
 }
 
 /// Refuse output folders that must never be replaced. Called before any work.
-pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagnostic> {
+pub(crate) fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagnostic> {
     let shown = output.display().to_string();
     let refuse = |why: &str| {
         Err(Diagnostic::usage(format!(
@@ -137,7 +137,7 @@ pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Diagn
 /// batches (so a large site need not sit in memory whole); [`Staging::commit`]
 /// swaps it in; dropping it uncommitted removes it, leaving the previous site
 /// as it was. It holds the output's lock throughout.
-pub struct Staging {
+pub(crate) struct Staging {
     output: PathBuf,
     staging: PathBuf,
     old: PathBuf,
@@ -174,7 +174,7 @@ fn lock(output: &Path, shown: &Path) -> Result<(commit::Lock, PathBuf, String), 
 impl Staging {
     /// Start writing a build of `output`. With `force`, every file is
     /// written anew (none is taken over from the previous site).
-    pub fn create(output: &Path, force: bool) -> Result<Staging, Diagnostic> {
+    pub(crate) fn create(output: &Path, force: bool) -> Result<Staging, Diagnostic> {
         let shown = output.to_path_buf();
         let output = absolute(output);
         let (lock, parent, name) = lock(&output, &shown)?;
@@ -202,7 +202,7 @@ impl Staging {
     }
 
     /// Name the file each of these output paths is copied from, for errors.
-    pub fn copied_from(&mut self, sources: impl IntoIterator<Item = (String, PathBuf)>) {
+    pub(crate) fn copied_from(&mut self, sources: impl IntoIterator<Item = (String, PathBuf)>) {
         self.sources.extend(sources);
     }
 
@@ -212,7 +212,7 @@ impl Staging {
     /// its time, deploys that compare times (rsync) send only what changed,
     /// and a rebuild with nothing changed writes almost nothing.
     /// Batches may come from several threads at once.
-    pub fn add(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
+    pub(crate) fn add(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
         let failed = || Diagnostic::error("a thread writing the site failed");
         {
             let mut written = self.written.lock().map_err(|_| failed())?;
@@ -264,7 +264,7 @@ impl Staging {
     /// Swap the staged site in for the previous one, recording what it was
     /// built from in its marker. Warnings for what could not be tidied once
     /// the new site was in place (it is, whatever they say).
-    pub fn commit(mut self, record: &Record) -> Result<Vec<Diagnostic>, Diagnostic> {
+    pub(crate) fn commit(mut self, record: &Record) -> Result<Vec<Diagnostic>, Diagnostic> {
         let mut manifest = std::mem::take(
             self.manifest
                 .get_mut()
@@ -297,7 +297,7 @@ impl Drop for Staging {
 
 /// Lock the output folder and remove what killed builds left beside it,
 /// for a build that otherwise writes nothing (see [`up_to_date`]).
-pub fn clean_leftovers(output: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn clean_leftovers(output: &Path) -> Result<(), Diagnostic> {
     lock(&absolute(output), output).map(drop)
 }
 
@@ -310,7 +310,7 @@ const RECORD_PREFIX: &str = "build ";
 /// What a build was made from and what it made, kept in the marker so that
 /// the next build with the very same inputs can stop early.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Record {
+pub(crate) struct Record {
     /// The fingerprint of every input (see `pipeline::fingerprint`), in hex.
     pub inputs: String,
     pub articles: usize,
@@ -328,7 +328,7 @@ pub struct Record {
 /// file it listed is still there with its length: the output is then what
 /// a new build would write. Reads the marker and stats each file; writes
 /// nothing.
-pub fn up_to_date(output: &Path, inputs: &str) -> Option<Record> {
+pub(crate) fn up_to_date(output: &Path, inputs: &str) -> Option<Record> {
     let output = absolute(output);
     let text = fs::read_to_string(output.join(MARKER)).ok()?;
     let line = text.lines().nth(1)?.strip_prefix(RECORD_PREFIX)?;

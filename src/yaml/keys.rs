@@ -27,7 +27,7 @@ fn key_at(line: &str, indent: usize) -> Option<&str> {
 
 /// A key the block writes that is not allowed where it is.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Unknown<'t> {
+pub(crate) struct Unknown<'t> {
     pub offset: usize,
     pub key: &'t str,
     /// The key it sits under, for nested mappings.
@@ -86,7 +86,7 @@ pub fn unknown_keys<'t>(
 
 /// The first top-level key written twice: offsets of both and the key.
 /// serde_yaml reports duplicates at the mapping's start, not at the repeat.
-pub fn duplicate_top_level_key(text: &str) -> Option<(usize, usize, &str)> {
+pub(crate) fn duplicate_top_level_key(text: &str) -> Option<(usize, usize, &str)> {
     let mut seen: Vec<(&str, usize)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
