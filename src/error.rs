@@ -173,13 +173,15 @@ impl Diagnostic {
 /// configuration error, 1 for any other error, 0 when there are only
 /// warnings. The one rule: `mend build`, `check` and `serve` all use it.
 pub fn exit_code(diagnostics: &[Diagnostic]) -> i32 {
-    let mut errors = diagnostics.iter().filter(|d| d.is_error()).peekable();
-    if errors.clone().any(|d| d.kind == Kind::Usage) {
-        2
-    } else if errors.peek().is_some() {
-        1
-    } else {
-        0
+    let usage = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.kind == Kind::Usage)
+        .max();
+    match usage {
+        Some(true) => 2,
+        Some(false) => 1,
+        None => 0,
     }
 }
 

@@ -69,6 +69,17 @@ pub(crate) enum LinkStyle {
     Portable,
 }
 
+impl LinkStyle {
+    /// [`LinkStyle::Portable`] when the site is to be read from disk.
+    pub fn portable_if(portable: bool) -> LinkStyle {
+        if portable {
+            LinkStyle::Portable
+        } else {
+            LinkStyle::Served
+        }
+    }
+}
+
 /// Relative URLs from one page to the others.
 #[derive(Debug, Clone)]
 pub(crate) struct Urls {

@@ -64,11 +64,7 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// How internal links are written.
     pub(crate) fn link_style(self) -> LinkStyle {
-        if self.portable {
-            LinkStyle::Portable
-        } else {
-            LinkStyle::Served
-        }
+        LinkStyle::portable_if(self.portable)
     }
 }
 

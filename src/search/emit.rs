@@ -136,12 +136,7 @@ pub(super) fn emit_files(
         )
     })?;
     // Documents link to their pages from the site root.
-    let style = if portable {
-        LinkStyle::Portable
-    } else {
-        LinkStyle::Served
-    };
-    let from_root = Urls::at(Page::Home, style);
+    let from_root = Urls::at(Page::Home, LinkStyle::portable_if(portable));
     let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
     chunks.par_chunks(EMIT_BATCH).try_for_each(|batch| {
         emit(

@@ -107,10 +107,11 @@ pub(super) fn rebuild_loop(
         // An article named but gone may be an editor mid-save (the old file
         // moved aside, the new one not written yet): give it a moment.
         let deadline = Instant::now() + mid_save_wait;
-        if watch::articles_gone(&root, &paths) {
-            preview.tell(ServeEvent::WaitingForMovedArticle);
-        }
+        let mut told = false;
         while watch::articles_gone(&root, &paths) {
+            if !std::mem::replace(&mut told, true) {
+                preview.tell(ServeEvent::WaitingForMovedArticle);
+            }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break;
             };

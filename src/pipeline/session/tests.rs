@@ -20,8 +20,11 @@ use crate::pipeline::{BuildOptions, generate};
 const CONFIG: &str =
     "title: T\nthemes:\n  apology: {title: Apology}\n  patience: {title: Patience}\n";
 
-fn article(title: &str, themes: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\nsummary: About {title}.\nthemes: [{themes}]\n---\n{body}")
+/// Write `articles/{slug}.md` with this title, themes and body.
+fn save(root: &Path, slug: &str, title: &str, themes: &str, body: &str) {
+    let text =
+        format!("---\ntitle: {title}\nsummary: About {title}.\nthemes: [{themes}]\n---\n{body}");
+    fs::write(root.join(format!("articles/{slug}.md")), text).expect("write article");
 }
 
 /// a and b on apology (b links to a by a title-less wiki link), c on patience.
@@ -30,38 +33,28 @@ fn project() -> tempfile::TempDir {
     let root = dir.path();
     fs::create_dir(root.join("articles")).expect("articles/");
     fs::write(root.join("mend.yaml"), CONFIG).expect("mend.yaml");
-    write(
+    save(
         root,
         "a",
-        &article(
-            "Alpha",
-            "apology",
-            "Intro.\n\n## One {.apology}\n\nText one.\n",
-        ),
+        "Alpha",
+        "apology",
+        "Intro.\n\n## One {.apology}\n\nText one.\n",
     );
-    write(
+    save(
         root,
         "b",
-        &article(
-            "Beta",
-            "apology",
-            "See [[a]].\n\n## Two {.apology}\n\nText two.\n",
-        ),
+        "Beta",
+        "apology",
+        "See [[a]].\n\n## Two {.apology}\n\nText two.\n",
     );
-    write(
+    save(
         root,
         "c",
-        &article(
-            "Gamma",
-            "patience",
-            "Intro.\n\n## Three {.patience}\n\nText three.\n",
-        ),
+        "Gamma",
+        "patience",
+        "Intro.\n\n## Three {.patience}\n\nText three.\n",
     );
     dir
-}
-
-fn write(root: &Path, slug: &str, text: &str) {
-    fs::write(root.join(format!("articles/{slug}.md")), text).expect("write article");
 }
 
 /// A file of the search index (not the search page).
@@ -142,14 +135,12 @@ fn page(slug: &str) -> String {
 #[test]
 fn a_first_sentence_edit_renders_the_theme_page_that_quotes_it() {
     let (changed, _) = after(|root| {
-        write(
+        save(
             root,
             "c",
-            &article(
-                "Gamma",
-                "patience",
-                "Intro.\n\n## Three {.patience}\n\nText three, longer now.\n",
-            ),
+            "Gamma",
+            "patience",
+            "Intro.\n\n## Three {.patience}\n\nText three, longer now.\n",
         );
     });
     assert_eq!(
@@ -162,14 +153,12 @@ fn a_first_sentence_edit_renders_the_theme_page_that_quotes_it() {
 fn a_body_edit_renders_only_that_article() {
     // Not the first sentence of a section: theme pages show that.
     let (changed, update) = after(|root| {
-        write(
+        save(
             root,
             "c",
-            &article(
-                "Gamma",
-                "patience",
-                "Intro.\n\n## Three {.patience}\n\nText three.\n\nA second paragraph.\n",
-            ),
+            "Gamma",
+            "patience",
+            "Intro.\n\n## Three {.patience}\n\nText three.\n\nA second paragraph.\n",
         );
     });
     assert!(update.incremental);
@@ -179,14 +168,12 @@ fn a_body_edit_renders_only_that_article() {
 #[test]
 fn a_title_edit_renders_the_pages_that_show_the_title() {
     let (changed, update) = after(|root| {
-        write(
+        save(
             root,
             "a",
-            &article(
-                "Alpha Renamed",
-                "apology",
-                "Intro.\n\n## One {.apology}\n\nText one.\n",
-            ),
+            "Alpha Renamed",
+            "apology",
+            "Intro.\n\n## One {.apology}\n\nText one.\n",
         );
     });
     // Linked again: the shared pages are made again too.
@@ -204,14 +191,12 @@ fn a_title_edit_renders_the_pages_that_show_the_title() {
 #[test]
 fn a_heading_edit_renders_the_theme_pages_that_list_the_section() {
     let (changed, _) = after(|root| {
-        write(
+        save(
             root,
             "a",
-            &article(
-                "Alpha",
-                "apology",
-                "Intro.\n\n## Uno {.apology}\n\nText one.\n",
-            ),
+            "Alpha",
+            "apology",
+            "Intro.\n\n## Uno {.apology}\n\nText one.\n",
         );
     });
     includes(&changed, &[page("a"), "themes/apology/index.html".into()]);
@@ -228,14 +213,12 @@ fn a_heading_edit_renders_the_theme_pages_that_list_the_section() {
 #[test]
 fn a_theme_edit_renders_both_themes_pages() {
     let (changed, _) = after(|root| {
-        write(
+        save(
             root,
             "c",
-            &article(
-                "Gamma",
-                "apology",
-                "Intro.\n\n## Three {.apology}\n\nText three.\n",
-            ),
+            "Gamma",
+            "apology",
+            "Intro.\n\n## Three {.apology}\n\nText three.\n",
         );
     });
     includes(
