@@ -81,7 +81,17 @@ impl Diagnostic {
         Diagnostic::error(format!("{action}: {err}")).in_file(path)
     }
 
-    pub(crate) fn warning(self) -> Self {
+    /// A warning without a location yet: reported, but the build goes on.
+    pub(crate) fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// The same diagnostic as a warning (for the located builders, such as
+    /// `error_at_key`, that start from an error).
+    pub(crate) fn into_warning(self) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..self

@@ -105,7 +105,7 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
     for (article, connections) in kb.articles.iter().zip(kb.connections.iter()) {
         if article.slug != START_HERE && connections.backlinks.is_empty() {
             warnings.push(
-                warning("no other article links to this one")
+                Diagnostic::warning("no other article links to this one")
                     .in_file(&article.path)
                     .with_hint(format!(
                         "link to it from a related article with `[[{}]]`",
@@ -116,7 +116,7 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
         if article.headings.iter().all(|h| h.themes.is_empty()) {
             let example = article.themes.first().map_or("theme", String::as_str);
             warnings.push(
-                warning("no section is tagged with a theme")
+                Diagnostic::warning("no section is tagged with a theme")
                     .in_file(&article.path)
                     .with_hint(format!(
                         "tag each `##` section with the themes it treats, e.g. `## A heading {{.{example}}}`"
@@ -126,8 +126,8 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
         if article.summary.trim() == super::new::PLACEHOLDER_SUMMARY {
             let message = "the summary is still the placeholder `mend new` wrote";
             let d = match front_matter(article, &texts) {
-                Some(block) => block.error_at_key("summary", message).warning(),
-                None => warning(message).in_file(&article.path),
+                Some(block) => block.error_at_key("summary", message).into_warning(),
+                None => Diagnostic::warning(message).in_file(&article.path),
             };
             warnings.push(d.with_hint(
                 "replace it with one or two sentences saying what the article is about",
@@ -138,8 +138,8 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
             let message =
                 format!("summary is {chars} characters long, more than {MAX_SUMMARY_CHARS}");
             let d = match front_matter(article, &texts) {
-                Some(block) => block.error_at_key("summary", message).warning(),
-                None => warning(message).in_file(&article.path),
+                Some(block) => block.error_at_key("summary", message).into_warning(),
+                None => Diagnostic::warning(message).in_file(&article.path),
             };
             warnings.push(d.with_hint(
                 "lists and search results show the summary whole: one or two sentences read best",
@@ -158,10 +158,10 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
             texts.get(article.slug.as_str()),
         ) {
             (Some(block), _) if article.themes.iter().any(|t| t == id) => {
-                block.error_at_value("themes", id, message).warning()
+                block.error_at_value("themes", id, message).into_warning()
             }
             (_, Some(text)) => at_heading_tag(message, article, text, id),
-            _ => warning(message).in_file(&article.path),
+            _ => Diagnostic::warning(message).in_file(&article.path),
         };
         warnings.push(d.with_hint(format!(
             "tag related sections of other articles with `{{.{id}}}` too, or fold it into a broader theme"
@@ -172,10 +172,6 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
     warnings
 }
 
-fn warning(message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(message).warning()
-}
-
 /// The front matter of an article that parsed, as a YAML block for locating keys.
 fn front_matter<'a>(article: &'a Article, texts: &HashMap<&str, &'a str>) -> Option<Block<'a>> {
     let text = *texts.get(article.slug.as_str())?;
@@ -184,7 +180,7 @@ fn front_matter<'a>(article: &'a Article, texts: &HashMap<&str, &'a str>) -> Opt
 
 /// A warning at the `.id` tag of the first heading carrying theme `id`.
 fn at_heading_tag(message: String, article: &Article, text: &str, id: &str) -> Diagnostic {
-    let d = warning(message).in_file(&article.path);
+    let d = Diagnostic::warning(message).in_file(&article.path);
     let Some(heading) = article
         .headings
         .iter()

@@ -41,7 +41,7 @@ pub(super) fn lint(kb: &KnowledgeBase, texts: &HashMap<&str, &str>) -> Vec<Diagn
                 .at_offset(text, text.len() - body.len() + at, term.len()),
             _ => Diagnostic::error(message).in_file(&article.path),
         };
-        warnings.push(d.warning().with_hint(
+        warnings.push(d.into_warning().with_hint(
             "a reader this concerns may need help now: link to `[[safety]]` or `[[safety#help]]`",
         ));
     }

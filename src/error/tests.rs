@@ -52,7 +52,7 @@ fn shows_ten_diagnostics_a_file_then_counts_the_rest() {
     let mut all: Vec<Diagnostic> = (0..12)
         .map(|i| Diagnostic::error(format!("e{i}")).in_file("a.md"))
         .collect();
-    all.push(Diagnostic::error("w").in_file("a.md").warning());
+    all.push(Diagnostic::warning("w").in_file("a.md"));
     all.push(Diagnostic::error("other").in_file("b.md"));
     let shown = shown(&all);
     assert_eq!(shown.len(), 12);

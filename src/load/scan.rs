@@ -213,20 +213,14 @@ fn consider(
     limits: &Limits,
 ) -> Option<String> {
     if kind.is_symlink() {
-        scan.warnings.push(
-            Diagnostic::error("skipped: symbolic links are not followed")
-                .in_file(shown)
-                .warning(),
-        );
+        scan.warnings
+            .push(Diagnostic::warning("skipped: symbolic links are not followed").in_file(shown));
         return None;
     }
     let stem = name.strip_suffix(".md")?;
     if !kind.is_file() {
-        scan.warnings.push(
-            Diagnostic::error("skipped: not a regular file")
-                .in_file(shown)
-                .warning(),
-        );
+        scan.warnings
+            .push(Diagnostic::warning("skipped: not a regular file").in_file(shown));
         return None;
     }
     if depth > 1 {

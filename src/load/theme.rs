@@ -129,9 +129,8 @@ fn files_under(
         })?;
         if entry.file_type().is_symlink() {
             warnings.push(
-                Diagnostic::error("skipped: symbolic links are not followed")
-                    .in_file(relative(root, entry.path()))
-                    .warning(),
+                Diagnostic::warning("skipped: symbolic links are not followed")
+                    .in_file(relative(root, entry.path())),
             );
             continue;
         }

@@ -164,7 +164,7 @@ impl Body {
                 let at = walk.locate(&range);
                 errors.push(
                     walk.error(&Location { width: 1, ..at }, "raw HTML is shown as text, not as HTML".into())
-                        .warning()
+                        .into_warning()
                         .with_hint("`allow_raw_html` is off in mend.yaml; set `allow_raw_html: true` to keep HTML, or write `\\<` to show a `<` as text"),
                 );
             }
@@ -326,7 +326,7 @@ impl Body {
                                         line.len()
                                     ),
                                 )
-                                .warning()
+                                .into_warning()
                                 .with_hint(Limits::hint("highlight_line_bytes")),
                             );
                         }

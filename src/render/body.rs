@@ -204,7 +204,7 @@ pub(crate) fn key(kb: &KnowledgeBase, a: usize, urls: &Urls) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     let article = &kb.articles[a];
-    article.markdown_hash().hash(&mut h);
+    article.markdown_hash.hash(&mut h);
     let c = &kb.connections[a];
     for link in c.links.iter().chain(&c.images) {
         resolve(kb, a, link, urls).hash(&mut h);

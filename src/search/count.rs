@@ -163,11 +163,10 @@ impl Partial {
         if self.seen > cap {
             let total = self.seen;
             self.warnings.push(
-                Diagnostic::error(format!(
+                Diagnostic::warning(format!(
                     "the article has {total} bytes of text, more than the limit of {cap}: search indexes only the first {cap}"
                 ))
                 .in_file(article.path.clone())
-                .warning()
                 .with_hint(Limits::hint("search_text_bytes")),
             );
         }

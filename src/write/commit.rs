@@ -143,7 +143,7 @@ pub(crate) fn swap(
                     git_old.display(),
                     git_new.display()
                 ))
-                .warning(),
+                .into_warning(),
             );
             return Ok(warnings);
         }
@@ -156,7 +156,7 @@ pub(crate) fn swap(
                 &e,
             )
             .with_hint("delete it by hand; the next build tries again")
-            .warning(),
+            .into_warning(),
         );
     }
     Ok(warnings)

@@ -166,7 +166,7 @@ fn a_summary_of_exactly_the_limit_is_fine() {
 #[test]
 fn json_has_every_field_with_null_for_unknown_locations() {
     let diagnostics = [
-        warning("w").in_file("articles/a.md"),
+        Diagnostic::warning("w").in_file("articles/a.md"),
         Diagnostic::error("e")
             .in_file("articles/b.md")
             .at(3, 5, "line", 1)
@@ -186,7 +186,7 @@ fn json_has_every_field_with_null_for_unknown_locations() {
 fn strict_turns_warnings_into_errors_and_sets_the_exit_code() {
     let report = CheckReport {
         articles: 2,
-        diagnostics: vec![warning("w")],
+        diagnostics: vec![Diagnostic::warning("w")],
     };
     assert_eq!(report.exit_code(), 0);
     assert_eq!(report.summary(), "checked 2 articles: 0 errors, 1 warning");
