@@ -3,104 +3,24 @@
 //! configuration errors).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mend::render::RenderOptions;
+use mend::serve::ServeEvent;
+use mend::{BuildOptions, Failure};
+
+mod args;
+use args::{
+    BuildArgs, CheckArgs, CheckFormat, Cli, Command, CompletionsArgs, InitArgs, NewArgs, ServeArgs,
+};
 
 /// mimalloc rather than the system allocator: a build makes and frees
 /// millions of small strings (events, tokens, template values), and glibc's
 /// malloc was about a tenth of a build's CPU time in the profile.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mend::render::RenderOptions;
-use mend::serve::ServeEvent;
-use mend::{BuildOptions, Failure};
-
-/// mend builds a static knowledge base from Markdown articles.
-///
-/// Articles live in articles/<slug>.md with YAML front matter; mend.yaml names
-/// the site and its themes. `mend build` renders everything into site/.
-#[derive(Parser, Debug)]
-#[command(
-    name = "mend",
-    version,
-    about,
-    long_about,
-    propagate_version = true,
-    disable_help_subcommand = false
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Build the site into the output folder (site/ by default)
-    Build(BuildArgs),
-    /// Write a new article with front matter and a skeleton to fill in
-    New(NewArgs),
-    /// Report every error a build would, plus warnings; writes nothing
-    Check(CheckArgs),
-    /// Create a new knowledge base that builds at once
-    Init(InitArgs),
-    /// Print shell completions for mend
-    Completions(CompletionsArgs),
-    /// Build into memory and serve a live preview that reloads as you save
-    Serve(ServeArgs),
-}
-
-#[derive(Args, Debug)]
-struct BuildArgs {
-    /// The knowledge base folder, holding mend.yaml
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
-    /// Where to write the site [default: <ROOT>/site]
-    #[arg(short = 'o', long, value_name = "DIR")]
-    output_dir: Option<PathBuf>,
-    /// Absolute URL the site will be published at (overrides base_url in mend.yaml)
-    #[arg(short = 'u', long, value_name = "URL")]
-    base_url: Option<String>,
-    /// Include articles marked `draft: true`
-    #[arg(long)]
-    drafts: bool,
-    /// Replace an output folder that mend did not create
-    #[arg(long)]
-    force: bool,
-    /// Write index.html into every internal link, so the site reads from disk with no server
-    #[arg(long)]
-    portable: bool,
-    /// Print nothing on success
-    #[arg(short, long)]
-    quiet: bool,
-}
-
-#[derive(Args, Debug)]
-struct ServeArgs {
-    /// The knowledge base folder, holding mend.yaml
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
-    /// The address to listen on; anything but loopback is reachable by other machines
-    #[arg(short, long, value_name = "ADDR", default_value = "127.0.0.1")]
-    interface: std::net::IpAddr,
-    /// The port to listen on (the next free one is taken if it is busy; 0 lets the system choose)
-    #[arg(short, long, default_value_t = 1111)]
-    port: u16,
-    /// Open the site in the default browser
-    #[arg(short = 'O', long)]
-    open: bool,
-    /// Include articles marked `draft: true`
-    #[arg(long)]
-    drafts: bool,
-    /// Poll for changes instead of using native file events
-    #[arg(long)]
-    poll: bool,
-    /// Also accept this Host name (repeatable), e.g. for a LAN address
-    #[arg(long, value_name = "NAME")]
-    allow_host: Vec<String>,
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -300,55 +220,6 @@ fn failure_summary(failure: &Failure, had_site: bool) -> String {
             "no site was written"
         }
     )
-}
-
-#[derive(Args, Debug)]
-struct NewArgs {
-    /// The article's title; its file name is made from it
-    title: String,
-    /// Themes from mend.yaml, comma-separated [default: the first theme in mend.yaml]
-    #[arg(long, value_name = "THEMES", value_delimiter = ',')]
-    themes: Vec<String>,
-    /// One or two sentences for lists and search results [default: a placeholder to replace]
-    #[arg(long, value_name = "TEXT")]
-    summary: Option<String>,
-    /// The knowledge base folder, holding mend.yaml
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
-}
-
-#[derive(Args, Debug)]
-struct CheckArgs {
-    /// The knowledge base folder, holding mend.yaml
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
-    /// Include articles marked `draft: true`
-    #[arg(long)]
-    drafts: bool,
-    /// `human` (on stderr) or `json` (an array on stdout)
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = CheckFormat::Human)]
-    format: CheckFormat,
-    /// Treat warnings as errors (exit code 1)
-    #[arg(long)]
-    strict: bool,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum CheckFormat {
-    Human,
-    Json,
-}
-
-#[derive(Args, Debug)]
-struct InitArgs {
-    /// The folder to create (it must be new or empty)
-    dir: PathBuf,
-}
-
-#[derive(Args, Debug)]
-struct CompletionsArgs {
-    /// The shell to print completions for
-    shell: clap_complete::Shell,
 }
 
 fn new_article(args: NewArgs) -> ExitCode {
