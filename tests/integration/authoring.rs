@@ -1,6 +1,6 @@
 use std::fs;
 
-use crate::harness::{Site, run, tree};
+use crate::harness::{CONFIG, Site, run, tree};
 
 const SORRY_PATH: &str = "articles/offering-a-real-apology.md";
 
@@ -205,6 +205,50 @@ fn check_reports_build_errors_with_exit_code_one_and_writes_nothing() {
         "articles/a.md:4:19: error: unknown theme `forgivness`\n  |\n4 | themes: [apology, forgivness]\n  |                   ^^^^^^^^^^\n  = help: did you mean `forgiveness`?\n\nchecked 1 article: 1 error, 0 warnings\n"
     );
     assert!(!site.root().join("site").exists());
+}
+
+/// `mend check` reads its inputs once and builds from them: a warning made
+/// while loading is reported once (not once per load), and when the build
+/// fails the article count is that of the same load, under the limits
+/// `mend.yaml` sets (a second load with default limits counted differently).
+#[cfg(unix)]
+#[test]
+fn check_loads_once() {
+    let site = connected_site();
+    std::os::unix::fs::symlink(
+        site.root().join("articles/a.md"),
+        site.root().join("articles/alias.md"),
+    )
+    .unwrap();
+    let r = site.mend(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.matches("symbolic links are not followed").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+
+    site.file("mend.yaml", &format!("{CONFIG}limits:\n  slug_bytes: 3\n"));
+    site.article("long-name", "apology", "## Three {.apology}\n\n[[a]]\n");
+    let r = site.mend(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("symbolic links are not followed").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("more than the limit of 3 bytes").count(),
+        1
+    );
+    assert!(
+        r.stderr
+            .ends_with("\nchecked 2 articles: 1 error, 1 warning\n"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
