@@ -16,8 +16,10 @@ use crate::parse::Article;
 use crate::report::{BuildReport, Counts};
 use crate::write::OutputFile;
 use crate::{config, load, render, search};
+use output::OutputMap;
 
 mod in_place;
+mod output;
 mod stages;
 #[cfg(test)]
 mod tests;
@@ -135,7 +137,7 @@ struct Last {
     listing: load::Files,
     /// Per article slug, the key of its page (see `render::article_keys`).
     keys: HashMap<String, u64>,
-    output: HashMap<Arc<str>, Arc<[u8]>>,
+    output: OutputMap,
     /// The search index's files in `output`.
     search_paths: Vec<Arc<str>>,
     /// Whether they were made from older articles than `kb` holds.
@@ -262,22 +264,15 @@ impl Session {
             .as_mut()
             .filter(|l| l.search_stale && l.generation == index.generation)?;
         let files = index.files?;
-        let paths: Vec<Arc<str>> = files.iter().map(|f| Arc::from(f.path.as_str())).collect();
-        let mut old: HashMap<Arc<str>, Arc<[u8]>> = last
-            .search_paths
-            .iter()
-            .filter_map(|p| last.output.remove(p).map(|b| (Arc::clone(p), b)))
-            .collect();
         let mut changed = Vec::new();
-        for file in files {
-            let path: Arc<str> = Arc::from(file.path);
-            let bytes: Arc<[u8]> = Arc::from(file.bytes);
-            if old.remove(&path).as_ref() != Some(&bytes) {
-                changed.push(path.to_string());
-            }
-            last.output.insert(path, bytes);
+        let paths: Vec<Arc<str>> = files
+            .into_iter()
+            .map(|file| last.output.replace(file, &mut changed))
+            .collect();
+        let kept: std::collections::HashSet<&Arc<str>> = paths.iter().collect();
+        for gone in last.search_paths.iter().filter(|p| !kept.contains(p)) {
+            last.output.remove(gone, &mut changed);
         }
-        changed.extend(old.into_keys().map(|p| p.to_string()));
         changed.sort();
         last.search_paths = paths;
         last.search_stale = false;
@@ -288,7 +283,7 @@ impl Session {
             index.took,
         );
         Some(Update {
-            files: last.output.clone(),
+            files: last.output.files().clone(),
             changed,
             incremental: true,
             report,

@@ -93,15 +93,7 @@ impl Session {
         }
         let mut changed = Vec::new();
         for page in pages {
-            if last
-                .output
-                .get(page.path.as_str())
-                .is_none_or(|old| **old != *page.bytes)
-            {
-                changed.push(page.path.clone());
-                last.output
-                    .insert(Arc::from(page.path), Arc::from(page.bytes));
-            }
+            last.output.replace(page, &mut changed);
         }
         changed.sort();
         let report = BuildReport::new(
@@ -111,7 +103,7 @@ impl Session {
             start.elapsed(),
         );
         Ok(Some(Update {
-            files: last.output.clone(),
+            files: last.output.files().clone(),
             changed,
             incremental: true,
             report,

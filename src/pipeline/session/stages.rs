@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Inputs, Last, Linked, Session, Update, same_pictures, same_text};
+use super::{Inputs, Last, Linked, OutputMap, Session, Update, same_pictures, same_text};
 use crate::error::Failure;
 use crate::load::ArticleSource;
 use crate::parse::Article;
@@ -122,27 +122,19 @@ impl Session {
             .iter()
             .filter(|a| !present.contains(a.slug.as_str()))
         {
-            let path = Page::Article(&gone.slug).output_path();
-            if output.remove(path.as_str()).is_some() {
-                changed.push(path);
-            }
+            output.remove(&Page::Article(&gone.slug).output_path(), &mut changed);
         }
         for gone in last.kb.files.iter().filter(|p| !kb.files.contains(p)) {
-            if output.remove(gone.as_str()).is_some() {
-                changed.push(gone.clone());
-            }
+            output.remove(gone, &mut changed);
         }
-        let mut fresh = std::collections::HashSet::new();
-        for page in pages.into_iter().chain(linked.linked.iter().cloned()) {
-            let path: Arc<str> = Arc::from(page.path);
-            fresh.insert(Arc::clone(&path));
-            if output.get(&path).is_none_or(|old| **old != *page.bytes) {
-                changed.push(path.to_string());
-                output.insert(path, Arc::from(page.bytes));
-            }
-        }
+        let fresh: std::collections::HashSet<Arc<str>> = pages
+            .into_iter()
+            .chain(linked.linked.iter().cloned())
+            .map(|page| output.replace(page, &mut changed))
+            .collect();
         changed.sort();
         let pending: std::collections::HashSet<Arc<str>> = output
+            .files()
             .keys()
             .filter(|p| (p.ends_with(".html") || p.ends_with(".xml")) && !fresh.contains(*p))
             .cloned()
@@ -158,7 +150,7 @@ impl Session {
             linked.start.elapsed(),
         );
         Some(Ok(Update {
-            files: output,
+            files: output.into_files(),
             changed,
             incremental: true,
             report,
@@ -224,43 +216,29 @@ impl Session {
             }
         };
 
-        let carried: Vec<(Arc<str>, Arc<[u8]>)> = same_theme
-            .map(|last| {
-                kept.iter()
-                    .map(|&i| Arc::from(Page::Article(&kb.articles[i].slug).output_path()))
-                    .chain(last.search_paths.iter().cloned())
-                    .filter_map(|path: Arc<str>| {
-                        last.output
-                            .get_key_value(&path)
-                            .map(|(p, b)| (Arc::clone(p), Arc::clone(b)))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
         let (rendered, total) = (dirty.len(), kb.articles.len());
-        let output: HashMap<Arc<str>, Arc<[u8]>> = files
-            .into_iter()
-            .map(|f| (Arc::from(f.path), Arc::from(f.bytes)))
-            .chain(carried)
-            .collect();
-        let empty = HashMap::new();
-        let old = previous.map_or(&empty, |l| &l.output);
-        let mut changed: Vec<String> = output
-            .iter()
-            .filter(|(path, bytes)| old.get(*path) != Some(bytes))
-            .map(|(path, _)| path.to_string())
-            .chain(
-                old.keys()
-                    .filter(|p| !output.contains_key(*p))
-                    .map(|p| p.to_string()),
-            )
-            .collect();
-        changed.sort();
+        let mut output: OutputMap = files.into_iter().collect();
+        if let Some(last) = same_theme {
+            for &i in &kept {
+                output.carry(
+                    &last.output,
+                    &Page::Article(&kb.articles[i].slug).output_path(),
+                );
+            }
+            for path in &last.search_paths {
+                output.carry(&last.output, path);
+            }
+        }
+        let changed = output.diff(previous.map_or(&OutputMap::default(), |l| &l.output));
         crate::error::sort(&mut warnings);
         let report = BuildReport::new(
             Counts::of(
                 &kb,
-                output.keys().filter(|p| p.ends_with(".html")).count(),
+                output
+                    .files()
+                    .keys()
+                    .filter(|p| p.ends_with(".html"))
+                    .count(),
                 output.len(),
             ),
             warnings,
@@ -283,7 +261,7 @@ impl Session {
         Ok((
             last,
             Update {
-                files: output,
+                files: output.into_files(),
                 changed,
                 incremental: rendered < total,
                 report,
