@@ -105,15 +105,24 @@ pub struct Session {
     linked: Option<Linked>,
 }
 
-/// A knowledge base linked again, with what rendering it needs.
-struct Linked {
+/// What an update was made from, besides the knowledge base: the inputs
+/// as read and the compiled theme. Shared by both stages of an update
+/// ([`Linked`]) and the last good one ([`Last`]).
+struct Basis {
     config_text: Arc<str>,
     theme: ThemeFiles,
     templates: render::Templates,
+    /// Every parsed article by slug, drafts included, with the text it came from.
     parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
-    kb: KnowledgeBase,
-    /// The other files in `articles/`, as listed.
+    /// The other files in `articles/` as they were listed (`kb.files` are
+    /// the ones published).
     listing: load::Files,
+}
+
+/// A knowledge base linked again, not yet rendered.
+struct Linked {
+    basis: Basis,
+    kb: KnowledgeBase,
     /// The files `kb` publishes, read.
     linked: Vec<OutputFile>,
     /// Slugs of the articles parsed again (their text changed).
@@ -123,18 +132,11 @@ struct Linked {
     start: Instant,
 }
 
-/// What the previous successful update was made from.
+/// What the previous successful update made.
 struct Last {
-    config_text: Arc<str>,
-    theme: ThemeFiles,
-    templates: render::Templates,
-    /// Every parsed article by slug, drafts included, with the text it came from.
-    parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,
+    basis: Basis,
     /// Shared with a [`SearchJob`] running on another thread.
     kb: Arc<KnowledgeBase>,
-    /// The other files in `articles/` as they were listed (`kb.files` are
-    /// the ones published).
-    listing: load::Files,
     /// Per article slug, the key of its page (see `render::article_keys`).
     keys: HashMap<String, u64>,
     output: OutputMap,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Inputs, Session, Update, same_pictures, same_text};
+use super::{Inputs, Last, Session, Update, same_pictures, same_text};
 use crate::error::Failure;
 use crate::load::ArticleSource;
 use crate::parse::Article;
@@ -20,70 +20,21 @@ impl Session {
         loaded: &Inputs,
         start: Instant,
     ) -> Result<Option<Update>, Failure> {
-        let Inputs {
-            config_text,
-            site,
-            sources,
-            files: listing,
-            theme,
-            warnings,
-            ..
-        } = loaded;
         let Some(last) = &mut self.last else {
             return Ok(None);
         };
-        // A file added, removed or resized in `articles/` may make a link
-        // work or break: that is for `link`.
-        if last.config_text != *config_text
-            || !same_pictures(&last.kb.site, site)
-            || last.theme != *theme
-            || sources.len() != last.parsed.len()
-            || last.listing != *listing
-        {
+        let Some(fresh) = reparse_in_place(last, loaded)? else {
             return Ok(None);
-        }
-        // The same articles (as many, each known), some with new text.
-        let mut edited: Vec<&ArticleSource> = Vec::new();
-        for source in sources {
-            match last.parsed.get(&source.slug) {
-                None => return Ok(None),
-                Some((text, _)) if !same_text(text, &source.file.text) => edited.push(source),
-                Some(_) => {}
-            }
-        }
-        let mut fresh = Vec::with_capacity(edited.len());
-        for source in &edited {
-            let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
-            let Some((_, old)) = last.parsed.get(&source.slug) else {
-                return Ok(None);
-            };
-            if !same_for_other_pages(old, &article) {
-                return Ok(None);
-            }
-            fresh.push((source, article));
-        }
+        };
         let load_parse = start.elapsed();
         let t = Instant::now();
-        let mut indices = Vec::new();
-        for (source, article) in fresh {
-            let article = Arc::new(article);
-            if let Some(i) = last.kb.article_index(&article.slug) {
-                // Cheap even while a search job shares the old one: a copy
-                // of the knowledge base shares its articles.
-                Arc::make_mut(&mut last.kb).articles[i] = Arc::clone(&article);
-                indices.push(i);
-            }
-            last.parsed.insert(
-                source.slug.clone(),
-                (Arc::clone(&source.file.text), article),
-            );
-        }
-        let mut pages =
-            render::article_pages(&last.kb, &last.templates, self.options.render, &indices)
-                .map_err(Failure::from)?;
+        let indices = replace_articles(last, fresh);
+        let options = self.options.render;
+        let mut pages = render::article_pages(&last.kb, &last.basis.templates, options, &indices)
+            .map_err(Failure::from)?;
         // A linked file edited in place (same length) is read again.
         pages.extend(crate::pipeline::linked_files(&self.options.root, &last.kb)?);
-        let keys = render::article_keys(&last.kb, &last.templates, self.options.render, &indices);
+        let keys = render::article_keys(&last.kb, &last.basis.templates, options, &indices);
         for (&i, key) in indices.iter().zip(keys) {
             last.keys.insert(last.kb.articles[i].slug.clone(), key);
         }
@@ -98,7 +49,7 @@ impl Session {
         changed.sort();
         let report = BuildReport::new(
             Counts::of(&last.kb, indices.len(), last.output.len()),
-            warnings.to_vec(),
+            loaded.warnings.to_vec(),
             vec![("load and parse", load_parse), ("render", t.elapsed())],
             start.elapsed(),
         );
@@ -110,6 +61,64 @@ impl Session {
             pending: std::collections::HashSet::new(),
         }))
     }
+}
+
+/// The articles of `loaded` whose text changed since `last`, parsed, when
+/// the fast path applies: the same configuration, pictures, theme, listing
+/// and articles, and each edited one shows other pages what it showed.
+/// `None` when it does not.
+fn reparse_in_place<'a>(
+    last: &Last,
+    loaded: &'a Inputs,
+) -> Result<Option<Vec<(&'a ArticleSource, Article)>>, Failure> {
+    let basis = &last.basis;
+    // A file added, removed or resized in `articles/` may make a link
+    // work or break: that is for `link`.
+    if basis.config_text != loaded.config_text
+        || !same_pictures(&last.kb.site, &loaded.site)
+        || basis.theme != loaded.theme
+        || loaded.sources.len() != basis.parsed.len()
+        || basis.listing != loaded.files
+    {
+        return Ok(None);
+    }
+    // The same articles (as many, each known), some with new text.
+    let mut edited = Vec::new();
+    for source in &loaded.sources {
+        match basis.parsed.get(&source.slug) {
+            None => return Ok(None),
+            Some((text, old)) if !same_text(text, &source.file.text) => edited.push((source, old)),
+            Some(_) => {}
+        }
+    }
+    let mut fresh = Vec::with_capacity(edited.len());
+    for (source, old) in edited {
+        let article = parse::article(source, &last.kb.site).map_err(Failure::from)?;
+        if !same_for_other_pages(old, &article) {
+            return Ok(None);
+        }
+        fresh.push((source, article));
+    }
+    Ok(Some(fresh))
+}
+
+/// Put the re-parsed articles in `last`'s knowledge base; their indices.
+fn replace_articles(last: &mut Last, fresh: Vec<(&ArticleSource, Article)>) -> Vec<usize> {
+    let mut indices = Vec::new();
+    for (source, article) in fresh {
+        let article = Arc::new(article);
+        if let Some(i) = last.kb.article_index(&article.slug) {
+            // Cheap even while a search job shares the old one: a copy
+            // of the knowledge base shares its articles.
+            Arc::make_mut(&mut last.kb).articles[i] = Arc::clone(&article);
+            indices.push(i);
+        }
+        last.basis.parsed.insert(
+            source.slug.clone(),
+            (Arc::clone(&source.file.text), article),
+        );
+    }
+    indices
 }
 
 /// Whether two versions of an article look the same from every page but its

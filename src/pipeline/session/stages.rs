@@ -1,17 +1,31 @@
 //! The stages of a [`Session`] update: link again, render the edited pages
 //! first, complete the rest (the fast path is in `in_place.rs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{Inputs, Last, Linked, OutputMap, Session, Update, same_pictures, same_text};
-use crate::error::Failure;
+use super::{Basis, Inputs, Last, Linked, OutputMap, Session, Update, same_pictures, same_text};
+use crate::config::SiteConfig;
+use crate::error::{Diagnostic, Failure};
+use crate::link::KnowledgeBase;
 use crate::load::ArticleSource;
 use crate::parse::Article;
 use crate::report::{BuildReport, Counts};
 use crate::urls::Page;
+use crate::write::OutputFile;
 use crate::{link, parse, render, search};
+
+/// Every parsed article by slug, with the text it came from.
+type BySlug = rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>;
+
+/// The articles of an update: every one, the same by slug, and the slugs
+/// of those parsed again.
+struct Reparsed {
+    articles: Vec<Arc<Article>>,
+    by_slug: BySlug,
+    edited: Vec<String>,
+}
 
 impl Session {
     /// Parse the articles whose text changed, and link them all again.
@@ -27,30 +41,71 @@ impl Session {
             mut warnings,
             ..
         } = loaded;
-        // Everything again, but re-parse only what changed.
-        let mut t = Instant::now();
         let mut stages = vec![("load", start.elapsed())];
-        let previous = self.last.as_ref();
-        let reusable = previous.filter(|l| same_text(&l.config_text, &config_text));
+        let t = Instant::now();
+        let Reparsed {
+            articles,
+            by_slug: parsed,
+            edited,
+        } = self.parse_changed(&config_text, &site, &sources, &mut warnings)?;
+        stages.push(("parse", t.elapsed()));
+        let t = Instant::now();
+        let kb = link::knowledge_base(site, articles, self.options.drafts, &listing)?;
+        stages.push(("link", t.elapsed()));
+        let t = Instant::now();
+        let linked = crate::pipeline::linked_files(&self.options.root, &kb)?;
+        stages.push(("linked files", t.elapsed()));
+        let templates = render::Templates::compile(&theme)?;
+        Ok(Linked {
+            basis: Basis {
+                config_text,
+                theme,
+                templates,
+                parsed,
+                listing,
+            },
+            kb,
+            linked,
+            edited,
+            warnings,
+            stages,
+            start,
+        })
+    }
+
+    /// Parse the articles whose text changed since the last update (all of
+    /// them when the configuration changed) and take the others as they
+    /// were.
+    fn parse_changed(
+        &self,
+        config_text: &Arc<str>,
+        site: &SiteConfig,
+        sources: &[ArticleSource],
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Reparsed, Failure> {
+        let reusable = self
+            .last
+            .as_ref()
+            .filter(|l| same_text(&l.basis.config_text, config_text));
         let (reused, fresh): (Vec<&ArticleSource>, Vec<&ArticleSource>) =
             sources.iter().partition(|s| {
                 reusable
-                    .and_then(|l| l.parsed.get(&s.slug))
+                    .and_then(|l| l.basis.parsed.get(&s.slug))
                     .is_some_and(|(text, _)| same_text(text, &s.file.text))
             });
         let fresh: Vec<ArticleSource> = fresh.into_iter().cloned().collect();
-        let mut parsed = parse::articles(&fresh, &site);
+        let mut parsed = parse::articles(&fresh, site);
         warnings.append(&mut parsed.warnings);
         if !parsed.errors.is_empty() {
             let mut errors = parsed.errors;
-            errors.append(&mut warnings);
+            errors.append(warnings);
             return Err(errors.into());
         }
         if let Some(last) = reusable {
             parsed.articles.extend(
                 reused
                     .iter()
-                    .filter_map(|s| last.parsed.get(&s.slug))
+                    .filter_map(|s| last.basis.parsed.get(&s.slug))
                     .map(|(_, a)| Arc::clone(a)),
             );
         }
@@ -58,7 +113,7 @@ impl Session {
             .iter()
             .map(|s| (s.slug.as_str(), &s.file.text))
             .collect();
-        let by_slug: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)> = parsed
+        let by_slug: BySlug = parsed
             .articles
             .iter()
             .filter_map(|a| {
@@ -67,26 +122,21 @@ impl Session {
                     .map(|text| (a.slug.clone(), (Arc::clone(text), Arc::clone(a))))
             })
             .collect();
-        stages.push(("parse", t.elapsed()));
-        t = Instant::now();
-        let kb = link::knowledge_base(site, parsed.articles, self.options.drafts, &listing)?;
-        stages.push(("link", t.elapsed()));
-        t = Instant::now();
-        let linked = crate::pipeline::linked_files(&self.options.root, &kb)?;
-        stages.push(("linked files", t.elapsed()));
-        let templates = render::Templates::compile(&theme)?;
-        Ok(Linked {
-            config_text,
-            theme,
-            templates,
-            parsed: by_slug,
-            kb,
-            listing,
-            linked,
-            edited: fresh.into_iter().map(|s| s.slug).collect(),
-            warnings,
-            stages,
-            start,
+        let edited = fresh.into_iter().map(|s| s.slug).collect();
+        Ok(Reparsed {
+            articles: parsed.articles,
+            by_slug,
+            edited,
+        })
+    }
+
+    /// The previous update, when its configuration, theme and pictures are
+    /// those of `basis` and `kb`: its pages can be carried over.
+    fn same_look(&self, basis: &Basis, kb: &KnowledgeBase) -> Option<&Last> {
+        self.last.as_ref().filter(|l| {
+            same_text(&l.basis.config_text, &basis.config_text)
+                && l.basis.theme == basis.theme
+                && same_pictures(&l.kb.site, &kb.site)
         })
     }
 
@@ -95,11 +145,7 @@ impl Session {
     /// that may still change. `None` when there is no previous site with
     /// the same configuration and theme to start from.
     pub(super) fn first_stage(&self, linked: &Linked) -> Option<Result<Update, Failure>> {
-        let last = self.last.as_ref().filter(|l| {
-            same_text(&l.config_text, &linked.config_text)
-                && l.theme == linked.theme
-                && same_pictures(&l.kb.site, &linked.kb.site)
-        })?;
+        let last = self.same_look(&linked.basis, &linked.kb)?;
         let t = Instant::now();
         let kb = &linked.kb;
         let first: Vec<usize> = linked
@@ -107,15 +153,14 @@ impl Session {
             .iter()
             .filter_map(|slug| kb.article_index(slug))
             .collect();
-        let pages = match render::article_pages(kb, &linked.templates, self.options.render, &first)
-        {
+        let templates = &linked.basis.templates;
+        let pages = match render::article_pages(kb, templates, self.options.render, &first) {
             Ok(pages) => pages,
             Err(e) => return Some(Err(e.into())),
         };
         let mut output = last.output.clone();
         let mut changed = Vec::new();
-        let present: std::collections::HashSet<&str> =
-            kb.articles.iter().map(|a| a.slug.as_str()).collect();
+        let present: HashSet<&str> = kb.articles.iter().map(|a| a.slug.as_str()).collect();
         for gone in last
             .kb
             .articles
@@ -127,13 +172,13 @@ impl Session {
         for gone in last.kb.files.iter().filter(|p| !kb.files.contains(p)) {
             output.remove(gone, &mut changed);
         }
-        let fresh: std::collections::HashSet<Arc<str>> = pages
+        let fresh: HashSet<Arc<str>> = pages
             .into_iter()
             .chain(linked.linked.iter().cloned())
             .map(|page| output.replace(page, &mut changed))
             .collect();
         changed.sort();
-        let pending: std::collections::HashSet<Arc<str>> = output
+        let pending: HashSet<Arc<str>> = output
             .files()
             .keys()
             .filter(|p| (p.ends_with(".html") || p.ends_with(".xml")) && !fresh.contains(*p))
@@ -162,49 +207,26 @@ impl Session {
     /// whole update, or the second stage of a staged one.
     pub(super) fn complete(&self, linked: Linked) -> Result<(Last, Update), Failure> {
         let Linked {
-            config_text,
-            theme,
-            templates,
-            parsed: by_slug,
+            basis,
             kb,
-            listing,
             linked,
-            edited: _,
             mut warnings,
             mut stages,
             start,
+            ..
         } = linked;
         let previous = self.last.as_ref();
-        let reusable = previous.filter(|l| same_text(&l.config_text, &config_text));
-        let mut t = Instant::now();
+        let same_look = self.same_look(&basis, &kb);
+        let t = Instant::now();
         let options = self.options.render;
-        let all: Vec<usize> = (0..kb.articles.len()).collect();
-        let keys: HashMap<String, u64> = kb
-            .articles
-            .iter()
-            .map(|a| a.slug.clone())
-            .zip(render::article_keys(&kb, &templates, options, &all))
-            .collect();
-        // With the same theme, an article page whose key is unchanged is
-        // the previous one; only the others are rendered.
-        let same_theme =
-            reusable.filter(|l| l.theme == theme && same_pictures(&l.kb.site, &kb.site));
-        let (dirty, kept): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| {
-            let slug = &kb.articles[i].slug;
-            same_theme.is_none_or(|l| l.keys.get(slug) != keys.get(slug))
-        });
+        let (keys, dirty, kept) = self.keyed(&kb, &basis, same_look);
         stages.push(("page keys", t.elapsed()));
-        t = Instant::now();
-        let mut files = render::shared_pages(&kb, &templates, &theme, options)?;
-        stages.push(("shared pages", t.elapsed()));
-        t = Instant::now();
-        files.extend(render::article_pages(&kb, &templates, options, &dirty)?);
+        let mut files = self.render(&kb, &basis, &dirty, &mut stages)?;
         files.extend(linked);
-        stages.push(("render", t.elapsed()));
-        t = Instant::now();
+        let t = Instant::now();
         // With a previous build the search index follows in
         // `refresh_search`, so that the pages are served first.
-        let (search_paths, search_stale) = match same_theme {
+        let (search_paths, search_stale) = match same_look {
             Some(last) => (last.search_paths.clone(), true),
             None => {
                 let (index, index_warnings) = search::index_with_warnings(&kb, options.portable);
@@ -215,58 +237,97 @@ impl Session {
                 (paths, false)
             }
         };
-
-        let (rendered, total) = (dirty.len(), kb.articles.len());
         let mut output: OutputMap = files.into_iter().collect();
-        if let Some(last) = same_theme {
-            for &i in &kept {
-                output.carry(
-                    &last.output,
-                    &Page::Article(&kb.articles[i].slug).output_path(),
-                );
+        if let Some(last) = same_look {
+            let kept = kept
+                .iter()
+                .map(|&i| Page::Article(&kb.articles[i].slug).output_path());
+            for path in kept {
+                output.carry(&last.output, &path);
             }
             for path in &last.search_paths {
                 output.carry(&last.output, path);
             }
         }
-        let changed = output.diff(previous.map_or(&OutputMap::default(), |l| &l.output));
         crate::error::sort(&mut warnings);
-        let report = BuildReport::new(
-            Counts::of(
-                &kb,
-                output
-                    .files()
-                    .keys()
-                    .filter(|p| p.ends_with(".html"))
-                    .count(),
-                output.len(),
-            ),
-            warnings,
-            stages,
-            start.elapsed(),
-        );
+        let update = Update {
+            changed: output.diff(previous.map_or(&OutputMap::default(), |l| &l.output)),
+            incremental: dirty.len() < kb.articles.len(),
+            report: report(&kb, &output, warnings, stages, start.elapsed()),
+            files: output.files().clone(),
+            pending: HashSet::new(),
+        };
         let last = Last {
-            config_text,
-            theme,
-            templates,
-            parsed: by_slug,
+            basis,
             kb: Arc::new(kb),
-            listing,
             keys,
-            output: output.clone(),
+            output,
             search_paths,
             search_stale,
             generation: previous.map_or(0, |l| l.generation + 1),
         };
-        Ok((
-            last,
-            Update {
-                files: output.into_files(),
-                changed,
-                incremental: rendered < total,
-                report,
-                pending: std::collections::HashSet::new(),
-            },
-        ))
+        Ok((last, update))
     }
+
+    /// Every article page's key, and which pages must be rendered (`dirty`)
+    /// and which can be carried over (`kept`) from `same_look`: with the same
+    /// look, an article page whose key is unchanged is the previous one.
+    fn keyed(
+        &self,
+        kb: &KnowledgeBase,
+        basis: &Basis,
+        same_look: Option<&Last>,
+    ) -> (HashMap<String, u64>, Vec<usize>, Vec<usize>) {
+        let all: Vec<usize> = (0..kb.articles.len()).collect();
+        let keys: HashMap<String, u64> = kb
+            .articles
+            .iter()
+            .map(|a| a.slug.clone())
+            .zip(render::article_keys(
+                kb,
+                &basis.templates,
+                self.options.render,
+                &all,
+            ))
+            .collect();
+        let (dirty, kept) = all.iter().partition(|&&i| {
+            let slug = &kb.articles[i].slug;
+            same_look.is_none_or(|l| l.keys.get(slug) != keys.get(slug))
+        });
+        (keys, dirty, kept)
+    }
+
+    /// The shared pages and the pages of the articles `dirty`.
+    fn render(
+        &self,
+        kb: &KnowledgeBase,
+        basis: &Basis,
+        dirty: &[usize],
+        stages: &mut Vec<(&'static str, Duration)>,
+    ) -> Result<Vec<OutputFile>, Failure> {
+        let options = self.options.render;
+        let t = Instant::now();
+        let mut files = render::shared_pages(kb, &basis.templates, &basis.theme, options)?;
+        stages.push(("shared pages", t.elapsed()));
+        let t = Instant::now();
+        files.extend(render::article_pages(kb, &basis.templates, options, dirty)?);
+        stages.push(("render", t.elapsed()));
+        Ok(files)
+    }
+}
+
+/// The report of an update that made `output`.
+fn report(
+    kb: &KnowledgeBase,
+    output: &OutputMap,
+    warnings: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
+    took: Duration,
+) -> BuildReport {
+    let pages = output
+        .files()
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .count();
+    BuildReport::new(Counts::of(kb, pages, output.len()), warnings, stages, took)
 }
