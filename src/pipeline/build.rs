@@ -1,5 +1,8 @@
 //! `mend build`: the stages in order, into the output folder, atomically;
 //! nothing written when every input is as the last build found it.
+//!
+//! [`build_with_progress`] (about 70 lines) stays whole: it is the build's
+//! table of contents, one stage after another, and each stage is a call.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -32,24 +35,8 @@ pub fn build_with_progress(
     write::check_output(&options.root, &output, options.force)?;
     let loaded = Inputs::load(options)?;
     let inputs = fingerprint(options, &loaded);
-    // `--force` rewrites every file, whatever the marker says is there; a
-    // file that could not be read fails the build whatever was built before.
-    let reuse = !options.force && loaded.errors.is_empty();
-    if let Some(record) = write::up_to_date(&output, &inputs)
-        .filter(|_| reuse)
-        .filter(|record| linked_unchanged(&options.root, record, &loaded.site.limits))
-    {
-        write::clean_leftovers(&output)?;
-        let counts = Counts {
-            articles: record.articles,
-            themes: record.themes,
-            pages: record.pages,
-            files: record.files,
-        };
-        let stages = vec![("load", start.elapsed())];
-        return Ok(
-            BuildReport::new(counts, record.warnings, stages, start.elapsed()).nothing_changed(),
-        );
+    if let Some(report) = nothing_changed(options, &output, &loaded, &inputs, start)? {
+        return Ok(report);
     }
     let Prepared {
         kb,
@@ -64,138 +51,214 @@ pub fn build_with_progress(
         let from = format!("themes/{}/static/{path}", theme.name);
         (path.clone(), PathBuf::from(from))
     }));
-    let (mut rendering, mut writing, mut indexing) =
-        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let (mut pages, mut files) = (0, 0);
-    // The shared pages (home, lists, themes, feeds) first.
-    let t = Instant::now();
-    let shared = render::shared_pages(&kb, &templates, &theme, options.render)?;
-    rendering += t.elapsed();
-    let t = Instant::now();
-    staging.add(&shared)?;
-    writing += t.elapsed();
-    pages += shared.iter().filter(|f| f.path.ends_with(".html")).count();
-    files += shared.len();
-    drop(shared);
-    // Then the linked files, as they are.
-    let t = Instant::now();
-    staging.add(&linked)?;
-    writing += t.elapsed();
-    files += linked.len();
-    let record_linked: Vec<(String, u64)> = linked
-        .iter()
-        .map(|f| (f.path.clone(), crate::hash::stable(&f.bytes)))
-        .collect();
-    drop(linked);
+    let mut tally = Tally::default();
+    let shared = Shared {
+        kb: &kb,
+        templates: &templates,
+        options,
+        staging: &staging,
+    };
+    let record_linked = shared.pages_and_files(&theme, linked, &mut tally)?;
     // Then the article pages, a batch at a time: each page's Markdown is
     // walked once, for its HTML and for the text the search index counts.
     let mut counter = search::Counter::new(&kb);
-    let made = article_batches(&kb, &templates, options, &staging, &mut counter, progress)?;
-    rendering += made.rendering;
-    writing += made.writing;
-    indexing += made.indexing;
-    pages += made.files;
-    files += made.files;
+    shared.article_batches(&mut counter, progress, &mut tally)?;
     // Then the search index's files. (Not alongside the shared pages: the
     // theme pages' contexts and the index's scored lists together made the
     // build's peak memory.)
     let t = Instant::now();
     let emit = |files: Vec<OutputFile>| staging.add(&files);
     let (index_files, index_warnings) = counter.emit(&kb, options.render.portable, &emit)?;
-    indexing += t.elapsed();
+    tally.indexing += t.elapsed();
+    tally.files += index_files;
     warnings.extend(index_warnings);
-    stages.push(("render", rendering));
-    stages.push(("search index", indexing));
+    stages.push(("render", tally.rendering));
+    stages.push(("search index", tally.indexing));
     let t = Instant::now();
-    let files = files + index_files;
     let record = write::Record {
         inputs,
         articles: kb.articles.len(),
         themes: kb.site.themes.len(),
-        pages,
-        files,
+        pages: tally.pages,
+        files: tally.files,
         warnings: warnings.clone(),
         linked: record_linked,
     };
     warnings.extend(staging.commit(&record)?);
-    stages.push(("write", writing + t.elapsed()));
-    Ok(report(&kb, pages, files, warnings, stages, start))
+    stages.push(("write", tally.writing + t.elapsed()));
+    Ok(report(
+        &kb,
+        tally.pages,
+        tally.files,
+        warnings,
+        stages,
+        start,
+    ))
 }
 
-/// What writing the article pages took, and how many files they were.
-struct Batches {
+/// The report of a build that writes nothing, when every input is as the
+/// build already in `output` found it (and `--force` was not given).
+fn nothing_changed(
+    options: &BuildOptions,
+    output: &std::path::Path,
+    loaded: &Inputs,
+    inputs: &str,
+    start: Instant,
+) -> Result<Option<BuildReport>, Failure> {
+    // `--force` rewrites every file, whatever the marker says is there; a
+    // file that could not be read fails the build whatever was built before.
+    let reuse = !options.force && loaded.errors.is_empty();
+    let Some(record) = write::up_to_date(output, inputs)
+        .filter(|_| reuse)
+        .filter(|record| linked_unchanged(&options.root, record, &loaded.site.limits))
+    else {
+        return Ok(None);
+    };
+    write::clean_leftovers(output)?;
+    let counts = Counts {
+        articles: record.articles,
+        themes: record.themes,
+        pages: record.pages,
+        files: record.files,
+    };
+    let stages = vec![("load", start.elapsed())];
+    let report = BuildReport::new(counts, record.warnings, stages, start.elapsed());
+    Ok(Some(report.nothing_changed()))
+}
+
+/// What a build wrote so far, and the time it took.
+#[derive(Default)]
+struct Tally {
+    pages: usize,
     files: usize,
     rendering: Duration,
     writing: Duration,
     indexing: Duration,
 }
 
-/// Render, write and count the article pages [`BATCH`] at a time: while one
-/// batch is rendered, the one before is written and counted for the search
-/// index. Calls `progress(done, total)` after each batch is written.
-fn article_batches(
-    kb: &KnowledgeBase,
-    templates: &render::Templates,
-    options: &BuildOptions,
-    staging: &write::Staging,
-    counter: &mut search::Counter,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Batches, Failure> {
-    let total = kb.articles.len();
-    let mut made_all = Batches {
-        files: 0,
-        rendering: Duration::ZERO,
-        writing: Duration::ZERO,
-        indexing: Duration::ZERO,
-    };
-    let mut done = 0;
-    let all: Vec<usize> = (0..total).collect();
-    let mut chunks = all.chunks(BATCH);
-    let mut previous: Option<(&[usize], Vec<OutputFile>, Vec<search::Sections>)> = None;
-    loop {
-        let chunk = chunks.next();
-        if chunk.is_none() && previous.is_none() {
-            break;
+/// A batch written and counted: how many articles and files, and how long.
+struct Handled {
+    articles: usize,
+    files: usize,
+    written: Result<(), crate::error::Diagnostic>,
+    writing: Duration,
+    counting: Duration,
+}
+
+/// What every step of writing the site shares.
+struct Shared<'a> {
+    kb: &'a KnowledgeBase,
+    templates: &'a render::Templates,
+    options: &'a BuildOptions,
+    staging: &'a write::Staging,
+}
+
+/// A batch of article pages rendered, with their sections for the search index.
+type Batch<'c> = (&'c [usize], Vec<OutputFile>, Vec<search::Sections>);
+
+impl Shared<'_> {
+    /// The shared pages (home, lists, themes, feeds), then the linked files
+    /// as they are; each linked file's path and hash, for the record.
+    fn pages_and_files(
+        &self,
+        theme: &crate::load::ThemeFiles,
+        linked: Vec<OutputFile>,
+        tally: &mut Tally,
+    ) -> Result<Vec<(String, u64)>, Failure> {
+        let t = Instant::now();
+        let shared = render::shared_pages(self.kb, self.templates, theme, self.options.render)?;
+        tally.rendering += t.elapsed();
+        let t = Instant::now();
+        self.staging.add(&shared)?;
+        self.staging.add(&linked)?;
+        tally.writing += t.elapsed();
+        tally.pages += shared.iter().filter(|f| f.path.ends_with(".html")).count();
+        tally.files += shared.len() + linked.len();
+        Ok(linked
+            .iter()
+            .map(|f| (f.path.clone(), crate::hash::stable(&f.bytes)))
+            .collect())
+    }
+
+    /// Render, write and count the article pages [`BATCH`] at a time: while
+    /// one batch is rendered, the one before is written and counted for the
+    /// search index. Calls `progress(done, total)` after each batch is written.
+    fn article_batches(
+        &self,
+        counter: &mut search::Counter,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        tally: &mut Tally,
+    ) -> Result<(), Failure> {
+        let total = self.kb.articles.len();
+        let mut done = 0;
+        let all: Vec<usize> = (0..total).collect();
+        let mut chunks = all.chunks(BATCH);
+        let mut previous: Option<Batch> = None;
+        loop {
+            let chunk = chunks.next();
+            if chunk.is_none() && previous.is_none() {
+                break;
+            }
+            let (rendered, handled) = rayon::join(
+                || {
+                    chunk.map(|chunk| {
+                        let t = Instant::now();
+                        let made = render::article_pages_and_sections(
+                            self.kb,
+                            self.templates,
+                            self.options.render,
+                            chunk,
+                        );
+                        (chunk, made, t.elapsed())
+                    })
+                },
+                || {
+                    previous
+                        .take()
+                        .map(|batch| self.write_and_count(batch, counter))
+                },
+            );
+            if let Some(handled) = handled {
+                handled.written?;
+                tally.writing += handled.writing;
+                tally.indexing += handled.counting;
+                tally.pages += handled.files;
+                tally.files += handled.files;
+                done += handled.articles;
+                progress(done, total);
+            }
+            if let Some((chunk, made, render_time)) = rendered {
+                tally.rendering += render_time;
+                let (batch, sections) = made?;
+                previous = Some((chunk, batch, sections));
+            }
         }
-        let (rendered, handled) = rayon::join(
+        Ok(())
+    }
+
+    /// Write a rendered batch and count it for the search index, at once.
+    fn write_and_count(
+        &self,
+        (chunk, batch, sections): Batch,
+        counter: &mut search::Counter,
+    ) -> Handled {
+        let ((written, writing), counting) = rayon::join(
             || {
-                chunk.map(|chunk| {
-                    let t = Instant::now();
-                    let made =
-                        render::article_pages_and_sections(kb, templates, options.render, chunk);
-                    (chunk, made, t.elapsed())
-                })
+                let t = Instant::now();
+                (self.staging.add(&batch), t.elapsed())
             },
             || {
-                previous.take().map(|(chunk, batch, sections)| {
-                    let (written, counted) = rayon::join(
-                        || {
-                            let t = Instant::now();
-                            (staging.add(&batch), t.elapsed())
-                        },
-                        || {
-                            let t = Instant::now();
-                            counter.count(kb, chunk, &sections);
-                            t.elapsed()
-                        },
-                    );
-                    (chunk.len(), batch.len(), written, counted)
-                })
+                let t = Instant::now();
+                counter.count(self.kb, chunk, &sections);
+                t.elapsed()
             },
         );
-        if let Some((articles, made, (written, write_time), count_time)) = handled {
-            written?;
-            made_all.writing += write_time;
-            made_all.indexing += count_time;
-            made_all.files += made;
-            done += articles;
-            progress(done, total);
-        }
-        if let Some((chunk, made, render_time)) = rendered {
-            made_all.rendering += render_time;
-            let (batch, sections) = made?;
-            previous = Some((chunk, batch, sections));
+        Handled {
+            articles: chunk.len(),
+            files: batch.len(),
+            written,
+            writing,
+            counting,
         }
     }
-    Ok(made_all)
 }
