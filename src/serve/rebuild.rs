@@ -13,12 +13,13 @@ use std::time::Instant;
 
 use notify_debouncer_full::DebounceEventResult;
 
-use super::http::Snapshot;
 use super::watch::{self, Change};
 use super::watcher::Watching;
-use super::{Changes, MAX_COALESCE, Outcome, Preview, ROOT_CHECK, ServeEvent, Timings};
-use crate::error::Failure;
-use crate::pipeline::{SearchIndex, SearchJob, Session, Update};
+use super::{MAX_COALESCE, Preview, ROOT_CHECK, ServeEvent, Timings};
+
+mod apply;
+use crate::pipeline::{SearchIndex, SearchJob, Session};
+use apply::{look_at_every_article, rebuild, transient};
 
 /// Rebuild at once on the first change (fast feedback), then, while saves
 /// keep coming, wait for a quiet moment and rebuild once more: a burst of
@@ -29,135 +30,206 @@ use crate::pipeline::{SearchIndex, SearchJob, Session, Update};
 /// tests wait for that line (`MEND_LOG=debug`), naming a file they wrote
 /// last, instead of guessing how long a rebuild takes.
 pub(super) fn rebuild_loop(
-    mut session: Session,
+    session: Session,
     watching: Watching,
     timings: Timings,
     preview: Arc<Preview>,
 ) {
-    let Watching {
-        root,
-        events,
-        mut watcher,
-        mut watched,
-    } = watching;
-    let Timings {
-        quiet,
-        mid_save_wait,
-        ..
-    } = timings;
-    // Event paths dealt with since the loop last went idle.
-    let mut handled: Vec<PathBuf> = Vec::new();
-    let paths_of = |batch: DebounceEventResult| -> Vec<PathBuf> {
-        match batch {
-            Ok(events) => changed_paths(events),
-            Err(errors) => {
-                for e in errors {
-                    preview.tell(ServeEvent::WatchError(e.to_string()));
-                }
-                vec![root.clone()]
-            }
-        }
-    };
-    // Pages are rebuilt first; the search index is made after, on a thread
-    // of its own, and taken only if no edit came in meanwhile.
     let (search_done, search_results) = mpsc::channel();
-    // The running search job's cancel flag.
-    let mut searching: Option<Arc<AtomicBool>> = None;
-    loop {
-        while let Ok(index) = search_results.try_recv() {
-            searching = None;
-            if let Some(update) = session.accept_search(index) {
-                preview.apply_quietly(update);
+    let mut looping = Loop {
+        session,
+        watching,
+        timings,
+        preview,
+        handled: Vec::new(),
+        searching: None,
+        search_done,
+        search_results,
+    };
+    while looping.turn().is_some() {}
+}
+
+/// The rebuild loop's state between turns.
+struct Loop {
+    session: Session,
+    watching: Watching,
+    timings: Timings,
+    preview: Arc<Preview>,
+    /// Event paths dealt with since the loop last went idle.
+    handled: Vec<PathBuf>,
+    /// The running search job's cancel flag. Pages are rebuilt first; the
+    /// search index is made after, on a thread of its own, and taken only
+    /// if no edit came in meanwhile.
+    searching: Option<Arc<AtomicBool>>,
+    search_done: mpsc::Sender<SearchIndex>,
+    search_results: mpsc::Receiver<SearchIndex>,
+}
+
+impl Loop {
+    /// One turn: take a finished search index, wait for events, rebuild,
+    /// coalesce the burst. `None` when the watcher is gone.
+    fn turn(&mut self) -> Option<()> {
+        self.take_search_index();
+        let Some(mut paths) = self.next_events()? else {
+            return Some(());
+        };
+        self.wait_for_moved_articles(&mut paths);
+        // A save makes the index being made out of date; give the cores to the pages.
+        if let Some(cancel) = &self.searching
+            && watch::classify(&self.watching.root, &paths) != Change::None
+        {
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let rebuilt = self.rebuild(&paths);
+        self.handled.extend(paths);
+        if !rebuilt {
+            return Some(());
+        }
+        self.refresh_watches();
+        self.coalesce()?;
+        // The burst is over and its pages are served: now the slow, sure look.
+        look_at_every_article(&mut self.session, &self.preview);
+        Some(())
+    }
+
+    /// Take a search index that is done; start one when the pages are ahead
+    /// of it; tell [`ServeEvent::Idle`] when every event is dealt with and
+    /// the index is up to date.
+    fn take_search_index(&mut self) {
+        while let Ok(index) = self.search_results.try_recv() {
+            self.searching = None;
+            if let Some(update) = self.session.accept_search(index) {
+                self.preview.apply_quietly(update);
             }
         }
-        if searching.is_none()
-            && let Some(job) = session.search_job()
+        if self.searching.is_none()
+            && let Some(job) = self.session.search_job()
         {
-            searching = Some(job.cancel_handle());
-            spawn_search(job, search_done.clone());
+            self.searching = Some(job.cancel_handle());
+            spawn_search(job, self.search_done.clone());
         }
-        // Idle: every event dealt with, and the search index up to date.
-        if searching.is_none() && !handled.is_empty() {
-            preview.tell(idle(&root, &std::mem::take(&mut handled)));
+        if self.searching.is_none() && !self.handled.is_empty() {
+            let handled = std::mem::take(&mut self.handled);
+            self.preview.tell(idle(&self.watching.root, &handled));
         }
+    }
+
+    /// The paths of the next events and of any right behind them; `Some(None)`
+    /// after a wait with none (the root and a failed build are looked at
+    /// then); `None` when the watcher is gone.
+    fn next_events(&mut self) -> Option<Option<Vec<PathBuf>>> {
         // While an index is being made, look for it more often.
-        let wait = if searching.is_some() {
-            quiet
+        let wait = if self.searching.is_some() {
+            self.timings.quiet
         } else {
             ROOT_CHECK
         };
-        let batch = match events.recv_timeout(wait) {
+        let batch = match self.watching.events.recv_timeout(wait) {
             Ok(batch) => batch,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if watched.refresh(&mut watcher, &root).unwrap_or(false) {
-                    rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
-                } else if preview.error().is_some_and(|e| transient(&e)) {
+                if self.watches_changed() {
+                    self.rebuild_everything();
+                } else if self.preview.error().is_some_and(|e| transient(&e)) {
                     // Out of file descriptors or memory for a moment: no
                     // save will come to say it is over, so try again.
-                    look_at_every_article(&mut session, &preview);
+                    look_at_every_article(&mut self.session, &self.preview);
                 }
-                continue;
+                return Some(None);
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
         };
-        let mut paths = paths_of(batch);
-        while let Ok(more) = events.try_recv() {
-            paths.extend(paths_of(more));
+        let mut paths = self.paths_of(batch);
+        while let Ok(more) = self.watching.events.try_recv() {
+            paths.extend(self.paths_of(more));
         }
-        // An article named but gone may be an editor mid-save (the old file
-        // moved aside, the new one not written yet): give it a moment.
-        let deadline = Instant::now() + mid_save_wait;
+        Some(Some(paths))
+    }
+
+    /// An article named but gone may be an editor mid-save (the old file
+    /// moved aside, the new one not written yet): give it a moment.
+    fn wait_for_moved_articles(&self, paths: &mut Vec<PathBuf>) {
+        let deadline = Instant::now() + self.timings.mid_save_wait;
         let mut told = false;
-        while watch::articles_gone(&root, &paths) {
+        while watch::articles_gone(&self.watching.root, paths) {
             if !std::mem::replace(&mut told, true) {
-                preview.tell(ServeEvent::WaitingForMovedArticle);
+                self.preview.tell(ServeEvent::WaitingForMovedArticle);
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break;
             };
-            match events.recv_timeout(left) {
-                Ok(more) => paths.extend(paths_of(more)),
+            match self.watching.events.recv_timeout(left) {
+                Ok(more) => paths.extend(self.paths_of(more)),
                 Err(_) => break,
             }
         }
-        // A save makes the index being made out of date; give the cores to the pages.
-        if let Some(cancel) = &searching
-            && watch::classify(&root, &paths) != Change::None
-        {
-            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        let rebuilt = rebuild(&mut session, &root, &paths, &preview);
-        handled.extend(paths);
-        if !rebuilt {
-            continue;
-        }
-        if watched.refresh(&mut watcher, &root).unwrap_or(false) {
-            rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
-        }
+    }
+
+    /// While saves keep coming, wait for a quiet moment (rebuilding at least
+    /// every [`MAX_COALESCE`]), then rebuild once more. `None` when the
+    /// watcher is gone.
+    fn coalesce(&mut self) -> Option<()> {
         let mut pending: Vec<PathBuf> = Vec::new();
         let mut burst = Instant::now();
         loop {
-            match events.recv_timeout(quiet) {
+            match self.watching.events.recv_timeout(self.timings.quiet) {
                 Ok(batch) => {
-                    let paths = paths_of(batch);
-                    handled.extend(paths.iter().cloned());
+                    let paths = self.paths_of(batch);
+                    self.handled.extend(paths.iter().cloned());
                     pending.extend(paths);
                     if burst.elapsed() > MAX_COALESCE {
-                        rebuild(&mut session, &root, &std::mem::take(&mut pending), &preview);
+                        self.rebuild(&std::mem::take(&mut pending));
                         burst = Instant::now();
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
             }
         }
-        if rebuild(&mut session, &root, &pending, &preview)
-            && watched.refresh(&mut watcher, &root).unwrap_or(false)
-        {
-            rebuild(&mut session, &root, std::slice::from_ref(&root), &preview);
+        if self.rebuild(&pending) {
+            self.refresh_watches();
         }
-        // The burst is over and its pages are served: now the slow, sure look.
-        look_at_every_article(&mut session, &preview);
+        Some(())
+    }
+
+    /// The paths a batch of events names (the root when the watcher failed).
+    fn paths_of(&self, batch: DebounceEventResult) -> Vec<PathBuf> {
+        match batch {
+            Ok(events) => changed_paths(events),
+            Err(errors) => {
+                for e in errors {
+                    self.preview.tell(ServeEvent::WatchError(e.to_string()));
+                }
+                vec![self.watching.root.clone()]
+            }
+        }
+    }
+
+    fn rebuild(&mut self, paths: &[PathBuf]) -> bool {
+        rebuild(&mut self.session, &self.watching.root, paths, &self.preview)
+    }
+
+    /// Whether the folders watched changed (one was added or removed, or
+    /// the root came back).
+    fn watches_changed(&mut self) -> bool {
+        let Watching {
+            root,
+            watcher,
+            watched,
+            ..
+        } = &mut self.watching;
+        watched.refresh(watcher, root).unwrap_or(false)
+    }
+
+    fn rebuild_everything(&mut self) {
+        let root = self.watching.root.clone();
+        self.rebuild(std::slice::from_ref(&root));
+    }
+
+    /// After a rebuild: when the folders watched changed, rebuild from the root.
+    fn refresh_watches(&mut self) {
+        if self.watches_changed() {
+            self.rebuild_everything();
+        }
     }
 }
 
@@ -171,121 +243,6 @@ fn spawn_search(job: SearchJob, done: mpsc::Sender<SearchIndex>) {
         };
         let _ = done.send(index);
     });
-}
-
-/// Rebuild if `paths` hold a relevant change; tell what happened. Whether it rebuilt.
-fn rebuild(session: &mut Session, root: &Path, paths: &[PathBuf], preview: &Preview) -> bool {
-    let change = watch::classify(root, paths);
-    if change == Change::None {
-        return false;
-    }
-    let start = Instant::now();
-    let what = describe(root, paths);
-    preview.tell(ServeEvent::Rebuilding { what: what.clone() });
-    let message = if change == Change::Stylesheets {
-        "css"
-    } else {
-        "reload"
-    };
-    // Look only at the articles the events name; once the burst of saves
-    // is over, the loop looks at all of them (`look_at_every_article`).
-    let edited = watch::edited_articles(root, paths);
-    let result = match &edited {
-        Some(edited) => session.update_trusting(edited),
-        None => session.update(),
-    };
-    serve_update(session, preview, result, message, &what, start);
-    true
-}
-
-/// Serve an update's pages and tell it; after the first stage of a staged
-/// update, make the rest and serve it (requests for those pages wait for it:
-/// no second reload is needed).
-fn serve_update(
-    session: &mut Session,
-    preview: &Preview,
-    result: Result<Update, Failure>,
-    message: &'static str,
-    what: &str,
-    start: Instant,
-) {
-    tell_stages(preview, &result);
-    let staged = result.as_ref().is_ok_and(|u| !u.pending.is_empty());
-    let outcome = preview.apply(result, message);
-    report(preview, outcome, what, start);
-    if !staged {
-        return;
-    }
-    let Some(result) = session.finish() else {
-        preview.settle();
-        return;
-    };
-    tell_stages(preview, &result);
-    match result {
-        Ok(update) => {
-            preview.tell(ServeEvent::SecondStage {
-                changes: Changes::of(&update.changed, start.elapsed(), update.incremental),
-            });
-            preview.swap(Snapshot {
-                files: update.files,
-                pending: update.pending,
-            });
-        }
-        Err(failure) => {
-            // The pages of the first stage stay, with the error over them.
-            preview.settle();
-            let outcome = preview.apply(Err(failure), "reload");
-            report(preview, outcome, what, start);
-        }
-    }
-}
-
-/// Look at every article, in case file events missed an edit that a
-/// rebuild trusting them did not see (RELIABILITY: re-scan from the root).
-/// Silent when nothing new turns up.
-fn look_at_every_article(session: &mut Session, preview: &Preview) {
-    let start = Instant::now();
-    let failed = preview.error().is_some();
-    let result = session.update();
-    let news = match &result {
-        // After a failure, success is news even with nothing changed: the overlay must go.
-        Ok(update) => failed || !update.changed.is_empty() || !update.pending.is_empty(),
-        Err(_) => !failed,
-    };
-    if news {
-        serve_update(
-            session,
-            preview,
-            result,
-            "reload",
-            "an article the file events did not name",
-            start,
-        );
-    }
-}
-
-/// Whether a build error may go away by itself: the process was out of
-/// file descriptors (EMFILE, ENFILE), memory (ENOMEM) or was told to try
-/// again (EAGAIN). Diagnostics carry I/O errors as text, which always ends
-/// with the system's `(os error N)`.
-fn transient(error: &str) -> bool {
-    [
-        "(os error 11)",
-        "(os error 12)",
-        "(os error 23)",
-        "(os error 24)",
-    ]
-    .iter()
-    .any(|code| error.contains(code))
-}
-
-/// The time of each stage of a rebuild.
-fn tell_stages(preview: &Preview, result: &Result<Update, Failure>) {
-    if let Ok(update) = result {
-        for &(stage, took) in &update.report.stages {
-            preview.tell(ServeEvent::StageTime { stage, took });
-        }
-    }
 }
 
 /// The files of the events the loop has dealt with, once it waits for more.
@@ -304,41 +261,6 @@ fn idle(root: &Path, handled: &[PathBuf]) -> ServeEvent {
     ServeEvent::Idle { names }
 }
 
-/// Tell what a rebuild did.
-fn report(preview: &Preview, outcome: Outcome, what: &str, start: Instant) {
-    let event = match outcome {
-        // A save that changed nothing (an editor's last event of a save
-        // already rebuilt, an unchanged file written again) is not news.
-        Outcome::Built {
-            changed,
-            recovered: false,
-            ..
-        } if changed.is_empty() => ServeEvent::NothingChanged {
-            what: what.to_string(),
-            took: start.elapsed(),
-        },
-        Outcome::Built {
-            changed,
-            incremental,
-            warnings,
-            ..
-        } => {
-            for w in warnings {
-                preview.tell(ServeEvent::Warning(w));
-            }
-            ServeEvent::Rebuilt {
-                what: what.to_string(),
-                changes: Changes::of(&changed, start.elapsed(), incremental),
-            }
-        }
-        Outcome::Failed(failure) => ServeEvent::Failed {
-            what: what.to_string(),
-            failure,
-        },
-    };
-    preview.tell(event);
-}
-
 /// Paths of events that change content; reads (our own rebuild opens every
 /// file) are not changes.
 fn changed_paths(events: Vec<notify_debouncer_full::DebouncedEvent>) -> Vec<PathBuf> {
@@ -347,45 +269,4 @@ fn changed_paths(events: Vec<notify_debouncer_full::DebouncedEvent>) -> Vec<Path
         .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
         .flat_map(|e| e.event.paths)
         .collect()
-}
-
-/// `articles/a.md` for one relevant path, or a count.
-fn describe(root: &Path, paths: &[PathBuf]) -> String {
-    let mut shown: Vec<String> = paths
-        .iter()
-        .filter(|p| watch::classify(root, std::slice::from_ref(p)) != Change::None)
-        .filter_map(|p| p.strip_prefix(root).ok())
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
-    shown.sort();
-    shown.dedup();
-    match shown.len() {
-        0 => "the knowledge base".to_string(),
-        1 => shown.remove(0),
-        n => format!("{n} files"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::Diagnostic;
-    use std::path::Path;
-
-    #[test]
-    fn only_errors_that_pass_by_themselves_are_retried() {
-        let io = |code| {
-            Diagnostic::io(
-                Path::new("mend.yaml"),
-                "cannot read",
-                &std::io::Error::from_raw_os_error(code),
-            )
-            .to_string()
-        };
-        assert!(transient(&io(24)));
-        assert!(transient(&io(23)));
-        assert!(!transient(&io(2)));
-        assert!(!transient("articles/a.md:3:1: error: unknown theme `x`"));
-    }
 }
