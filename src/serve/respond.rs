@@ -99,31 +99,8 @@ fn host_refusal(preview: &Preview, headers: &HeaderMap) -> Option<Response> {
 
 pub(super) async fn page(State(preview): State<Arc<Preview>>, request: Request) -> Response {
     failpoint(request.uri().path());
-    if let Some(refusal) = host_refusal(&preview, request.headers()) {
+    if let Some(refusal) = refusal(&preview, &request) {
         return refusal;
-    }
-    let method = request.method().clone();
-    if method != Method::GET && method != Method::HEAD {
-        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return response;
-    }
-    // Only a path: not `http://host/...` (the Host check would not cover it), `*` or `name`.
-    if request.uri().authority().is_some() || !request.uri().path().starts_with('/') {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            "bad request: the target must be a path\n",
-        );
-    }
-    if request
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len())
-        > MAX_TARGET_BYTES
-    {
-        return plain(StatusCode::URI_TOO_LONG, "URI too long\n");
     }
     let site = preview.snapshot_for(request.uri().path()).await;
     let error = preview.error();
@@ -144,25 +121,61 @@ pub(super) async fn page(State(preview): State<Arc<Preview>>, request: Request) 
                 .then(|| "404.html".to_string()),
         ),
     };
-    let (content_type, bytes): (&str, Vec<u8>) = match (&path, &error) {
-        (Some(path), _) => {
-            let bytes = site
-                .files
-                .get(path.as_str())
-                .map(|b| b.to_vec())
-                .unwrap_or_default();
-            if path.ends_with(".html") {
-                (
-                    "text/html; charset=utf-8",
-                    http::inject(&bytes, error.as_deref()),
-                )
-            } else {
-                (http::content_type(path), bytes)
-            }
-        }
+    let (content_type, bytes) = match (&path, &error) {
+        (Some(path), _) => file(&site, path, error.as_deref()),
         (None, Some(error)) => ("text/html; charset=utf-8", http::error_page(error)),
         (None, None) => return plain(StatusCode::NOT_FOUND, "not found\n"),
     };
+    respond(&request, status, content_type, bytes)
+}
+
+/// The answer to a request no page is served for: an unknown Host, a method
+/// other than GET and HEAD, a target that is not a path or is too long.
+fn refusal(preview: &Preview, request: &Request) -> Option<Response> {
+    if let Some(refusal) = host_refusal(preview, request.headers()) {
+        return Some(refusal);
+    }
+    let method = request.method();
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Some(response);
+    }
+    // Only a path: not `http://host/...` (the Host check would not cover it), `*` or `name`.
+    if request.uri().authority().is_some() || !request.uri().path().starts_with('/') {
+        return Some(plain(
+            StatusCode::BAD_REQUEST,
+            "bad request: the target must be a path\n",
+        ));
+    }
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    (target > MAX_TARGET_BYTES).then(|| plain(StatusCode::URI_TOO_LONG, "URI too long\n"))
+}
+
+/// A site file's type and bytes; a page carries the build error's overlay.
+fn file(site: &http::Snapshot, path: &str, error: Option<&str>) -> (&'static str, Vec<u8>) {
+    let bytes = site.files.get(path).map(|b| b.to_vec()).unwrap_or_default();
+    if path.ends_with(".html") {
+        ("text/html; charset=utf-8", http::inject(&bytes, error))
+    } else {
+        (http::content_type(path), bytes)
+    }
+}
+
+/// The response with `bytes` (or the range of them asked for; none for a
+/// HEAD) and its headers.
+fn respond(
+    request: &Request,
+    status: StatusCode,
+    content_type: &'static str,
+    bytes: Vec<u8>,
+) -> Response {
+    let method = request.method();
     let total = bytes.len();
     let whole_file = status == StatusCode::OK;
     // Ranges apply to GETs of files (RFC 9110: a HEAD ignores them); a
@@ -170,13 +183,8 @@ pub(super) async fn page(State(preview): State<Arc<Preview>>, request: Request) 
     let range =
         if whole_file && method == Method::GET && !request.headers().contains_key(header::IF_RANGE)
         {
-            http::range(
-                request
-                    .headers()
-                    .get(header::RANGE)
-                    .and_then(|r| r.to_str().ok()),
-                total,
-            )
+            let asked = request.headers().get(header::RANGE);
+            http::range(asked.and_then(|r| r.to_str().ok()), total)
         } else {
             http::Range::Whole
         };
@@ -206,10 +214,7 @@ pub(super) async fn page(State(preview): State<Arc<Preview>>, request: Request) 
     *response.status_mut() = status;
     let headers = response.headers_mut();
     common_headers(headers);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(static_type(content_type)),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if whole_file {
         headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
@@ -218,33 +223,6 @@ pub(super) async fn page(State(preview): State<Arc<Preview>>, request: Request) 
         headers.insert(header::CONTENT_RANGE, value);
     }
     response
-}
-
-fn static_type(t: &str) -> &'static str {
-    match t {
-        "text/html; charset=utf-8" => "text/html; charset=utf-8",
-        other => http::content_type(&format!("x.{}", extension_of(other))),
-    }
-}
-
-fn extension_of(content_type: &str) -> &'static str {
-    match content_type {
-        "text/css; charset=utf-8" => "css",
-        "text/javascript; charset=utf-8" => "js",
-        "application/json" => "json",
-        "application/xml; charset=utf-8" => "xml",
-        "text/plain; charset=utf-8" => "txt",
-        "image/svg+xml" => "svg",
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        "image/avif" => "avif",
-        "image/x-icon" => "ico",
-        "font/woff2" => "woff2",
-        "application/pdf" => "pdf",
-        _ => "bin",
-    }
 }
 
 pub(super) async fn livereload(State(preview): State<Arc<Preview>>, request: Request) -> Response {
