@@ -203,25 +203,7 @@ pub(super) fn headings(
         let (Some(id), Some(at)) = (&finished[i].custom, &finished[i].custom_at) else {
             continue;
         };
-        let (message, hint) = match clash {
-            Clash::Twice(first) => (
-                format!(
-                    "heading id `{id}` is already the id of the heading on line {}",
-                    finished[first].line
-                ),
-                "give each heading its own id".to_string(),
-            ),
-            Clash::Theme => (
-                format!("heading id `{id}` is used by the page itself"),
-                format!(
-                    "the theme gives an element of every page `id=\"{id}\"`; choose another id"
-                ),
-            ),
-            Clash::Footnote => (
-                format!("heading id `{id}` is the id of the footnote `[^{id}]`"),
-                "choose another id".to_string(),
-            ),
-        };
+        let (message, hint) = clash_message(clash, id, &finished);
         errors.push(walk.error(at, message).with_hint(hint));
     }
     finished
@@ -236,6 +218,27 @@ pub(super) fn headings(
             line: h.line,
         })
         .collect()
+}
+
+/// The message and hint for the explicit heading id `id` that clashes.
+fn clash_message(clash: Clash, id: &str, finished: &[OpenHeading]) -> (String, String) {
+    match clash {
+        Clash::Twice(first) => (
+            format!(
+                "heading id `{id}` is already the id of the heading on line {}",
+                finished[first].line
+            ),
+            "give each heading its own id".to_string(),
+        ),
+        Clash::Theme => (
+            format!("heading id `{id}` is used by the page itself"),
+            format!("the theme gives an element of every page `id=\"{id}\"`; choose another id"),
+        ),
+        Clash::Footnote => (
+            format!("heading id `{id}` is the id of the footnote `[^{id}]`"),
+            "choose another id".to_string(),
+        ),
+    }
 }
 
 pub(super) fn level_number(level: HeadingLevel) -> u8 {
