@@ -181,91 +181,21 @@ impl Safety {
 
 /// Validate the block; each mistake is pushed to `errors` at its place in `block`.
 pub(crate) fn from_raw(raw: RawSafety, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> Safety {
-    let exit_url = match raw.exit_url {
-        None => DEFAULT_EXIT_URL.to_string(),
-        Some(url) => {
-            if !is_web_url(&url) {
-                errors.push(block.error_at_value(
-                    "exit_url",
-                    &url,
-                    format!(
-                        "`safety.exit_url` must be an http:// or https:// address, not `{url}`"
-                    ),
-                ));
-            }
-            url
-        }
-    };
+    let exit_url = exit_url(raw.exit_url, block, errors);
     let items = resource_items(block.text);
-    let mut resources = Vec::new();
-    for (i, r) in raw.resources.into_iter().enumerate() {
-        let at = |message: String| match items.get(i) {
-            Some(&offset) => block.error_at(offset, 1, message),
-            None => block.error_at_key("resources", message),
-        };
-        // A value as written inside this item, or the item itself.
-        let at_value = |value: &str, message: String| {
-            let start = items.get(i).copied().unwrap_or(block.text.len());
-            let end = items.get(i + 1).copied().unwrap_or(block.text.len());
-            match block.text[start..end].find(value) {
-                Some(found) => block.error_at(start + found, value.len(), message),
-                None => at(message),
-            }
-        };
-        let name = r.name.as_deref().map(str::trim).unwrap_or_default();
-        let shown = if name.is_empty() {
-            format!("safety.resources[{i}]")
-        } else {
-            format!("safety.resources[{i}] (`{name}`)")
-        };
-        if name.is_empty() {
-            errors.push(at(format!("{shown} needs a `name`")));
-        }
-        if [&r.phone, &r.text, &r.chat, &r.url]
-            .iter()
-            .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()))
-        {
-            errors.push(
-                at(format!("{shown} needs a way to reach it"))
-                    .with_hint("add at least one of `phone`, `text`, `chat` or `url`"),
-            );
-        }
-        if let Some(phone) = &r.phone
-            && (phone.chars().filter(char::is_ascii_digit).count() < 3
-                || !phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
-        {
-            errors.push(at_value(
-                phone,
-                format!(
-                    "{shown}: phone `{phone}` must be digits, with spaces, `+`, `-`, `(`, `)` or `.` at most"
-                ),
-            ));
-        }
-        for (key, value) in [("chat", &r.chat), ("url", &r.url)] {
-            if let Some(v) = value
-                && !is_web_url(v)
-            {
-                errors.push(at_value(
-                    v,
-                    format!("{shown}: `{key}` must be an http:// or https:// address, not `{v}`"),
-                ));
-            }
-        }
-        resources.push(Resource {
-            name: name.to_string(),
-            region: r
-                .region
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| ANY_REGION.to_string()),
-            phone: r.phone,
-            text: r.text,
-            chat: r.chat,
-            url: r.url,
-            description: r.description,
-        });
-    }
+    let resources = raw
+        .resources
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let at = ItemAt {
+                block,
+                items: &items,
+                i,
+            };
+            resource(r, &at, errors)
+        })
+        .collect();
     Safety {
         exit_url,
         page_title: raw.page.title.unwrap_or_else(|| DEFAULT_TITLE.to_string()),
@@ -280,6 +210,115 @@ pub(crate) fn from_raw(raw: RawSafety, block: &Block<'_>, errors: &mut Vec<Diagn
                 .collect(),
             None => DEFAULT_TERMS.iter().map(|t| t.to_string()).collect(),
         },
+    }
+}
+
+/// The quick-exit address as written, or the default; one that is not a
+/// web address is an error.
+fn exit_url(written: Option<String>, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> String {
+    let Some(url) = written else {
+        return DEFAULT_EXIT_URL.to_string();
+    };
+    if !is_web_url(&url) {
+        errors.push(block.error_at_value(
+            "exit_url",
+            &url,
+            format!("`safety.exit_url` must be an http:// or https:// address, not `{url}`"),
+        ));
+    }
+    url
+}
+
+/// Where resource `i` is written, for locating the errors about it.
+struct ItemAt<'b> {
+    block: &'b Block<'b>,
+    /// [`resource_items`] of the block.
+    items: &'b [usize],
+    i: usize,
+}
+
+impl ItemAt<'_> {
+    /// An error at the item, or at `resources:` when the item is not found.
+    fn error(&self, message: String) -> Diagnostic {
+        match self.items.get(self.i) {
+            Some(&offset) => self.block.error_at(offset, 1, message),
+            None => self.block.error_at_key("resources", message),
+        }
+    }
+
+    /// An error at a value as written inside this item, or at the item itself.
+    fn error_at_value(&self, value: &str, message: String) -> Diagnostic {
+        let text = self.block.text;
+        let start = self.items.get(self.i).copied().unwrap_or(text.len());
+        let end = self.items.get(self.i + 1).copied().unwrap_or(text.len());
+        match text[start..end].find(value) {
+            Some(found) => self.block.error_at(start + found, value.len(), message),
+            None => self.error(message),
+        }
+    }
+}
+
+/// A help service, its mistakes pushed to `errors`.
+fn resource(r: RawResource, at: &ItemAt<'_>, errors: &mut Vec<Diagnostic>) -> Resource {
+    let i = at.i;
+    let name = r.name.as_deref().map(str::trim).unwrap_or_default();
+    let shown = if name.is_empty() {
+        format!("safety.resources[{i}]")
+    } else {
+        format!("safety.resources[{i}] (`{name}`)")
+    };
+    if name.is_empty() {
+        errors.push(at.error(format!("{shown} needs a `name`")));
+    }
+    check_contacts(&r, &shown, at, errors);
+    Resource {
+        name: name.to_string(),
+        region: r
+            .region
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| ANY_REGION.to_string()),
+        phone: r.phone,
+        text: r.text,
+        chat: r.chat,
+        url: r.url,
+        description: r.description,
+    }
+}
+
+/// A service needs a way to reach it, a phone number that is one, and web
+/// addresses for `chat` and `url`.
+fn check_contacts(r: &RawResource, shown: &str, at: &ItemAt<'_>, errors: &mut Vec<Diagnostic>) {
+    if [&r.phone, &r.text, &r.chat, &r.url]
+        .iter()
+        .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()))
+    {
+        errors.push(
+            at.error(format!("{shown} needs a way to reach it"))
+                .with_hint("add at least one of `phone`, `text`, `chat` or `url`"),
+        );
+    }
+    if let Some(phone) = &r.phone
+        && (phone.chars().filter(char::is_ascii_digit).count() < 3
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
+    {
+        errors.push(at.error_at_value(
+            phone,
+            format!(
+                "{shown}: phone `{phone}` must be digits, with spaces, `+`, `-`, `(`, `)` or `.` at most"
+            ),
+        ));
+    }
+    for (key, value) in [("chat", &r.chat), ("url", &r.url)] {
+        if let Some(v) = value
+            && !is_web_url(v)
+        {
+            errors.push(at.error_at_value(
+                v,
+                format!("{shown}: `{key}` must be an http:// or https:// address, not `{v}`"),
+            ));
+        }
     }
 }
 
