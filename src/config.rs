@@ -181,11 +181,56 @@ pub fn parse(
             format!("`{}` is not a theme folder name", raw.site_theme),
         ));
     }
-    if raw.themes.is_empty() {
+    let themes = themes(raw.themes, &block, &mut errors);
+    let base_url = base_url(base_url_override, raw.base_url, &block, &mut errors);
+    let accent = accent_colour(raw.accent.as_deref(), &accent::LIGHT, &block, &mut errors);
+    let accent_dark = accent_colour(
+        raw.accent_dark.as_deref(),
+        &accent::DARK,
+        &block,
+        &mut errors,
+    );
+    let logo = picture_file(raw.logo.as_deref(), picture::LOGO, &block, &mut errors);
+    let favicon = picture_file(
+        raw.favicon.as_deref(),
+        picture::FAVICON,
+        &block,
+        &mut errors,
+    );
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(SiteConfig {
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        language: raw.language,
+        site_theme: raw.site_theme,
+        themes,
+        allow_raw_html: raw.allow_raw_html,
+        accent,
+        accent_dark,
+        logo,
+        favicon,
+        synonyms: raw.search.synonyms,
+        limits,
+        safety,
+    })
+}
+
+/// The topic themes in the order written; each id must be a slug and each
+/// title not empty.
+fn themes(
+    raw: IndexMap<String, RawTheme>,
+    block: &Block<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Theme> {
+    if raw.is_empty() {
         errors.push(block.error_at_key("themes", "at least one theme is needed"));
     }
     let mut themes = Vec::new();
-    for (id, theme) in raw.themes {
+    for (id, theme) in raw {
         if !is_slug(&id) {
             errors.push(
                 block
@@ -207,8 +252,17 @@ pub fn parse(
             description: theme.description,
         });
     }
+    themes
+}
 
-    let base_url = match base_url_override.map(str::to_string).or(raw.base_url) {
+/// The base URL, `--base-url` before `base_url:`, normalized.
+fn base_url(
+    base_url_override: Option<&str>,
+    written: Option<String>,
+    block: &Block<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match base_url_override.map(str::to_string).or(written) {
         None => None,
         Some(url) => match normalize_base_url(&url) {
             Ok(url) => Some(url),
@@ -222,52 +276,41 @@ pub fn parse(
                 None
             }
         },
-    };
-
-    let mut colour = |value: &Option<String>, scheme: &accent::Scheme| {
-        let value = value.as_deref()?;
-        match accent::check(value, scheme) {
-            Ok(colour) => Some(colour),
-            Err(message) => {
-                errors.push(
-                    block
-                        .error_at_value(scheme.key, value, message)
-                        .with_hint("`accent` is for the light scheme, `accent_dark` for the dark one: darken the one, lighten the other"),
-                );
-                None
-            }
-        }
-    };
-    let accent = colour(&raw.accent, &accent::LIGHT);
-    let accent_dark = colour(&raw.accent_dark, &accent::DARK);
-    let mut picture = |value: &Option<String>, role: picture::Role| {
-        let value = value.as_deref()?;
-        picture::check_path(role, value)
-            .map_err(|message| errors.push(block.error_at_value(role.key, value, message)))
-            .ok()
-    };
-    let logo = picture(&raw.logo, picture::LOGO);
-    let favicon = picture(&raw.favicon, picture::FAVICON);
-
-    if !errors.is_empty() {
-        return Err(errors);
     }
-    Ok(SiteConfig {
-        title: raw.title,
-        description: raw.description,
-        base_url,
-        language: raw.language,
-        site_theme: raw.site_theme,
-        themes,
-        allow_raw_html: raw.allow_raw_html,
-        accent,
-        accent_dark,
-        logo,
-        favicon,
-        synonyms: raw.search.synonyms,
-        limits,
-        safety,
-    })
+}
+
+/// An accent colour, checked against the scheme it is for.
+fn accent_colour(
+    value: Option<&str>,
+    scheme: &accent::Scheme,
+    block: &Block<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = value?;
+    match accent::check(value, scheme) {
+        Ok(colour) => Some(colour),
+        Err(message) => {
+            errors.push(
+                block
+                    .error_at_value(scheme.key, value, message)
+                    .with_hint("`accent` is for the light scheme, `accent_dark` for the dark one: darken the one, lighten the other"),
+            );
+            None
+        }
+    }
+}
+
+/// The logo or favicon, its path checked as written.
+fn picture_file(
+    value: Option<&str>,
+    role: picture::Role,
+    block: &Block<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Picture> {
+    let value = value?;
+    picture::check_path(role, value)
+        .map_err(|message| errors.push(block.error_at_value(role.key, value, message)))
+        .ok()
 }
 
 /// An absolute http(s) URL, given a trailing slash.

@@ -7,10 +7,13 @@
 //! Mistakes are usage errors at `mend.yaml:line:col`. Everything it gives is
 //! off unless the block exists. Never reads files and never renders.
 
+mod items;
+
 use serde::Deserialize;
 
 use crate::error::Diagnostic;
 use crate::yaml::Block;
+use items::{ItemAt, resource_items};
 
 /// The section of the safety page that lists the help services.
 pub(crate) const HELP_ANCHOR: &str = "help";
@@ -181,91 +184,21 @@ impl Safety {
 
 /// Validate the block; each mistake is pushed to `errors` at its place in `block`.
 pub(crate) fn from_raw(raw: RawSafety, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> Safety {
-    let exit_url = match raw.exit_url {
-        None => DEFAULT_EXIT_URL.to_string(),
-        Some(url) => {
-            if !is_web_url(&url) {
-                errors.push(block.error_at_value(
-                    "exit_url",
-                    &url,
-                    format!(
-                        "`safety.exit_url` must be an http:// or https:// address, not `{url}`"
-                    ),
-                ));
-            }
-            url
-        }
-    };
+    let exit_url = exit_url(raw.exit_url, block, errors);
     let items = resource_items(block.text);
-    let mut resources = Vec::new();
-    for (i, r) in raw.resources.into_iter().enumerate() {
-        let at = |message: String| match items.get(i) {
-            Some(&offset) => block.error_at(offset, 1, message),
-            None => block.error_at_key("resources", message),
-        };
-        // A value as written inside this item, or the item itself.
-        let at_value = |value: &str, message: String| {
-            let start = items.get(i).copied().unwrap_or(block.text.len());
-            let end = items.get(i + 1).copied().unwrap_or(block.text.len());
-            match block.text[start..end].find(value) {
-                Some(found) => block.error_at(start + found, value.len(), message),
-                None => at(message),
-            }
-        };
-        let name = r.name.as_deref().map(str::trim).unwrap_or_default();
-        let shown = if name.is_empty() {
-            format!("safety.resources[{i}]")
-        } else {
-            format!("safety.resources[{i}] (`{name}`)")
-        };
-        if name.is_empty() {
-            errors.push(at(format!("{shown} needs a `name`")));
-        }
-        if [&r.phone, &r.text, &r.chat, &r.url]
-            .iter()
-            .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()))
-        {
-            errors.push(
-                at(format!("{shown} needs a way to reach it"))
-                    .with_hint("add at least one of `phone`, `text`, `chat` or `url`"),
-            );
-        }
-        if let Some(phone) = &r.phone
-            && (phone.chars().filter(char::is_ascii_digit).count() < 3
-                || !phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
-        {
-            errors.push(at_value(
-                phone,
-                format!(
-                    "{shown}: phone `{phone}` must be digits, with spaces, `+`, `-`, `(`, `)` or `.` at most"
-                ),
-            ));
-        }
-        for (key, value) in [("chat", &r.chat), ("url", &r.url)] {
-            if let Some(v) = value
-                && !is_web_url(v)
-            {
-                errors.push(at_value(
-                    v,
-                    format!("{shown}: `{key}` must be an http:// or https:// address, not `{v}`"),
-                ));
-            }
-        }
-        resources.push(Resource {
-            name: name.to_string(),
-            region: r
-                .region
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| ANY_REGION.to_string()),
-            phone: r.phone,
-            text: r.text,
-            chat: r.chat,
-            url: r.url,
-            description: r.description,
-        });
-    }
+    let resources = raw
+        .resources
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let at = ItemAt {
+                block,
+                items: &items,
+                i,
+            };
+            resource(r, &at, errors)
+        })
+        .collect();
     Safety {
         exit_url,
         page_title: raw.page.title.unwrap_or_else(|| DEFAULT_TITLE.to_string()),
@@ -283,6 +216,86 @@ pub(crate) fn from_raw(raw: RawSafety, block: &Block<'_>, errors: &mut Vec<Diagn
     }
 }
 
+/// The quick-exit address as written, or the default; one that is not a
+/// web address is an error.
+fn exit_url(written: Option<String>, block: &Block<'_>, errors: &mut Vec<Diagnostic>) -> String {
+    let Some(url) = written else {
+        return DEFAULT_EXIT_URL.to_string();
+    };
+    if !is_web_url(&url) {
+        errors.push(block.error_at_value(
+            "exit_url",
+            &url,
+            format!("`safety.exit_url` must be an http:// or https:// address, not `{url}`"),
+        ));
+    }
+    url
+}
+
+/// A help service, its mistakes pushed to `errors`.
+fn resource(r: RawResource, at: &ItemAt<'_>, errors: &mut Vec<Diagnostic>) -> Resource {
+    let i = at.i;
+    let name = r.name.as_deref().map(str::trim).unwrap_or_default();
+    let shown = if name.is_empty() {
+        format!("safety.resources[{i}]")
+    } else {
+        format!("safety.resources[{i}] (`{name}`)")
+    };
+    if name.is_empty() {
+        errors.push(at.error(format!("{shown} needs a `name`")));
+    }
+    check_contacts(&r, &shown, at, errors);
+    Resource {
+        name: name.to_string(),
+        region: r
+            .region
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| ANY_REGION.to_string()),
+        phone: r.phone,
+        text: r.text,
+        chat: r.chat,
+        url: r.url,
+        description: r.description,
+    }
+}
+
+/// A service needs a way to reach it, a phone number that is one, and web
+/// addresses for `chat` and `url`.
+fn check_contacts(r: &RawResource, shown: &str, at: &ItemAt<'_>, errors: &mut Vec<Diagnostic>) {
+    if [&r.phone, &r.text, &r.chat, &r.url]
+        .iter()
+        .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()))
+    {
+        errors.push(
+            at.error(format!("{shown} needs a way to reach it"))
+                .with_hint("add at least one of `phone`, `text`, `chat` or `url`"),
+        );
+    }
+    if let Some(phone) = &r.phone
+        && (phone.chars().filter(char::is_ascii_digit).count() < 3
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
+    {
+        errors.push(at.error_at_value(
+            phone,
+            format!(
+                "{shown}: phone `{phone}` must be digits, with spaces, `+`, `-`, `(`, `)` or `.` at most"
+            ),
+        ));
+    }
+    for (key, value) in [("chat", &r.chat), ("url", &r.url)] {
+        if let Some(v) = value
+            && !is_web_url(v)
+        {
+            errors.push(at.error_at_value(
+                v,
+                format!("{shown}: `{key}` must be an http:// or https:// address, not `{v}`"),
+            ));
+        }
+    }
+}
+
 /// An absolute http(s) address with a host and nothing that could end an attribute.
 fn is_web_url(url: &str) -> bool {
     let rest = url
@@ -294,69 +307,9 @@ fn is_web_url(url: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`".contains(c))
 }
 
-/// Offsets (in `text`, all of `mend.yaml`) of the first key of each block
-/// list item under `safety:` -> `resources:`, for locating errors about one
-/// resource. Empty for flow lists (errors then point at `resources:`).
-fn resource_items(text: &str) -> Vec<usize> {
-    let mut items = Vec::new();
-    let mut offset = 0;
-    let mut in_safety = false;
-    let mut list_indent: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
-        if !blank && indent == 0 {
-            in_safety = trimmed.starts_with("safety:");
-            list_indent = None;
-        } else if in_safety && !blank {
-            match list_indent {
-                Some(at) if indent < at || (indent == at && !trimmed.starts_with('-')) => {
-                    list_indent = None;
-                }
-                _ => {}
-            }
-            if let Some(at) = list_indent {
-                if indent == at
-                    && let Some(rest) = trimmed.strip_prefix('-')
-                {
-                    items.push(offset + indent + 1 + (rest.len() - rest.trim_start().len()));
-                }
-            } else if let Some(rest) = trimmed.strip_prefix("resources:")
-                && rest.trim().is_empty()
-            {
-                // Items may sit at the key's indentation or deeper: take the first.
-                list_indent =
-                    Some(next_item_indent(&text[offset + line.len()..]).unwrap_or(indent));
-            }
-        }
-        offset += line.len();
-    }
-    items
-}
-
-/// The indentation of the first non-blank line of `rest`.
-fn next_item_indent(rest: &str) -> Option<usize> {
-    rest.lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .map(|l| l.len() - l.trim_start().len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_each_resource_item_at_either_indentation() {
-        let text = "title: T\nsafety:\n  resources:\n    - name: A\n      phone: 1\n    -   name: B\n  note: x\nthemes: {}\n";
-        let items = resource_items(text);
-        let at: Vec<&str> = items.iter().map(|&i| &text[i..i + 7]).collect();
-        assert_eq!(at, ["name: A", "name: B"]);
-        let text = "safety:\n  resources:\n  - name: A\n  - url: x\n";
-        let items = resource_items(text);
-        assert_eq!(items.len(), 2);
-        assert_eq!(&text[items[1]..items[1] + 3], "url");
-    }
 
     #[test]
     fn phone_numbers_become_tel_links() {

@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use walkdir::WalkDir;
 
@@ -45,11 +45,25 @@ pub fn pictures(
 }
 
 fn read(root: &Path, picture: &mut Picture) -> Result<(), picture::Problem> {
-    let (key, source) = (picture.role.key, picture.source.clone());
-    let problem = |message: String, hint: Option<String>| picture::Problem { message, hint };
-    // Not through a link anywhere below the root, as for every other input.
+    let path = path_below_root(root, picture)?;
+    let bytes = read_bytes(&path, picture)?;
+    let (width, height) = picture::inspect(picture, &bytes)?;
+    picture.bytes = bytes.into();
+    picture.width = width;
+    picture.height = height;
+    Ok(())
+}
+
+fn problem(message: String, hint: Option<String>) -> picture::Problem {
+    picture::Problem { message, hint }
+}
+
+/// Where the picture is, not through a link anywhere below the root, as
+/// for every other input.
+fn path_below_root(root: &Path, picture: &Picture) -> Result<PathBuf, picture::Problem> {
+    let (key, source) = (picture.role.key, &picture.source);
     let mut path = root.to_path_buf();
-    for part in Path::new(&source).components() {
+    for part in Path::new(source).components() {
         if let Component::Normal(name) = part {
             path.push(name);
             match fs::symlink_metadata(&path) {
@@ -72,8 +86,14 @@ fn read(root: &Path, picture: &mut Picture) -> Result<(), picture::Problem> {
             }
         }
     }
+    Ok(path)
+}
+
+/// The picture's bytes: a regular file of at most [`MAX_BYTES`].
+fn read_bytes(path: &Path, picture: &Picture) -> Result<Vec<u8>, picture::Problem> {
+    let (key, source) = (picture.role.key, &picture.source);
     let meta =
-        fs::metadata(&path).map_err(|e| problem(format!("`{key}` file `{source}`: {e}"), None))?;
+        fs::metadata(path).map_err(|e| problem(format!("`{key}` file `{source}`: {e}"), None))?;
     if !meta.is_file() {
         return Err(problem(
             format!("`{key}` path `{source}` is not a regular file"),
@@ -95,17 +115,13 @@ fn read(root: &Path, picture: &mut Picture) -> Result<(), picture::Problem> {
         return Err(too_big(meta.len()));
     }
     let mut bytes = Vec::new();
-    fs::File::open(&path)
+    fs::File::open(path)
         .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| problem(format!("`{key}` file `{source}`: {e}"), None))?;
     if bytes.len() as u64 > MAX_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
-    let (width, height) = picture::inspect(picture, &bytes)?;
-    picture.bytes = bytes.into();
-    picture.width = width;
-    picture.height = height;
-    Ok(())
+    Ok(bytes)
 }
 
 /// How far below the root, and how many entries, the search for a

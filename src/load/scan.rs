@@ -65,63 +65,11 @@ fn scan(
     limits: &Limits,
     look: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Scan, Vec<Diagnostic>> {
-    let dir = root.join("articles");
+    let entries = read_articles_dir(root)?;
     let mut scan = Scan::default();
-    refuse_link(root, &dir).map_err(|d| vec![d])?;
-    if !dir.is_dir() {
-        return Err(vec![
-            Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
-        ]);
-    }
-    let shown_dir = PathBuf::from("articles");
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            return Err(vec![
-                Diagnostic::error(format!("cannot read: {e}")).in_file(shown_dir),
-            ]);
-        }
-    };
     let mut found = Vec::new();
     for entry in entries {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                scan.errors.push(
-                    Diagnostic::error(format!("cannot read: {e}")).in_file(shown_dir.clone()),
-                );
-                continue;
-            }
-        };
-        let file_name = entry.file_name();
-        let shown = shown_dir.join(&file_name);
-        let Some(name) = file_name.to_str() else {
-            scan.errors
-                .push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
-            continue;
-        };
-        if is_ignored_name(name) {
-            continue;
-        }
-        let kind = match entry.file_type() {
-            Ok(kind) => kind,
-            Err(e) => {
-                scan.errors
-                    .push(Diagnostic::error(format!("cannot read: {e}")).in_file(shown));
-                continue;
-            }
-        };
-        if kind.is_dir() {
-            scan_nested(root, &entry.path(), limits, &mut scan);
-            continue;
-        }
-        if kind.is_file() && !name.ends_with(".md") {
-            list_file(&mut scan, &shown, entry.metadata());
-            continue;
-        }
-        if let Some(slug) = consider(&mut scan, shown.clone(), name, kind, 1, limits) {
-            found.push((slug, shown, entry));
-        }
+        found.extend(scan_entry(entry, root, limits, &mut scan));
     }
     scan.found = found
         .into_iter()
@@ -136,6 +84,67 @@ fn scan(
     scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     scan.errors.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(scan)
+}
+
+/// `articles/`, opened for listing: a folder, not a link to one.
+fn read_articles_dir(root: &Path) -> Result<fs::ReadDir, Vec<Diagnostic>> {
+    let dir = root.join("articles");
+    refuse_link(root, &dir).map_err(|d| vec![d])?;
+    if !dir.is_dir() {
+        return Err(vec![
+            Diagnostic::usage("no articles/ folder").in_file(PathBuf::from("articles")),
+        ]);
+    }
+    fs::read_dir(&dir).map_err(|e| {
+        vec![Diagnostic::error(format!("cannot read: {e}")).in_file(PathBuf::from("articles"))]
+    })
+}
+
+/// One entry of `articles/`: the article's slug, shown path and entry when
+/// it is one; anything else is listed, walked or refused into `scan`.
+fn scan_entry(
+    entry: std::io::Result<fs::DirEntry>,
+    root: &Path,
+    limits: &Limits,
+    scan: &mut Scan,
+) -> Option<(String, PathBuf, fs::DirEntry)> {
+    let shown_dir = Path::new("articles");
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => {
+            scan.errors
+                .push(Diagnostic::error(format!("cannot read: {e}")).in_file(shown_dir));
+            return None;
+        }
+    };
+    let file_name = entry.file_name();
+    let shown = shown_dir.join(&file_name);
+    let Some(name) = file_name.to_str() else {
+        scan.errors
+            .push(Diagnostic::error("file name is not valid UTF-8").in_file(shown));
+        return None;
+    };
+    if is_ignored_name(name) {
+        return None;
+    }
+    let kind = match entry.file_type() {
+        Ok(kind) => kind,
+        Err(e) => {
+            scan.errors
+                .push(Diagnostic::error(format!("cannot read: {e}")).in_file(shown));
+            return None;
+        }
+    };
+    if kind.is_dir() {
+        scan_nested(root, &entry.path(), limits, scan);
+        return None;
+    }
+    if kind.is_file() && !name.ends_with(".md") {
+        list_file(scan, &shown, entry.metadata());
+        return None;
+    }
+    let slug = consider(scan, shown.clone(), name, kind, 1, limits)?;
+    Some((slug, shown, entry))
 }
 
 /// The order of the files `a.md` and `b.md`, from the slugs `a` and `b`:

@@ -40,31 +40,7 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
         if name == "default" {
             return Ok(builtin_theme());
         }
-        let mut available: Vec<String> = fs::read_dir(&themes)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                    .filter_map(|e| e.file_name().into_string().ok())
-                    .filter(|n| !is_ignored_name(n))
-                    .collect()
-            })
-            .unwrap_or_default();
-        available.push("default".to_string());
-        available.sort();
-        available.dedup();
-        let block = Block::whole(&config.path, &config.text, Kind::Usage);
-        let d = block.error_at_value(
-            "site_theme",
-            name,
-            format!("site theme `{name}` not found: no folder themes/{name}/"),
-        );
-        return Err(
-            match did_you_mean(name, available.iter().map(String::as_str)) {
-                Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                None => d.with_hint(format!("available: {}", available.join(", "))),
-            },
-        );
+        return Err(not_found(&themes, config, name));
     }
     let mut warnings = Vec::new();
     let mut templates = Vec::new();
@@ -91,6 +67,33 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
         static_files,
         warnings,
     })
+}
+
+/// The error for a site theme with no folder, naming the ones there are.
+fn not_found(themes: &Path, config: &SourceFile, name: &str) -> Diagnostic {
+    let mut available: Vec<String> = fs::read_dir(themes)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| !is_ignored_name(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    available.push("default".to_string());
+    available.sort();
+    available.dedup();
+    let block = Block::whole(&config.path, &config.text, Kind::Usage);
+    let d = block.error_at_value(
+        "site_theme",
+        name,
+        format!("site theme `{name}` not found: no folder themes/{name}/"),
+    );
+    match did_you_mean(name, available.iter().map(String::as_str)) {
+        Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+        None => d.with_hint(format!("available: {}", available.join(", "))),
+    }
 }
 
 /// Hidden names at the top of a theme's `static/` that deploy hosts read:

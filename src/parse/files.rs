@@ -71,29 +71,55 @@ pub(super) fn file_target(dest: &str, article: &Path) -> Result<Target, Refusal>
 /// backups, names a deploy host or another system cannot hold). Case is
 /// kept: deploy hosts match file names case-sensitively.
 pub fn resolve_file(article: &Path, written: &str) -> Result<String, Refusal> {
-    let link = |why: &str, hint: &str| Refusal {
+    if written.contains('\\') {
+        return Err(refused(written, "write `/` between folders, not `\\`", ""));
+    }
+    let mut parts = article_folder(article)
+        .ok_or_else(|| refused(written, "the article's own path cannot be followed", ""))?;
+    follow(&mut parts, written)?;
+    check_published(&parts, written)?;
+    Ok(parts.join("/"))
+}
+
+/// The refusal of a link to `written` because `why`, with `hint` unless it
+/// is empty.
+fn refused(written: &str, why: &str, hint: &str) -> Refusal {
+    Refusal {
         message: format!("link to `{written}`: {why}"),
         hint: (!hint.is_empty()).then(|| hint.to_string()),
-    };
-    if written.contains('\\') {
-        return Err(link("write `/` between folders, not `\\`", ""));
     }
-    let mut parts: Vec<&str> = Vec::new();
+}
+
+/// The folders the article is in, `None` when one of them is not a plain
+/// name.
+fn article_folder(article: &Path) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
     if let Some(folder) = article.parent() {
         for c in folder.components() {
             match (c, c.as_os_str().to_str()) {
                 (Component::Normal(_), Some(name)) => parts.push(name),
                 (Component::CurDir, _) => {}
-                _ => return Err(link("the article's own path cannot be followed", "")),
+                _ => return None,
             }
         }
     }
+    Some(parts)
+}
+
+/// `parts` (the article's folders) with the segments of `written` followed.
+fn follow<'a>(parts: &mut Vec<&'a str>, written: &'a str) -> Result<(), Refusal> {
     let segments: Vec<&str> = written.split('/').collect();
     let last = segments.len() - 1;
     for (i, segment) in segments.into_iter().enumerate() {
         match segment {
-            "" if i == last => return Err(link("a folder, not a file", "link to a file in it")),
-            "" => return Err(link("an empty folder name (`//`)", "")),
+            "" if i == last => {
+                return Err(refused(
+                    written,
+                    "a folder, not a file",
+                    "link to a file in it",
+                ));
+            }
+            "" => return Err(refused(written, "an empty folder name (`//`)", "")),
             "." => {}
             ".." => {
                 if parts.pop().is_none() {
@@ -108,8 +134,15 @@ pub fn resolve_file(article: &Path, written: &str) -> Result<String, Refusal> {
             name => parts.push(name),
         }
     }
+    Ok(())
+}
+
+/// Whether the file at `parts` is published: below `articles/`, and every
+/// name one that is never left out and that any host can hold.
+fn check_published(parts: &[&str], written: &str) -> Result<(), Refusal> {
     if parts.len() < 2 || parts[0] != FILES_FOLDER {
-        return Err(link(
+        return Err(refused(
+            written,
             &format!("only files in {FILES_FOLDER}/ and the folders below it are published"),
             &format!(
                 "move the file into {FILES_FOLDER}/ (e.g. {FILES_FOLDER}/files/) and link to it there"
@@ -118,19 +151,21 @@ pub fn resolve_file(article: &Path, written: &str) -> Result<String, Refusal> {
     }
     for name in &parts[1..] {
         if is_ignored_name(name) {
-            return Err(link(
+            return Err(refused(
+                written,
                 "hidden files and editor backups are never published",
                 "rename the file: names starting with `.` or `#`, or ending in `~`, `.swp`, `.swx` or `.tmp`, are left out of the site",
             ));
         }
         if name.contains(':') || name.chars().any(char::is_control) || name.len() > 255 {
-            return Err(link(
+            return Err(refused(
+                written,
                 "a file name with `:` or a control character, or longer than 255 bytes, cannot be published",
                 "rename the file",
             ));
         }
     }
-    Ok(parts.join("/"))
+    Ok(())
 }
 
 #[cfg(test)]

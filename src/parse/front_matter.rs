@@ -124,12 +124,24 @@ pub(super) fn split_front_matter(text: &str) -> Result<((usize, usize), usize), 
     )
 }
 
+/// Every mistake in the front matter, in the order of its checks.
 fn validate_front_matter(
     fm: &FrontMatter,
     block: &Block<'_>,
     site: &SiteConfig,
     errors: &mut Vec<Diagnostic>,
 ) {
+    validate_content_note(fm, block, errors);
+    for (key, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+        validate_text(key, value.as_deref(), block, site, errors);
+    }
+    validate_themes(fm, block, site, errors);
+    validate_source(fm, block, errors);
+    validate_dates(fm, block, errors);
+}
+
+/// `content_note`, when given: one line of text.
+fn validate_content_note(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnostic>) {
     if let Some(note) = &fm.content_note
         && (note.trim().is_empty() || note.chars().any(char::is_control))
     {
@@ -138,55 +150,70 @@ fn validate_front_matter(
             "`content_note` must be one line of text, not empty",
         ));
     }
-    for (key, value) in [("title", &fm.title), ("summary", &fm.summary)] {
-        match value.as_deref() {
-            None if find_key_in(block, key) => {
-                errors.push(
-                    block.error_at_key(key, format!("`{key}` must not be empty (it is null)")),
-                );
-            }
-            None => errors.push(missing(block, key, site)),
-            Some(v) if v.trim().is_empty() => {
-                errors.push(block.error_at_key(key, format!("`{key}` must not be empty")))
-            }
-            Some(v) if v.chars().any(|c| c.is_control() && c != '\t') => {
-                errors.push(block.error_at_key(
-                    key,
-                    format!("`{key}` must be one line without control characters"),
-                ));
-            }
-            Some(v) if v.chars().any(is_noncharacter) => {
-                let c = v
-                    .chars()
-                    .find(|&c| is_noncharacter(c))
-                    .unwrap_or('\u{FFFF}');
-                errors.push(
-                    block
-                        .error_at_key(
-                            key,
-                            format!(
-                                "`{key}` holds U+{:04X}, a noncharacter that a page or feed may not hold",
-                                c as u32
-                            ),
-                        )
-                        .with_hint("remove it"),
-                );
-            }
-            Some(v) if key == "title" && v.len() > site.limits.title_bytes => errors.push(
+}
+
+/// `title` or `summary`: there, one line of text a page or feed can hold.
+fn validate_text(
+    key: &str,
+    value: Option<&str>,
+    block: &Block<'_>,
+    site: &SiteConfig,
+    errors: &mut Vec<Diagnostic>,
+) {
+    match value {
+        None if find_key_in(block, key) => {
+            errors.push(block.error_at_key(key, format!("`{key}` must not be empty (it is null)")));
+        }
+        None => errors.push(missing(block, key, site)),
+        Some(v) if v.trim().is_empty() => {
+            errors.push(block.error_at_key(key, format!("`{key}` must not be empty")))
+        }
+        Some(v) if v.chars().any(|c| c.is_control() && c != '\t') => {
+            errors.push(block.error_at_key(
+                key,
+                format!("`{key}` must be one line without control characters"),
+            ));
+        }
+        Some(v) if v.chars().any(is_noncharacter) => {
+            let c = v
+                .chars()
+                .find(|&c| is_noncharacter(c))
+                .unwrap_or('\u{FFFF}');
+            errors.push(
                 block
                     .error_at_key(
                         key,
                         format!(
-                            "`title` is {} bytes, more than the limit of {}",
-                            v.len(),
-                            site.limits.title_bytes
+                            "`{key}` holds U+{:04X}, a noncharacter that a page or feed may not hold",
+                            c as u32
                         ),
                     )
-                    .with_hint(Limits::hint("title_bytes")),
-            ),
-            Some(_) => {}
+                    .with_hint("remove it"),
+            );
         }
+        Some(v) if key == "title" && v.len() > site.limits.title_bytes => errors.push(
+            block
+                .error_at_key(
+                    key,
+                    format!(
+                        "`title` is {} bytes, more than the limit of {}",
+                        v.len(),
+                        site.limits.title_bytes
+                    ),
+                )
+                .with_hint(Limits::hint("title_bytes")),
+        ),
+        Some(_) => {}
     }
+}
+
+/// At least one theme, each known and listed once.
+fn validate_themes(
+    fm: &FrontMatter,
+    block: &Block<'_>,
+    site: &SiteConfig,
+    errors: &mut Vec<Diagnostic>,
+) {
     let themes = fm.themes.as_deref().unwrap_or_default();
     if fm.themes.is_none() && !find_key_in(block, "themes") {
         errors.push(missing(block, "themes", site));
@@ -218,6 +245,10 @@ fn validate_front_matter(
             ));
         }
     }
+}
+
+/// `source`, when given: says something, and its `url` is a web address.
+fn validate_source(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnostic>) {
     if let Some(source) = &fm.source {
         if source.title.is_none() && source.publisher.is_none() && source.url.is_none() {
             errors.push(block.error_at_key(
@@ -235,6 +266,10 @@ fn validate_front_matter(
             ));
         }
     }
+}
+
+/// `date` and `updated`: real dates, and not updated before written.
+fn validate_dates(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnostic>) {
     for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
         if let Some(value) = value
             && !is_date(value)

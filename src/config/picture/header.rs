@@ -66,79 +66,96 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 
 /// Width and height in pixels, read from the image's header.
 pub(super) fn size(format: Format, b: &[u8]) -> Option<(u32, u32)> {
-    let be16 = |i: usize| Some(u32::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?])));
-    let le = |i: usize, n: usize| -> Option<u32> {
-        let bytes = b.get(i..i + n)?;
-        Some(bytes.iter().rev().fold(0, |v, &x| (v << 8) | u32::from(x)))
-    };
     match format {
-        Format::Png => {
-            let be32 = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
-            (b.get(12..16) == Some(b"IHDR")).then_some(())?;
-            Some((be32(16)?, be32(20)?))
-        }
-        Format::Jpeg => {
-            // Walk the segments to the first start-of-frame marker.
-            let mut i = 2;
-            loop {
-                while *b.get(i)? == 0xff && *b.get(i + 1)? == 0xff {
-                    i += 1;
-                }
-                (*b.get(i)? == 0xff).then_some(())?;
-                let marker = *b.get(i + 1)?;
-                if (0xd0..=0xd9).contains(&marker) || marker == 0x01 {
-                    i += 2;
-                    continue;
-                }
-                let frame =
-                    (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker);
-                if frame {
-                    return Some((be16(i + 7)?, be16(i + 5)?));
-                }
-                i += 2 + usize::try_from(be16(i + 2)?).ok()?;
-            }
-        }
-        Format::Webp => match b.get(12..16)? {
-            b"VP8 " => Some((le(26, 2)? & 0x3fff, le(28, 2)? & 0x3fff)),
-            b"VP8L" => {
-                let bits = le(21, 4)?;
-                Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
-            }
-            b"VP8X" => Some((le(24, 3)? + 1, le(27, 3)? + 1)),
-            _ => None,
-        },
+        Format::Png => png_size(b),
+        Format::Jpeg => jpeg_size(b),
+        Format::Webp => webp_size(b),
         Format::Ico => {
             let side = |v: u8| if v == 0 { 256 } else { u32::from(v) };
             Some((side(*b.get(6)?), side(*b.get(7)?)))
         }
-        Format::Svg => {
-            let tag = svg_root(b)?;
-            let pixels = |name: &str| -> Option<f64> {
-                let v = attribute(tag, name)?.trim();
-                let v = v.strip_suffix("px").unwrap_or(v);
-                v.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0)
-            };
-            let (w, h) = match (pixels("width"), pixels("height")) {
-                (Some(w), Some(h)) => (w, h),
-                _ => {
-                    let view: Vec<f64> = attribute(tag, "viewBox")?
-                        .split(|c: char| c.is_whitespace() || c == ',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::parse)
-                        .collect::<Result<_, _>>()
-                        .ok()?;
-                    match view[..] {
-                        [_, _, w, h] if w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0 => {
-                            (w, h)
-                        }
-                        _ => return None,
-                    }
-                }
-            };
-            // Rounded, never to zero; sizes past a million pixels are nonsense.
-            let px = |v: f64| v.round().clamp(1.0, 1_000_000.0) as u32;
-            Some((px(w), px(h)))
+        Format::Svg => svg_size(b),
+    }
+}
+
+/// The big-endian 16-bit number at `i`.
+fn be16(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?])))
+}
+
+/// The little-endian number in the `n` bytes at `i`.
+fn le(b: &[u8], i: usize, n: usize) -> Option<u32> {
+    let bytes = b.get(i..i + n)?;
+    Some(bytes.iter().rev().fold(0, |v, &x| (v << 8) | u32::from(x)))
+}
+
+fn png_size(b: &[u8]) -> Option<(u32, u32)> {
+    let be32 = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
+    (b.get(12..16) == Some(b"IHDR")).then_some(())?;
+    Some((be32(16)?, be32(20)?))
+}
+
+/// Walk the segments to the first start-of-frame marker.
+fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
+    let mut i = 2;
+    loop {
+        while *b.get(i)? == 0xff && *b.get(i + 1)? == 0xff {
+            i += 1;
         }
+        (*b.get(i)? == 0xff).then_some(())?;
+        let marker = *b.get(i + 1)?;
+        if (0xd0..=0xd9).contains(&marker) || marker == 0x01 {
+            i += 2;
+            continue;
+        }
+        let frame = (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker);
+        if frame {
+            return Some((be16(b, i + 7)?, be16(b, i + 5)?));
+        }
+        i += 2 + usize::try_from(be16(b, i + 2)?).ok()?;
+    }
+}
+
+fn webp_size(b: &[u8]) -> Option<(u32, u32)> {
+    match b.get(12..16)? {
+        b"VP8 " => Some((le(b, 26, 2)? & 0x3fff, le(b, 28, 2)? & 0x3fff)),
+        b"VP8L" => {
+            let bits = le(b, 21, 4)?;
+            Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+        }
+        b"VP8X" => Some((le(b, 24, 3)? + 1, le(b, 27, 3)? + 1)),
+        _ => None,
+    }
+}
+
+/// From `width` and `height`, or else from `viewBox`.
+fn svg_size(b: &[u8]) -> Option<(u32, u32)> {
+    let tag = svg_root(b)?;
+    let pixels = |name: &str| -> Option<f64> {
+        let v = attribute(tag, name)?.trim();
+        let v = v.strip_suffix("px").unwrap_or(v);
+        v.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0)
+    };
+    let (w, h) = match (pixels("width"), pixels("height")) {
+        (Some(w), Some(h)) => (w, h),
+        _ => view_box_size(tag)?,
+    };
+    // Rounded, never to zero; sizes past a million pixels are nonsense.
+    let px = |v: f64| v.round().clamp(1.0, 1_000_000.0) as u32;
+    Some((px(w), px(h)))
+}
+
+/// The width and height of an SVG start tag's `viewBox`.
+fn view_box_size(tag: &str) -> Option<(f64, f64)> {
+    let view: Vec<f64> = attribute(tag, "viewBox")?
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    match view[..] {
+        [_, _, w, h] if w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0 => Some((w, h)),
+        _ => None,
     }
 }
 
