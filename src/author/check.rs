@@ -123,29 +123,41 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
                     )),
             );
         }
-        if article.summary.trim() == super::new::PLACEHOLDER_SUMMARY {
-            let message = "the summary is still the placeholder `mend new` wrote";
-            let d = match front_matter(article, &texts) {
-                Some(block) => block.error_at_key("summary", message).into_warning(),
-                None => Diagnostic::warning(message).in_file(&article.path),
-            };
-            warnings.push(d.with_hint(
+        warnings.extend(summary_warnings(article, &texts));
+    }
+    warnings.extend(lonely_themes(kb, &texts));
+    warnings.extend(super::check_safety::lint(kb, &texts));
+    sort(&mut warnings);
+    warnings
+}
+
+/// A summary still the placeholder, or longer than [`MAX_SUMMARY_CHARS`].
+fn summary_warnings(article: &Article, texts: &HashMap<&str, &str>) -> Vec<Diagnostic> {
+    let at_summary = |message: String| match front_matter(article, texts) {
+        Some(block) => block.error_at_key("summary", message).into_warning(),
+        None => Diagnostic::warning(message).in_file(&article.path),
+    };
+    let mut warnings = Vec::new();
+    if article.summary.trim() == super::new::PLACEHOLDER_SUMMARY {
+        let message = "the summary is still the placeholder `mend new` wrote";
+        warnings
+            .push(at_summary(message.to_string()).with_hint(
                 "replace it with one or two sentences saying what the article is about",
             ));
-        }
-        let chars = article.summary.chars().count();
-        if chars > MAX_SUMMARY_CHARS {
-            let message =
-                format!("summary is {chars} characters long, more than {MAX_SUMMARY_CHARS}");
-            let d = match front_matter(article, &texts) {
-                Some(block) => block.error_at_key("summary", message).into_warning(),
-                None => Diagnostic::warning(message).in_file(&article.path),
-            };
-            warnings.push(d.with_hint(
-                "lists and search results show the summary whole: one or two sentences read best",
-            ));
-        }
     }
+    let chars = article.summary.chars().count();
+    if chars > MAX_SUMMARY_CHARS {
+        let message = format!("summary is {chars} characters long, more than {MAX_SUMMARY_CHARS}");
+        warnings.push(at_summary(message).with_hint(
+            "lists and search results show the summary whole: one or two sentences read best",
+        ));
+    }
+    warnings
+}
+
+/// A theme only one article uses, at its front matter entry or section tag.
+fn lonely_themes(kb: &KnowledgeBase, texts: &HashMap<&str, &str>) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
     for (theme, index) in kb.site.themes.iter().zip(&kb.themes) {
         let &[only] = index.articles.as_slice() else {
             continue;
@@ -154,7 +166,7 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
         let id = theme.id.as_str();
         let message = format!("theme `{id}` is used by this article only");
         let d = match (
-            front_matter(article, &texts),
+            front_matter(article, texts),
             texts.get(article.slug.as_str()),
         ) {
             (Some(block), _) if article.themes.iter().any(|t| t == id) => {
@@ -167,8 +179,6 @@ pub fn lint(kb: &KnowledgeBase, sources: &[ArticleSource]) -> Vec<Diagnostic> {
             "tag related sections of other articles with `{{.{id}}}` too, or fold it into a broader theme"
         )));
     }
-    warnings.extend(super::check_safety::lint(kb, &texts));
-    sort(&mut warnings);
     warnings
 }
 
