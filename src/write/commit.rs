@@ -102,9 +102,19 @@ pub(crate) fn swap(
             .map_err(|e| Diagnostic::io(output, "cannot move the new site in place", &e))?;
         return Ok(Vec::new());
     }
-    // Where the previous site is once the new one is in place.
-    let previous = match exchange(staging, output) {
-        Ok(()) => staging,
+    let previous = put_in_place(staging, output, old)?;
+    Ok(clear_previous(previous, output).into_iter().collect())
+}
+
+/// Exchange `staging` and `output`, or (where the system cannot) move
+/// `output` aside to `old` and `staging` in; where the previous site is then.
+fn put_in_place<'p>(
+    staging: &'p Path,
+    output: &Path,
+    old: &'p Path,
+) -> Result<&'p Path, Diagnostic> {
+    match exchange(staging, output) {
+        Ok(()) => Ok(staging),
         Err(e) if exchange_unsupported(&e) => {
             fs::rename(output, old)
                 .map_err(|e| Diagnostic::io(output, "cannot move the previous site aside", &e))?;
@@ -116,50 +126,49 @@ pub(crate) fn swap(
                     &e,
                 ));
             }
-            old
+            Ok(old)
         }
-        Err(e) => {
-            return Err(Diagnostic::io(
-                output,
-                "cannot swap the new site in place",
-                &e,
-            ));
-        }
-    };
-    let mut warnings = Vec::new();
+        Err(e) => Err(Diagnostic::io(
+            output,
+            "cannot swap the new site in place",
+            &e,
+        )),
+    }
+}
+
+/// Move the deploy checkout's `.git` from the previous site into the new
+/// one, then remove the previous site; a warning when either fails.
+fn clear_previous(previous: &Path, output: &Path) -> Option<Diagnostic> {
     // The deploy checkout's history moves last: until it has, it is in the
     // previous site, which is then never removed.
     let (git_old, git_new) = (previous.join(".git"), output.join(".git"));
-    if fs::symlink_metadata(&git_old).is_ok() {
-        if let Err(e) = fs::rename(&git_old, &git_new) {
-            warnings.push(
-                Diagnostic::io(
-                    &git_old,
-                    "the new site is in place, but its .git could not be moved into it",
-                    &e,
-                )
-                .with_hint(format!(
-                    "move it by hand: mv {} {}",
-                    git_old.display(),
-                    git_new.display()
-                ))
-                .into_warning(),
-            );
-            return Ok(warnings);
-        }
-    }
-    if let Err(e) = remove_tree(previous) {
-        warnings.push(
+    if fs::symlink_metadata(&git_old).is_ok()
+        && let Err(e) = fs::rename(&git_old, &git_new)
+    {
+        return Some(
             Diagnostic::io(
-                previous,
-                "the new site is in place, but the previous one could not be removed",
+                &git_old,
+                "the new site is in place, but its .git could not be moved into it",
                 &e,
             )
-            .with_hint("delete it by hand; the next build tries again")
+            .with_hint(format!(
+                "move it by hand: mv {} {}",
+                git_old.display(),
+                git_new.display()
+            ))
             .into_warning(),
         );
     }
-    Ok(warnings)
+    let removed = remove_tree(previous);
+    removed.err().map(|e| {
+        Diagnostic::io(
+            previous,
+            "the new site is in place, but the previous one could not be removed",
+            &e,
+        )
+        .with_hint("delete it by hand; the next build tries again")
+        .into_warning()
+    })
 }
 
 /// Exchange two folders in one step.
