@@ -98,24 +98,28 @@ pub(crate) async fn accept_loop(
             }
             continue;
         };
-        // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
-        let _ = stream.set_nodelay(true);
-        let service =
-            TowerToHyperService::new(router.clone().layer(Extension(Slot(Arc::new(permit)))));
-        tokio::spawn(async move {
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            // The header timeout also closes keep-alive connections idle that long.
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .max_header_size(MAX_HEAD_BYTES)
-                .max_buf_size(MAX_HEAD_BYTES)
-                .keep_alive(true);
-            let io = TokioIo::new(WriteTimeout::new(stream, WRITE_TIMEOUT));
-            let _ = builder.serve_connection(io, service).with_upgrades().await;
-        });
+        serve_connection(stream, router.clone(), permit);
     }
     Ok(())
+}
+
+/// Serve one accepted connection on a task of its own, holding its slot.
+fn serve_connection(stream: tokio::net::TcpStream, router: Router, permit: OwnedSemaphorePermit) {
+    // Small responses otherwise wait for Nagle's algorithm: 24 ms per request.
+    let _ = stream.set_nodelay(true);
+    let service = TowerToHyperService::new(router.layer(Extension(Slot(Arc::new(permit)))));
+    tokio::spawn(async move {
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        // The header timeout also closes keep-alive connections idle that long.
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_header_size(MAX_HEAD_BYTES)
+            .max_buf_size(MAX_HEAD_BYTES)
+            .keep_alive(true);
+        let io = TokioIo::new(WriteTimeout::new(stream, WRITE_TIMEOUT));
+        let _ = builder.serve_connection(io, service).with_upgrades().await;
+    });
 }
 
 /// A descriptor held in reserve for when the process runs out.
