@@ -112,13 +112,13 @@ pub fn knowledge_base(
     include_drafts: bool,
     files: &Files,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
-    check_links(site, all, include_drafts, &BTreeSet::new(), files)
+    knowledge_base_trusting(site, all, include_drafts, &BTreeSet::new(), files)
 }
 
-/// Link what parsed when other articles did not, to report every link error of
-/// the run at once. Links to `unparsed` slugs are taken on trust, since their
-/// sections are unknown.
-pub(crate) fn check_links(
+/// The knowledge base of what parsed when other articles did not, to report
+/// every link error of the run at once. Links to `unparsed` slugs are taken on
+/// trust, since their sections are unknown.
+pub(crate) fn knowledge_base_trusting(
     site: SiteConfig,
     all: Vec<Arc<Article>>,
     include_drafts: bool,
