@@ -3,7 +3,7 @@
 //!
 //! Takes the knowledge base and the page's [`Urls`]; gives the HTML. Pure.
 
-use crate::link::KnowledgeBase;
+use crate::link::{KnowledgeBase, SectionRef};
 use crate::urls::{Page, Urls};
 
 use super::escape;
@@ -46,29 +46,7 @@ pub(super) fn also_on(
         ));
         if others > 0 && !shown.contains(&t) {
             shown.push(t);
-            let links: Vec<String> = all_firsts
-                .iter()
-                .filter(|&&(b, _)| b != a)
-                .take(ALSO_ON_LIMIT)
-                .map(|&(b, bh)| {
-                    let target = &kb.articles[b];
-                    let section = &target.headings[bh];
-                    format!(
-                        "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
-                        escape(&urls.to(Page::Article(&target.slug))),
-                        escape(&section.id),
-                        escape(&target.title),
-                        escape(&section.text)
-                    )
-                })
-                .collect();
-            items.push_str(&format!("<ul>{}</ul>", links.concat()));
-            if others > ALSO_ON_LIMIT {
-                items.push_str(&format!(
-                    "<span>and {} more on its page</span>",
-                    others - ALSO_ON_LIMIT
-                ));
-            }
+            push_others(kb, a, all_firsts, others, urls, &mut items);
         }
         items.push_str("</li>");
     }
@@ -79,6 +57,42 @@ pub(super) fn also_on(
         "<details class=\"also-on\"><summary>More on {}</summary><ul>{items}</ul></details>\n",
         and_list(&titles)
     ))
+}
+
+/// Push to `items` the list of the first [`ALSO_ON_LIMIT`] articles but `a`
+/// in `firsts` (each article's first section on a theme, `others` of them
+/// not `a`'s), and how many more the theme's page has.
+fn push_others(
+    kb: &KnowledgeBase,
+    a: usize,
+    firsts: &[SectionRef],
+    others: usize,
+    urls: &Urls,
+    items: &mut String,
+) {
+    let links: Vec<String> = firsts
+        .iter()
+        .filter(|&&(b, _)| b != a)
+        .take(ALSO_ON_LIMIT)
+        .map(|&(b, bh)| {
+            let target = &kb.articles[b];
+            let section = &target.headings[bh];
+            format!(
+                "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
+                escape(&urls.to(Page::Article(&target.slug))),
+                escape(&section.id),
+                escape(&target.title),
+                escape(&section.text)
+            )
+        })
+        .collect();
+    items.push_str(&format!("<ul>{}</ul>", links.concat()));
+    if others > ALSO_ON_LIMIT {
+        items.push_str(&format!(
+            "<span>and {} more on its page</span>",
+            others - ALSO_ON_LIMIT
+        ));
+    }
 }
 
 /// "A", "A and B", "A, B and C".
