@@ -10,6 +10,7 @@
 
 mod files;
 mod related;
+mod resolve;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,11 +18,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::error::{Diagnostic, did_you_mean};
+use crate::error::Diagnostic;
 use crate::load::Files;
-use crate::parse::{Article, Location, Target};
-use files::FileLinks;
+use crate::parse::Article;
 use related::{ArticleThemes, article_themes, related, theme_index};
+use resolve::{Resolution, resolve};
 
 /// How many related articles an article lists.
 pub(crate) const RELATED_LIMIT: usize = 5;
@@ -112,13 +113,13 @@ pub fn knowledge_base(
     include_drafts: bool,
     files: &Files,
 ) -> Result<KnowledgeBase, Vec<Diagnostic>> {
-    check_links(site, all, include_drafts, &BTreeSet::new(), files)
+    knowledge_base_trusting(site, all, include_drafts, &BTreeSet::new(), files)
 }
 
-/// Link what parsed when other articles did not, to report every link error of
-/// the run at once. Links to `unparsed` slugs are taken on trust, since their
-/// sections are unknown.
-pub(crate) fn check_links(
+/// The knowledge base of what parsed when other articles did not, to report
+/// every link error of the run at once. Links to `unparsed` slugs are taken on
+/// trust, since their sections are unknown.
+pub(crate) fn knowledge_base_trusting(
     site: SiteConfig,
     all: Vec<Arc<Article>>,
     include_drafts: bool,
@@ -128,141 +129,34 @@ pub(crate) fn check_links(
     let (mut articles, drafts): (Vec<Arc<Article>>, Vec<Arc<Article>>) =
         all.into_iter().partition(|a| include_drafts || !a.draft);
     articles.sort_by_cached_key(|a| reading_key(a));
-    let by_slug: rustc_hash::FxHashMap<&str, usize> = articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.slug.as_str(), i))
-        .collect();
-    let draft_slugs: BTreeSet<&str> = drafts.iter().map(|a| a.slug.as_str()).collect();
-
-    // Each article's heading ids, so that a link to a section is one lookup:
-    // 10,000 links to `#a` in an article of 10,000 headings were 10^8 compares.
-    let anchors: Vec<rustc_hash::FxHashMap<&str, usize>> = articles
-        .par_iter()
-        .with_min_len(256)
-        .map(|a| {
-            let mut ids = rustc_hash::FxHashMap::default();
-            for (i, h) in a.headings.iter().enumerate() {
-                ids.entry(h.id.as_str()).or_insert(i);
-            }
-            ids
-        })
-        .collect();
-    let heading_index = |article: usize, fragment: &str| anchors[article].get(fragment).copied();
-    let mut errors = Vec::new();
-    let mut connections: Vec<Connections> = vec![Connections::default(); articles.len()];
-    let mut backlinks: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); articles.len()];
-    let mut file_links = FileLinks::new(files, &site, &by_slug);
-    for (i, article) in articles.iter().enumerate() {
-        let located = |at: &Location, message: String| {
-            Diagnostic::error(message)
-                .in_file(article.path.clone())
-                .at_excerpt(at.line, at.col, at.excerpt(&article.markdown), at.width)
-        };
-        for image in &article.images {
-            let resolved = match &image.target {
-                Target::File { path, suffix } => match file_links.check(path, true) {
-                    Ok(()) => Resolved::File {
-                        path: path.clone(),
-                        suffix: suffix.clone(),
-                    },
-                    Err((message, hint)) => {
-                        errors.push(located(&image.at, message).with_hint(hint));
-                        continue;
-                    }
-                },
-                Target::External(url) => Resolved::External(url.clone()),
-                // `parse` makes neither for an image.
-                Target::Article { .. } | Target::Anchor(_) => Resolved::External(String::new()),
-            };
-            connections[i].images.push(resolved);
-        }
-        for link in &article.links {
-            let error = |message: String| located(&link.at, message);
-            let resolved = match &link.target {
-                Target::External(url) => Resolved::External(url.clone()),
-                Target::File { path, suffix } => match file_links.check(path, false) {
-                    Ok(()) => Resolved::File {
-                        path: path.clone(),
-                        suffix: suffix.clone(),
-                    },
-                    Err((message, hint)) => {
-                        errors.push(error(message).with_hint(hint));
-                        continue;
-                    }
-                },
-                Target::Anchor(fragment) => match heading_index(i, fragment) {
-                    Some(h) => Resolved::Anchor(h),
-                    None => {
-                        errors.push(missing_section(
-                            error(format!("no section `#{fragment}` in this article")),
-                            article,
-                            fragment,
-                        ));
-                        Resolved::Anchor(0)
-                    }
-                },
-                Target::Article { slug, fragment } => match by_slug.get(slug.as_str()) {
-                    None if unparsed.contains(slug) => continue,
-                    None if slug == crate::safety::PAGE_SLUG && site.safety.is_some() => {
-                        match crate::safety::check_fragment(fragment.as_deref()) {
-                            Ok(()) => Resolved::SafetyPage(fragment.clone()),
-                            Err(message) => {
-                                errors.push(error(message));
-                                continue;
-                            }
-                        }
-                    }
-                    None if draft_slugs.contains(slug.as_str()) => {
-                        errors.push(
-                            error(format!("link to `{slug}`, a draft left out of this build"))
-                                .with_hint("build with --drafts, or remove the link"),
-                        );
-                        continue;
-                    }
-                    None => {
-                        let d = error(format!("link to missing article `{slug}`"));
-                        errors.push(match did_you_mean(slug, articles.iter().map(|a| a.slug.as_str())) {
-                            Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                            None => d.with_hint("articles are linked by file name, e.g. `[text](other.md)` or `[[other]]`"),
-                        });
-                        continue;
-                    }
-                    Some(&index) => {
-                        if index != i {
-                            backlinks[index].insert(i);
-                        }
-                        let heading = match fragment {
-                            None => None,
-                            Some(fragment) => match heading_index(index, fragment) {
-                                Some(h) => Some(h),
-                                None => {
-                                    errors.push(missing_section(
-                                        error(format!("no section `#{fragment}` in `{slug}`")),
-                                        &articles[index],
-                                        fragment,
-                                    ));
-                                    None
-                                }
-                            },
-                        };
-                        Resolved::Article { index, heading }
-                    }
-                },
-            };
-            connections[i].links.push(resolved);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let linked_files: Vec<String> = file_links.linked.into_iter().collect();
-
+    let Resolution {
+        mut connections,
+        backlinks,
+        files: linked,
+    } = resolve(&site, &articles, &drafts, unparsed, files)?;
     let themes = theme_index(&site, &articles);
+    add_neighbours(&mut connections, &backlinks, &site, &articles, &themes);
+    Ok(KnowledgeBase {
+        site,
+        articles,
+        connections: Arc::new(connections),
+        themes,
+        files: linked,
+    })
+}
+
+/// Fill in each article's backlinks, previous and next, and related articles.
+fn add_neighbours(
+    connections: &mut [Connections],
+    backlinks: &[BTreeSet<usize>],
+    site: &SiteConfig,
+    articles: &[Arc<Article>],
+    themes: &[ThemeIndex],
+) {
     let themes_of: Vec<ArticleThemes> = articles
         .par_iter()
         .with_min_len(256)
-        .map(|a| article_themes(&site, a))
+        .map(|a| article_themes(site, a))
         .collect();
     let count = articles.len();
     connections
@@ -276,16 +170,9 @@ pub(crate) fn check_links(
                 c.backlinks = backlinks.iter().copied().collect();
                 c.previous = i.checked_sub(1);
                 c.next = (i + 1 < count).then_some(i + 1);
-                c.related = related(i, &themes_of, &themes, &site, seen);
+                c.related = related(i, &themes_of, themes, site, seen);
             },
         );
-    Ok(KnowledgeBase {
-        site,
-        articles,
-        connections: Arc::new(connections),
-        themes,
-        files: linked_files,
-    })
 }
 
 fn reading_key(a: &Article) -> (bool, String, String) {
@@ -294,25 +181,6 @@ fn reading_key(a: &Article) -> (bool, String, String) {
         a.title.to_lowercase(),
         a.slug.clone(),
     )
-}
-
-fn missing_section(d: Diagnostic, target: &Article, fragment: &str) -> Diagnostic {
-    match did_you_mean(fragment, target.headings.iter().map(|h| h.id.as_str())) {
-        Some(near) => d.with_hint(format!("did you mean `#{near}`?")),
-        None if target.headings.is_empty() => {
-            d.with_hint(format!("`{}` has no headings", target.slug))
-        }
-        None => d.with_hint(format!(
-            "sections there: {}",
-            target
-                .headings
-                .iter()
-                .take(8)
-                .map(|h| format!("#{}", h.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
 }
 
 #[cfg(test)]

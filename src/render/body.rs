@@ -4,20 +4,20 @@
 //! closed "More on ..." disclosure under each tagged section, and fenced code
 //! highlighted with CSS classes. Pure.
 
+mod also_on;
+
 use std::collections::VecDeque;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use crate::config::Limits;
 use crate::error::Diagnostic;
-use crate::link::{KnowledgeBase, Resolved};
-use crate::parse::{body_events, code_language};
+use crate::link::{Connections, KnowledgeBase, Resolved};
+use crate::parse::{Article, body_events, code_language};
 use crate::urls::{Page, Urls};
 
 use super::highlight::highlight;
-
-/// How many other articles an "also on" line names per theme.
-const ALSO_ON_LIMIT: usize = 3;
+use also_on::also_on;
 
 /// Render article `a`'s body for a page at `urls`: its Markdown walked again
 /// with the same events `parse` saw, so the n-th heading and link here are
@@ -35,134 +35,16 @@ pub(crate) fn html(
     see: &mut dyn FnMut(&Event<'_>),
 ) -> Result<String, Diagnostic> {
     let article = &kb.articles[a];
-    let links = &kb.connections[a].links;
-    let images = &kb.connections[a].images;
-    let mut out: VecDeque<Event<'_>> = VecDeque::new();
-    let mut link_no = 0;
-    let mut image_no = 0;
-    let mut heading_no = 0;
-    let mut themes_shown = Vec::new();
-    let mut skip_link_text = false;
-    let mut code: Option<(String, String)> = None;
-    let mut in_image = 0usize;
-    // Lines longer than this are not highlighted (syntect slows badly on them);
-    // `parse` warned about each such block.
-    let max_line = kb.site.limits.highlight_line_bytes;
-
+    let mut rewrite = Rewrite::new(kb, a, urls);
     let mut events = body_events(&article.markdown, kb.site.allow_raw_html);
     let stream = std::iter::from_fn(move || {
         loop {
-            if let Some(event) = out.pop_front() {
+            if let Some(event) = rewrite.out.pop_front() {
                 return Some(event);
             }
             let (event, _) = events.next()?;
             see(&event);
-            if let Some((lang, text)) = &mut code {
-                match event {
-                    Event::Text(t) => text.push_str(&t),
-                    Event::End(TagEnd::CodeBlock) => {
-                        out.push_back(Event::Html(CowStr::from(highlight(lang, text, max_line))));
-                        code = None;
-                    }
-                    _ => {}
-                }
-                continue;
-            }
-            if skip_link_text {
-                if matches!(event, Event::End(TagEnd::Link)) {
-                    skip_link_text = false;
-                    out.push_back(event);
-                }
-                continue;
-            }
-            match event {
-                Event::Start(Tag::Heading { level, .. }) => {
-                    let id = article
-                        .headings
-                        .get(heading_no)
-                        .map(|h| CowStr::from(h.id.as_str()));
-                    out.push_back(Event::Start(Tag::Heading {
-                        level,
-                        id,
-                        classes: Vec::new(),
-                        attrs: Vec::new(),
-                    }));
-                }
-                Event::Start(Tag::Link {
-                    link_type,
-                    title,
-                    id,
-                    ..
-                }) => {
-                    let (href, target_title) = match links.get(link_no) {
-                        Some(resolved) => resolve(kb, a, resolved, urls),
-                        None => (String::new(), None),
-                    };
-                    let titled = article
-                        .links
-                        .get(link_no)
-                        .is_some_and(|l| l.titled_by_target);
-                    link_no += 1;
-                    out.push_back(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: CowStr::from(href),
-                        title,
-                        id,
-                    }));
-                    if let (true, Some(t)) = (titled, target_title) {
-                        out.push_back(Event::Text(CowStr::from(t)));
-                        skip_link_text = true;
-                    }
-                }
-                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                    code = Some((code_language(&info).to_string(), String::new()));
-                }
-                Event::End(TagEnd::Heading(level)) => {
-                    if let Some(h) = article.headings.get(heading_no)
-                        && level >= pulldown_cmark::HeadingLevel::H2
-                    {
-                        out.push_back(Event::Html(CowStr::from(permalink(&h.id))));
-                    }
-                    out.push_back(Event::End(TagEnd::Heading(level)));
-                    if let Some(line) = also_on(kb, a, heading_no, urls, &mut themes_shown) {
-                        out.push_back(Event::Html(CowStr::from(line)));
-                    }
-                    heading_no += 1;
-                }
-                // Escape quotes too (pulldown-cmark escapes only < > & in text), so
-                // text that once was raw HTML cannot even look like an attribute.
-                // (Inside an image the text becomes the alt attribute, which
-                // pulldown-cmark escapes fully itself.)
-                Event::Text(t) if in_image == 0 => {
-                    out.push_back(Event::Html(CowStr::from(escape(&t))))
-                }
-                Event::Code(t) if in_image == 0 => out.push_back(Event::Html(CowStr::from(
-                    format!("<code>{}</code>", escape(&t)),
-                ))),
-                Event::Start(Tag::Image {
-                    link_type,
-                    title,
-                    id,
-                    ..
-                }) => {
-                    let src = images
-                        .get(image_no)
-                        .map_or_else(String::new, |resolved| resolve(kb, a, resolved, urls).0);
-                    image_no += 1;
-                    in_image += 1;
-                    out.push_back(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: CowStr::from(src),
-                        title,
-                        id,
-                    }));
-                }
-                Event::End(TagEnd::Image) => {
-                    in_image -= 1;
-                    out.push_back(event);
-                }
-                other => out.push_back(other),
-            }
+            rewrite.event(event);
         }
     });
     let limit = kb.site.limits.page_bytes;
@@ -177,6 +59,192 @@ pub(crate) fn html(
         ))
         .in_file(article.path.clone())
         .with_hint(Limits::hint("page_bytes"))),
+    }
+}
+
+/// Article `a`'s body events on their way to the HTML writer: each event
+/// read becomes the events in `out`, links, images, headings and code
+/// rewritten.
+struct Rewrite<'k> {
+    kb: &'k KnowledgeBase,
+    a: usize,
+    article: &'k Article,
+    connections: &'k Connections,
+    urls: &'k Urls,
+    out: VecDeque<Event<'k>>,
+    /// The number of the next link, image and heading, counted as `parse` did.
+    link_no: usize,
+    image_no: usize,
+    heading_no: usize,
+    /// The themes whose other articles an "also on" line has listed.
+    themes_shown: Vec<usize>,
+    /// Inside a link whose text is replaced by its target's title.
+    skip_link_text: bool,
+    /// Inside a fenced code block: its language and text so far.
+    code: Option<(String, String)>,
+    /// How many images the event is inside (their text becomes an `alt`).
+    in_image: usize,
+    /// Lines longer than this are not highlighted (syntect slows badly on them);
+    /// `parse` warned about each such block.
+    max_line: usize,
+}
+
+impl<'k> Rewrite<'k> {
+    fn new(kb: &'k KnowledgeBase, a: usize, urls: &'k Urls) -> Rewrite<'k> {
+        Rewrite {
+            kb,
+            a,
+            article: &kb.articles[a],
+            connections: &kb.connections[a],
+            urls,
+            out: VecDeque::new(),
+            link_no: 0,
+            image_no: 0,
+            heading_no: 0,
+            themes_shown: Vec::new(),
+            skip_link_text: false,
+            code: None,
+            in_image: 0,
+            max_line: kb.site.limits.highlight_line_bytes,
+        }
+    }
+
+    /// Rewrite one event of the body into `out`.
+    fn event(&mut self, event: Event<'k>) {
+        if let Some((lang, text)) = &mut self.code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let html = highlight(lang, text, self.max_line);
+                    self.out.push_back(Event::Html(CowStr::from(html)));
+                    self.code = None;
+                }
+                _ => {}
+            }
+            return;
+        }
+        if self.skip_link_text {
+            if matches!(event, Event::End(TagEnd::Link)) {
+                self.skip_link_text = false;
+                self.out.push_back(event);
+            }
+            return;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => self.heading_start(level),
+            Event::Start(Tag::Link {
+                link_type,
+                title,
+                id,
+                ..
+            }) => self.link_start(link_type, title, id),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                self.code = Some((code_language(&info).to_string(), String::new()));
+            }
+            Event::End(TagEnd::Heading(level)) => self.heading_end(level),
+            // Escape quotes too (pulldown-cmark escapes only < > & in text), so
+            // text that once was raw HTML cannot even look like an attribute.
+            // (Inside an image the text becomes the alt attribute, which
+            // pulldown-cmark escapes fully itself.)
+            Event::Text(t) if self.in_image == 0 => {
+                self.out.push_back(Event::Html(CowStr::from(escape(&t))))
+            }
+            Event::Code(t) if self.in_image == 0 => self.out.push_back(Event::Html(CowStr::from(
+                format!("<code>{}</code>", escape(&t)),
+            ))),
+            Event::Start(Tag::Image {
+                link_type,
+                title,
+                id,
+                ..
+            }) => self.image_start(link_type, title, id),
+            Event::End(TagEnd::Image) => {
+                self.in_image -= 1;
+                self.out.push_back(event);
+            }
+            other => self.out.push_back(other),
+        }
+    }
+
+    /// A heading opens, with the id `parse` gave it.
+    fn heading_start(&mut self, level: HeadingLevel) {
+        let id = self
+            .article
+            .headings
+            .get(self.heading_no)
+            .map(|h| CowStr::from(h.id.as_str()));
+        self.out.push_back(Event::Start(Tag::Heading {
+            level,
+            id,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
+    }
+
+    /// A heading closes: its permalink, then its "also on" line.
+    fn heading_end(&mut self, level: HeadingLevel) {
+        if let Some(h) = self.article.headings.get(self.heading_no)
+            && level >= HeadingLevel::H2
+        {
+            self.out
+                .push_back(Event::Html(CowStr::from(permalink(&h.id))));
+        }
+        self.out.push_back(Event::End(TagEnd::Heading(level)));
+        let line = also_on(
+            self.kb,
+            self.a,
+            self.heading_no,
+            self.urls,
+            &mut self.themes_shown,
+        );
+        if let Some(line) = line {
+            self.out.push_back(Event::Html(CowStr::from(line)));
+        }
+        self.heading_no += 1;
+    }
+
+    /// A link opens: its resolved href, and for a text-less wiki link its
+    /// target's title instead of its text.
+    fn link_start(&mut self, link_type: LinkType, title: CowStr<'k>, id: CowStr<'k>) {
+        let (href, target_title) = match self.connections.links.get(self.link_no) {
+            Some(resolved) => resolve(self.kb, self.a, resolved, self.urls),
+            None => (String::new(), None),
+        };
+        let titled = self
+            .article
+            .links
+            .get(self.link_no)
+            .is_some_and(|l| l.titled_by_target);
+        self.link_no += 1;
+        self.out.push_back(Event::Start(Tag::Link {
+            link_type,
+            dest_url: CowStr::from(href),
+            title,
+            id,
+        }));
+        if let (true, Some(t)) = (titled, target_title) {
+            self.out.push_back(Event::Text(CowStr::from(t)));
+            self.skip_link_text = true;
+        }
+    }
+
+    /// An image opens, with its resolved source.
+    fn image_start(&mut self, link_type: LinkType, title: CowStr<'k>, id: CowStr<'k>) {
+        let src = self
+            .connections
+            .images
+            .get(self.image_no)
+            .map_or_else(String::new, |resolved| {
+                resolve(self.kb, self.a, resolved, self.urls).0
+            });
+        self.image_no += 1;
+        self.in_image += 1;
+        self.out.push_back(Event::Start(Tag::Image {
+            link_type,
+            dest_url: CowStr::from(src),
+            title,
+            id,
+        }));
     }
 }
 
@@ -276,85 +344,6 @@ fn permalink(id: &str) -> String {
         " <a class=\"permalink\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
         escape(id)
     )
-}
-
-/// The disclosure under a tagged section ("More on Apology and
-/// Forgiveness"), closed until opened: for each of its themes, the theme's
-/// page and, the first time the article treats that theme, the other
-/// articles with sections on it (each link goes to that article's first such
-/// section). Later sections on the same theme list only the theme, which
-/// keeps long, densely tagged articles light.
-fn also_on(
-    kb: &KnowledgeBase,
-    a: usize,
-    h: usize,
-    urls: &Urls,
-    shown: &mut Vec<usize>,
-) -> Option<String> {
-    let heading = kb.articles[a].headings.get(h)?;
-    if heading.themes.is_empty() {
-        return None;
-    }
-    let mut titles = Vec::new();
-    let mut items = String::new();
-    for id in &heading.themes {
-        let Some(t) = kb.site.theme_index(id) else {
-            continue;
-        };
-        let theme = &kb.site.themes[t];
-        titles.push(escape(&theme.title));
-        let theme_url = escape(&urls.to(Page::Theme(&theme.id)));
-        let all_firsts = &kb.themes[t].first_sections;
-        let others = all_firsts.len()
-            - usize::from(all_firsts.binary_search_by_key(&a, |&(b, _)| b).is_ok());
-        items.push_str(&format!(
-            "<li><a href=\"{theme_url}\">Every section on {}</a>",
-            escape(&theme.title)
-        ));
-        if others > 0 && !shown.contains(&t) {
-            shown.push(t);
-            let links: Vec<String> = all_firsts
-                .iter()
-                .filter(|&&(b, _)| b != a)
-                .take(ALSO_ON_LIMIT)
-                .map(|&(b, bh)| {
-                    let target = &kb.articles[b];
-                    let section = &target.headings[bh];
-                    format!(
-                        "<li><a href=\"{}#{}\">{}</a> <span>› {}</span></li>",
-                        escape(&urls.to(Page::Article(&target.slug))),
-                        escape(&section.id),
-                        escape(&target.title),
-                        escape(&section.text)
-                    )
-                })
-                .collect();
-            items.push_str(&format!("<ul>{}</ul>", links.concat()));
-            if others > ALSO_ON_LIMIT {
-                items.push_str(&format!(
-                    "<span>and {} more on its page</span>",
-                    others - ALSO_ON_LIMIT
-                ));
-            }
-        }
-        items.push_str("</li>");
-    }
-    if titles.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "<details class=\"also-on\"><summary>More on {}</summary><ul>{items}</ul></details>\n",
-        and_list(&titles)
-    ))
-}
-
-/// "A", "A and B", "A, B and C".
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// Escape text for HTML element content and quoted attribute values.

@@ -50,17 +50,6 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
         .filter_map(|a| last_changed(a))
         .max()
         .unwrap_or("1970-01-01");
-    let mut entries: Vec<(usize, &Article)> =
-        kb.articles.iter().map(|a| &**a).enumerate().collect();
-    // Stable: undated keep reading order after all dated ones.
-    entries.sort_by(
-        |(ia, a), (ib, b)| match (a.date.as_deref(), b.date.as_deref()) {
-            (Some(x), Some(y)) => y.cmp(x).then(ia.cmp(ib)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => ia.cmp(ib),
-        },
-    );
     let site = &kb.site;
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -89,30 +78,53 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
         "  <author><name>{}</name></author>\n",
         escape(&site.title)
     ));
-    for (_, a) in entries {
-        let url = format!("{base}{}", Page::Article(&a.slug).path());
-        xml.push_str("  <entry>\n");
-        xml.push_str(&format!("    <title>{}</title>\n", escape(&a.title)));
-        xml.push_str(&format!(
-            "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
-            escape(&url)
-        ));
-        xml.push_str(&format!("    <id>{}</id>\n", escape(&url)));
-        if let Some(date) = &a.date {
-            xml.push_str(&format!("    <published>{}</published>\n", timestamp(date)));
-        }
-        xml.push_str(&format!(
-            "    <updated>{}</updated>\n",
-            timestamp(last_changed(a).unwrap_or(latest))
-        ));
-        xml.push_str(&format!("    <summary>{}</summary>\n", escape(&a.summary)));
-        for theme in &a.themes {
-            xml.push_str(&format!("    <category term=\"{}\"/>\n", escape(theme)));
-        }
-        xml.push_str("  </entry>\n");
+    for (_, a) in feed_order(kb) {
+        push_entry(&mut xml, a, base, latest);
     }
     xml.push_str("</feed>\n");
     xml
+}
+
+/// The feed's articles: dated ones newest first, then undated ones in
+/// reading order; each with its place in reading order.
+fn feed_order(kb: &KnowledgeBase) -> Vec<(usize, &Article)> {
+    let mut entries: Vec<(usize, &Article)> =
+        kb.articles.iter().map(|a| &**a).enumerate().collect();
+    // Stable: undated keep reading order after all dated ones.
+    entries.sort_by(
+        |(ia, a), (ib, b)| match (a.date.as_deref(), b.date.as_deref()) {
+            (Some(x), Some(y)) => y.cmp(x).then(ia.cmp(ib)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => ia.cmp(ib),
+        },
+    );
+    entries
+}
+
+/// Push article `a`'s `<entry>` to `xml`: its page at `base`, `latest` as
+/// its date if it has none.
+fn push_entry(xml: &mut String, a: &Article, base: &str, latest: &str) {
+    let url = format!("{base}{}", Page::Article(&a.slug).path());
+    xml.push_str("  <entry>\n");
+    xml.push_str(&format!("    <title>{}</title>\n", escape(&a.title)));
+    xml.push_str(&format!(
+        "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
+        escape(&url)
+    ));
+    xml.push_str(&format!("    <id>{}</id>\n", escape(&url)));
+    if let Some(date) = &a.date {
+        xml.push_str(&format!("    <published>{}</published>\n", timestamp(date)));
+    }
+    xml.push_str(&format!(
+        "    <updated>{}</updated>\n",
+        timestamp(last_changed(a).unwrap_or(latest))
+    ));
+    xml.push_str(&format!("    <summary>{}</summary>\n", escape(&a.summary)));
+    for theme in &a.themes {
+        xml.push_str(&format!("    <category term=\"{}\"/>\n", escape(theme)));
+    }
+    xml.push_str("  </entry>\n");
 }
 
 /// Every page a search engine should know, with last-modified dates where known.

@@ -188,29 +188,7 @@ impl<'a> Renderer<'a> {
             Here::Theme(t),
         );
         site.breadcrumbs = self.crumbs(&urls, &[("Themes", urls.to(Page::Themes))]);
-        let mut groups: Vec<SectionGroup<'a>> = Vec::new();
-        let mut last: Option<usize> = None;
-        for &(a, h) in &index.sections {
-            let article = &kb.articles[a];
-            let heading = &article.headings[h];
-            let link = SectionLink {
-                title: &heading.text,
-                href: format!("{}#{}", urls.to(Page::Article(&article.slug)), heading.id),
-                excerpt: excerpts
-                    .get(a)
-                    .and_then(|e| e.get(h))
-                    .cloned()
-                    .unwrap_or_default(),
-            };
-            match (last, groups.last_mut()) {
-                (Some(prev), Some(group)) if prev == a => group.sections.push(link),
-                _ => groups.push(SectionGroup {
-                    article: self.link_to(a, &urls),
-                    sections: vec![link],
-                }),
-            }
-            last = Some(a);
-        }
+        let groups = self.section_groups(t, excerpts, &urls);
         let with_sections: std::collections::HashSet<usize> =
             index.sections.iter().map(|&(a, _)| a).collect();
         let untagged_articles = index
@@ -247,6 +225,41 @@ impl<'a> Renderer<'a> {
             Page::Theme(&theme.id).output_path(),
             &format!("theme `{}`", theme.id),
         )
+    }
+
+    /// The sections tagged with theme `t`, grouped by article, each with its
+    /// first sentence from `excerpts`, linked from the page at `urls`.
+    fn section_groups(
+        &self,
+        t: usize,
+        excerpts: &[Vec<String>],
+        urls: &Urls,
+    ) -> Vec<SectionGroup<'a>> {
+        let kb = self.kb;
+        let mut groups: Vec<SectionGroup<'a>> = Vec::new();
+        let mut last: Option<usize> = None;
+        for &(a, h) in &kb.themes[t].sections {
+            let article = &kb.articles[a];
+            let heading = &article.headings[h];
+            let link = SectionLink {
+                title: &heading.text,
+                href: format!("{}#{}", urls.to(Page::Article(&article.slug)), heading.id),
+                excerpt: excerpts
+                    .get(a)
+                    .and_then(|e| e.get(h))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            match (last, groups.last_mut()) {
+                (Some(prev), Some(group)) if prev == a => group.sections.push(link),
+                _ => groups.push(SectionGroup {
+                    article: self.link_to(a, urls),
+                    sections: vec![link],
+                }),
+            }
+            last = Some(a);
+        }
+        groups
     }
 
     pub(super) fn search_page(&self) -> Result<OutputFile, Diagnostic> {

@@ -27,18 +27,50 @@ pub fn shared_pages(
         templates,
         options,
     };
-    // Every page on its own thread: at 50,000 articles the home page and the
-    // article list are megabytes each, and the feeds more.
-    enum Shared {
-        Index,
-        Articles,
-        Themes,
-        NotFound,
-        Search,
-        Theme(usize),
-        Feeds,
-        Safety,
+    let jobs = jobs(kb, options);
+    let excerpts = excerpts(kb);
+    let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|job| make(&r, job, &excerpts))
+        .collect();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for result in made {
+        match result {
+            Ok(mut made) => files.append(&mut made),
+            Err(d) => errors.push(d),
+        }
     }
+    if kb.articles.iter().any(|a| a.has_fenced_code) {
+        files.push(OutputFile {
+            path: "syntax.css".to_string(),
+            bytes: highlight::syntax_css().into_bytes(),
+        });
+    }
+    add_static_files(kb, theme, &mut files, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(files)
+}
+
+/// One shared page (or, for the feeds and the safety page, a few), rendered
+/// on a thread of its own: at 50,000 articles the home page and the article
+/// list are megabytes each, and the feeds more.
+enum Shared {
+    Index,
+    Articles,
+    Themes,
+    NotFound,
+    Search,
+    Theme(usize),
+    Feeds,
+    Safety,
+}
+
+/// The shared pages this site has.
+fn jobs(kb: &KnowledgeBase, options: RenderOptions) -> Vec<Shared> {
     let mut jobs = vec![
         Shared::Feeds,
         Shared::Index,
@@ -55,9 +87,13 @@ pub fn shared_pages(
         jobs.push(Shared::Safety);
     }
     jobs.extend((0..kb.site.themes.len()).map(Shared::Theme));
-    // Each tagged section's first sentence, for the theme pages: every
-    // article's Markdown walked once, not once per theme it treats.
-    let excerpts: Vec<Vec<String>> = (0..kb.articles.len())
+    jobs
+}
+
+/// Each tagged section's first sentence, for the theme pages: every
+/// article's Markdown walked once, not once per theme it treats.
+fn excerpts(kb: &KnowledgeBase) -> Vec<Vec<String>> {
+    (0..kb.articles.len())
         .into_par_iter()
         .map(|a| {
             let tagged = kb.articles[a].headings.iter().any(|h| !h.themes.is_empty());
@@ -67,38 +103,38 @@ pub fn shared_pages(
                 Vec::new()
             }
         })
-        .collect();
-    let made: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|job| match job {
-            Shared::Index => r.index().map(|f| vec![f]),
-            Shared::Articles => r.articles_page().map(|f| vec![f]),
-            Shared::Themes => r.themes_page().map(|f| vec![f]),
-            Shared::NotFound => r.not_found().map(|f| vec![f]),
-            Shared::Search => r.search_page().map(|f| vec![f]),
-            Shared::Theme(t) => r.theme(t, &excerpts).map(|f| vec![f]),
-            Shared::Feeds => Ok(feeds::files(kb)),
-            Shared::Safety => match &kb.site.safety {
-                Some(s) => safety::page(&r, s).map(|f| vec![f]),
-                None => Ok(Vec::new()),
-            },
-        })
-        .collect();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for result in made {
-        match result {
-            Ok(mut made) => files.append(&mut made),
-            Err(d) => errors.push(d),
-        }
+        .collect()
+}
+
+/// Render the files of one job.
+fn make(
+    r: &Renderer,
+    job: Shared,
+    excerpts: &[Vec<String>],
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    match job {
+        Shared::Index => r.index().map(|f| vec![f]),
+        Shared::Articles => r.articles_page().map(|f| vec![f]),
+        Shared::Themes => r.themes_page().map(|f| vec![f]),
+        Shared::NotFound => r.not_found().map(|f| vec![f]),
+        Shared::Search => r.search_page().map(|f| vec![f]),
+        Shared::Theme(t) => r.theme(t, excerpts).map(|f| vec![f]),
+        Shared::Feeds => Ok(feeds::files(r.kb)),
+        Shared::Safety => match &r.kb.site.safety {
+            Some(s) => safety::page(r, s).map(|f| vec![f]),
+            None => Ok(Vec::new()),
+        },
     }
-    if kb.articles.iter().any(|a| a.has_fenced_code) {
-        files.push(OutputFile {
-            path: "syntax.css".to_string(),
-            bytes: highlight::syntax_css().into_bytes(),
-        });
-    }
+}
+
+/// Add the theme's static files to `files` (the pages made so far), an
+/// error for each that would overwrite one, then the site's pictures.
+fn add_static_files(
+    kb: &KnowledgeBase,
+    theme: &ThemeFiles,
+    files: &mut Vec<OutputFile>,
+    errors: &mut Vec<Diagnostic>,
+) {
     let generated: HashMap<String, ()> = files.iter().map(|f| (f.path.clone(), ())).collect();
     // The site's own logo and favicon stand in for a theme file of the same name.
     let pictures = identity::files(&kb.site);
@@ -121,8 +157,4 @@ pub fn shared_pages(
         });
     }
     files.extend(pictures);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(files)
 }

@@ -20,19 +20,7 @@ pub struct Templates {
 impl Templates {
     /// Parse every template of the theme; syntax errors name file, line and column.
     pub fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        // Same safety as tera's default, without turning every `/` in a URL into `&#x2F;`.
-        tera.set_escape_fn(escape);
-        tera.register_function("range", cap::range);
-        tera.register_function(
-            "get_env",
-            |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
-                Err(tera::Error::msg(
-                    "function get_env is disabled: templates cannot read the environment",
-                ))
-            },
-        );
+        let mut tera = tera_with_mend_settings();
         let paths: HashMap<String, String> = theme
             .templates
             .iter()
@@ -65,20 +53,7 @@ impl Templates {
                 .in_file(format!("themes/{}/templates/{}", theme.name, cycle[0])),
             );
         }
-        for required in REQUIRED_TEMPLATES {
-            if !paths.contains_key(required) {
-                let available: Vec<&str> = paths.keys().map(String::as_str).collect();
-                let mut d = Diagnostic::error(format!(
-                    "template `{required}` not found in theme `{}`",
-                    theme.name
-                ))
-                .in_file(format!("themes/{}/templates", theme.name));
-                if let Some(near) = did_you_mean(required, available.iter().copied()) {
-                    d = d.with_hint(format!("did you mean `{near}`?"));
-                }
-                errors.push(d);
-            }
-        }
+        missing_required(theme, &paths, &mut errors);
         if errors.is_empty() {
             Ok(Templates {
                 tera,
@@ -87,6 +62,47 @@ impl Templates {
             })
         } else {
             Err(errors)
+        }
+    }
+}
+
+/// A Tera that escapes with [`escape`], has mend's `range` and no `get_env`.
+fn tera_with_mend_settings() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    // Same safety as tera's default, without turning every `/` in a URL into `&#x2F;`.
+    tera.set_escape_fn(escape);
+    tera.register_function("range", cap::range);
+    tera.register_function(
+        "get_env",
+        |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+            Err(tera::Error::msg(
+                "function get_env is disabled: templates cannot read the environment",
+            ))
+        },
+    );
+    tera
+}
+
+/// An error for each template the site needs that `theme` lacks (its
+/// templates being `paths`), with a did-you-mean.
+fn missing_required(
+    theme: &ThemeFiles,
+    paths: &HashMap<String, String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for required in REQUIRED_TEMPLATES {
+        if !paths.contains_key(required) {
+            let available: Vec<&str> = paths.keys().map(String::as_str).collect();
+            let mut d = Diagnostic::error(format!(
+                "template `{required}` not found in theme `{}`",
+                theme.name
+            ))
+            .in_file(format!("themes/{}/templates", theme.name));
+            if let Some(near) = did_you_mean(required, available.iter().copied()) {
+                d = d.with_hint(format!("did you mean `{near}`?"));
+            }
+            errors.push(d);
         }
     }
 }

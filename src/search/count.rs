@@ -93,6 +93,15 @@ impl Default for Partial {
     }
 }
 
+/// That `article`, of `total` bytes of text, is indexed only up to `cap`.
+fn cut_warning(article: &Article, total: usize, cap: usize) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "the article has {total} bytes of text, more than the limit of {cap}: search indexes only the first {cap}"
+    ))
+    .in_file(article.path.clone())
+    .with_hint(Limits::hint("search_text_bytes"))
+}
+
 /// Where one document's text is gathered while its article is walked.
 pub(super) struct Section<'k> {
     number: usize,
@@ -161,14 +170,7 @@ impl Partial {
             self.finish(kb, section, text, &mut collapsed);
         }
         if self.seen > cap {
-            let total = self.seen;
-            self.warnings.push(
-                Diagnostic::warning(format!(
-                    "the article has {total} bytes of text, more than the limit of {cap}: search indexes only the first {cap}"
-                ))
-                .in_file(article.path.clone())
-                .with_hint(Limits::hint("search_text_bytes")),
-            );
+            self.warnings.push(cut_warning(article, self.seen, cap));
         }
     }
 

@@ -24,7 +24,7 @@ pub(super) fn emit_files(
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
     let Partial {
-        docs: mut numbered,
+        docs: numbered,
         lengths,
         analyzer,
         frequencies,
@@ -32,6 +32,23 @@ pub(super) fn emit_files(
         ..
     } = counted;
     crate::error::sort(&mut warnings);
+    let (docs, body_len) = documents(numbered, lengths);
+    let scored = scored(analyzer.stems, frequencies, &docs, &body_len);
+    if cancelled() {
+        return Ok((0, Vec::new()));
+    }
+    let shards = shards(&scored);
+    emit(vec![script("manifest", &manifest(kb, &shards, docs.len()))])?;
+    let shard_files = emit_shards(&shards, emit, cancelled)?;
+    let document_files = emit_documents(kb, &docs, portable, emit)?;
+    Ok((1 + shard_files + document_files, warnings))
+}
+
+/// The documents in number order, and the body length of each.
+fn documents(
+    mut numbered: Vec<(usize, Document)>,
+    lengths: Vec<(usize, usize)>,
+) -> (Vec<Document>, Vec<usize>) {
     numbered.sort_unstable_by_key(|(n, _)| *n);
     let docs: Vec<Document> = numbered.into_iter().map(|(_, d)| d).collect();
     let mut body_len = vec![0usize; docs.len()];
@@ -40,15 +57,24 @@ pub(super) fn emit_files(
             *slot = len;
         }
     }
+    (docs, body_len)
+}
 
+/// Each stem found (`stems[t]` is term `t`, whose weighted frequencies are
+/// `frequencies[t]`) with its postings, BM25-scored.
+fn scored(
+    stems: Vec<String>,
+    frequencies: Vec<Vec<(u32, f32)>>,
+    docs: &[Document],
+    body_len: &[usize],
+) -> Vec<(String, Vec<Posting>)> {
     let n = docs.len().max(1) as f64;
     let avg_len = (body_len.iter().sum::<usize>() as f64 / n).max(1.0);
     let norms: Vec<f64> = body_len
         .iter()
         .map(|&len| K1 * (1.0 - B + B * len as f64 / avg_len))
         .collect();
-    let mut lists: Vec<(String, Vec<(u32, f32)>)> = analyzer
-        .stems
+    let mut lists: Vec<(String, Vec<(u32, f32)>)> = stems
         .into_iter()
         .zip(
             frequencies
@@ -57,50 +83,62 @@ pub(super) fn emit_files(
         )
         .filter(|(_, list)| !list.is_empty())
         .collect();
-    let scored: Vec<(String, Vec<Posting>)> = lists
+    lists
         .par_drain(..)
-        .map(|(stem, list)| {
-            let df = list.len() as f64;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut postings: Vec<Posting> = list
-                .into_iter()
-                .map(|(d, tf)| {
-                    let i = d as usize;
-                    let tf = f64::from(tf);
-                    let score = idf * tf * (K1 + 1.0) / (tf + norms[i]);
-                    let quantized = (score * 100.0).round().max(1.0) as u32;
-                    (d, quantized, docs[i].mask)
-                })
-                .collect();
-            // Best first; only the best MAX_POSTINGS are kept, so only
-            // they are sorted.
-            let order = |a: &Posting, b: &Posting| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-            if postings.len() > MAX_POSTINGS {
-                postings.select_nth_unstable_by(MAX_POSTINGS, order);
-                postings.truncate(MAX_POSTINGS);
-                // A common word's list held every document it is in:
-                // give back what the cut freed (tens of MB in all).
-                postings.shrink_to_fit();
-            }
-            postings.sort_unstable_by(order);
-            (stem, postings)
+        .map(|(stem, list)| (stem, postings(list, n, &norms, docs)))
+        .collect()
+}
+
+/// The best postings of one term, best first, from its weighted frequency
+/// in each document (`norms` being the documents' length norms, `n` their
+/// number).
+fn postings(list: Vec<(u32, f32)>, n: f64, norms: &[f64], docs: &[Document]) -> Vec<Posting> {
+    let df = list.len() as f64;
+    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+    let mut postings: Vec<Posting> = list
+        .into_iter()
+        .map(|(d, tf)| {
+            let i = d as usize;
+            let tf = f64::from(tf);
+            let score = idf * tf * (K1 + 1.0) / (tf + norms[i]);
+            let quantized = (score * 100.0).round().max(1.0) as u32;
+            (d, quantized, docs[i].mask)
         })
         .collect();
-    if cancelled() {
-        return Ok((0, Vec::new()));
+    // Best first; only the best MAX_POSTINGS are kept, so only
+    // they are sorted.
+    let order = |a: &Posting, b: &Posting| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    if postings.len() > MAX_POSTINGS {
+        postings.select_nth_unstable_by(MAX_POSTINGS, order);
+        postings.truncate(MAX_POSTINGS);
+        // A common word's list held every document it is in:
+        // give back what the cut freed (tens of MB in all).
+        postings.shrink_to_fit();
     }
-    let mut shards: BTreeMap<String, BTreeMap<&str, &[Posting]>> = BTreeMap::new();
-    for (stem, list) in &scored {
+    postings.sort_unstable_by(order);
+    postings
+}
+
+/// The term shards: per shard key, its stems and their postings.
+type Shards<'a> = BTreeMap<String, BTreeMap<&'a str, &'a [Posting]>>;
+
+fn shards(scored: &[(String, Vec<Posting>)]) -> Shards<'_> {
+    let mut shards: Shards = BTreeMap::new();
+    for (stem, list) in scored {
         shards
             .entry(shard_key(stem))
             .or_default()
             .insert(stem.as_str(), list.as_slice());
     }
+    shards
+}
 
+/// The manifest of an index of `docs` documents in `shards`.
+fn manifest<'a>(kb: &'a KnowledgeBase, shards: &'a Shards, docs: usize) -> Manifest<'a> {
     let stemmer = Stemmer::create(Algorithm::English);
-    let manifest = Manifest {
+    Manifest {
         v: 1,
-        docs: docs.len(),
+        docs,
         chunk: CHUNK,
         shards: shards.keys().map(String::as_str).collect(),
         themes: kb
@@ -121,8 +159,15 @@ pub(super) fn emit_files(
                 stems
             })
             .collect(),
-    };
-    emit(vec![script("manifest", &manifest)])?;
+    }
+}
+
+/// Emit the term shards (`t/KEY`); their number.
+fn emit_shards(
+    shards: &Shards,
+    emit: &Emit<'_>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<usize, Diagnostic> {
     let shard_list: Vec<(&String, &BTreeMap<&str, &[Posting]>)> = shards.iter().collect();
     shard_list.par_chunks(EMIT_BATCH).try_for_each(|batch| {
         if cancelled() {
@@ -135,6 +180,20 @@ pub(super) fn emit_files(
                 .collect(),
         )
     })?;
+    Ok(shard_list.len())
+}
+
+/// What the browser shows of a document: URL, article title, heading,
+/// themes and snippet.
+type Row<'a> = (String, &'a str, &'a str, Vec<usize>, &'a str);
+
+/// Emit the document chunks (`d/N`, [`CHUNK`] documents each); their number.
+fn emit_documents(
+    kb: &KnowledgeBase,
+    docs: &[Document],
+    portable: bool,
+    emit: &Emit<'_>,
+) -> Result<usize, Diagnostic> {
     // Documents link to their pages from the site root.
     let from_root = Urls::at(Page::Home, LinkStyle::portable_if(portable));
     let chunks: Vec<(usize, &[Document])> = docs.chunks(CHUNK).enumerate().collect();
@@ -143,31 +202,30 @@ pub(super) fn emit_files(
             batch
                 .iter()
                 .map(|&(i, chunk)| {
-                    let rows: Vec<(String, &str, &str, Vec<usize>, &str)> = chunk
-                        .iter()
-                        .map(|d| {
-                            let article = &kb.articles[d.article];
-                            let heading = d.heading.and_then(|h| article.headings.get(h));
-                            let base = from_root.to(Page::Article(&article.slug));
-                            let url = match heading {
-                                Some(h) => format!("{base}#{}", h.id),
-                                None => base,
-                            };
-                            (
-                                url,
-                                article.title.as_str(),
-                                heading.map_or("", |h| h.text.as_str()),
-                                themes_of(kb, article),
-                                d.snippet.as_str(),
-                            )
-                        })
-                        .collect();
+                    let rows: Vec<Row> = chunk.iter().map(|d| row(kb, &from_root, d)).collect();
                     script(&format!("d/{i}"), &rows)
                 })
                 .collect(),
         )
     })?;
-    Ok((1 + shard_list.len() + chunks.len(), warnings))
+    Ok(chunks.len())
+}
+
+fn row<'k>(kb: &'k KnowledgeBase, from_root: &Urls, d: &'k Document) -> Row<'k> {
+    let article = &kb.articles[d.article];
+    let heading = d.heading.and_then(|h| article.headings.get(h));
+    let base = from_root.to(Page::Article(&article.slug));
+    let url = match heading {
+        Some(h) => format!("{base}#{}", h.id),
+        None => base,
+    };
+    (
+        url,
+        article.title.as_str(),
+        heading.map_or("", |h| h.text.as_str()),
+        themes_of(kb, article),
+        d.snippet.as_str(),
+    )
 }
 
 /// Index files handed to `emit` at once.
