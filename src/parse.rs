@@ -7,6 +7,7 @@
 //! HTML (that is `render`) and never touches the disk.
 
 mod body;
+mod date;
 mod destination;
 mod files;
 mod front_matter;
@@ -23,6 +24,7 @@ use crate::config::SiteConfig;
 use crate::error::{Diagnostic, did_you_mean};
 use crate::load::ArticleSource;
 use body::Body;
+pub use date::Date;
 use destination::{classify, classify_image};
 pub use files::{FILES_FOLDER, Refusal, percent_decode, resolve_file};
 pub(crate) use front_matter::block_of as front_matter_block;
@@ -126,8 +128,8 @@ pub struct Article {
     pub summary: String,
     pub themes: Vec<String>,
     pub source: Option<Attribution>,
-    pub date: Option<String>,
-    pub updated: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
     pub draft: bool,
     /// A descriptive line shown before the text; never indexed for search.
     pub content_note: Option<String>,
@@ -226,8 +228,8 @@ fn article_and_errors(
         summary: fm.summary.unwrap_or_default(),
         themes: fm.themes.unwrap_or_default(),
         source: fm.source,
-        date: fm.date,
-        updated: fm.updated,
+        date: fm.date.as_deref().and_then(Date::parse),
+        updated: fm.updated.as_deref().and_then(Date::parse),
         draft: fm.draft,
         content_note: fm.content_note,
         headings: body.headings,
@@ -254,31 +256,6 @@ fn theme_list(site: &SiteConfig) -> String {
         .map(|t| t.id.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A real calendar date written `YYYY-MM-DD`.
-pub(crate) fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
-            .and_then(|p| p.parse::<u32>().ok())
-    };
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
 }
 
 /// The id a heading gets from its text: apostrophes dropped, lowercase ASCII

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Attribution, is_date, theme_list, unknown_theme};
+use super::{Attribution, Date, theme_list, unknown_theme};
 use crate::config::{Limits, SiteConfig};
 use crate::error::{Diagnostic, Kind, did_you_mean};
 use crate::yaml::Block;
@@ -272,7 +272,7 @@ fn validate_source(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnos
 fn validate_dates(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnostic>) {
     for (key, value) in [("date", &fm.date), ("updated", &fm.updated)] {
         if let Some(value) = value
-            && !is_date(value)
+            && Date::parse(value).is_none()
         {
             errors.push(block.error_at_value(
                 key,
@@ -281,10 +281,10 @@ fn validate_dates(fm: &FrontMatter, block: &Block<'_>, errors: &mut Vec<Diagnost
             ));
         }
     }
+    let parsed = |value: &Option<String>| value.as_deref().and_then(Date::parse);
     if let (Some(date), Some(updated)) = (&fm.date, &fm.updated)
-        && is_date(date)
-        && is_date(updated)
-        && updated < date
+        && let (Some(written), Some(changed)) = (parsed(&fm.date), parsed(&fm.updated))
+        && changed < written
     {
         errors.push(block.error_at_value(
             "updated",

@@ -100,8 +100,8 @@ pub(super) struct RelatedCard<'a> {
 }
 
 #[derive(Serialize)]
-pub(super) struct DateView<'a> {
-    pub(super) iso: &'a str,
+pub(super) struct DateView {
+    pub(super) iso: String,
     pub(super) text: String,
 }
 
@@ -128,8 +128,8 @@ pub(super) struct ArticlePage<'a> {
     pub(super) title: &'a str,
     pub(super) summary: &'a str,
     pub(super) source: Option<&'a Attribution>,
-    pub(super) date: Option<DateView<'a>>,
-    pub(super) updated: Option<DateView<'a>>,
+    pub(super) date: Option<DateView>,
+    pub(super) updated: Option<DateView>,
     pub(super) reading_minutes: usize,
     pub(super) themes: Vec<ThemeLink<'a>>,
     pub(super) content_note: Option<&'a str>,

@@ -6,7 +6,7 @@
 //! none. Pure.
 
 use crate::link::KnowledgeBase;
-use crate::parse::Article;
+use crate::parse::{Article, Date};
 use crate::render::escape;
 use crate::urls::Page;
 use crate::write::OutputFile;
@@ -34,12 +34,8 @@ pub(crate) fn files(kb: &KnowledgeBase) -> Vec<OutputFile> {
 }
 
 /// The date an article last changed, if it says.
-fn last_changed(a: &Article) -> Option<&str> {
-    a.updated.as_deref().or(a.date.as_deref())
-}
-
-fn timestamp(date: &str) -> String {
-    format!("{date}T00:00:00Z")
+fn last_changed(a: &Article) -> Option<Date> {
+    a.updated.or(a.date)
 }
 
 /// Atom 1.0: dated articles newest first, undated ones after in reading order.
@@ -49,7 +45,7 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
         .iter()
         .filter_map(|a| last_changed(a))
         .max()
-        .unwrap_or("1970-01-01");
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.timestamp());
     let site = &kb.site;
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -73,13 +69,13 @@ fn atom(kb: &KnowledgeBase, base: &str) -> String {
         escape(base)
     ));
     xml.push_str(&format!("  <id>{}</id>\n", escape(base)));
-    xml.push_str(&format!("  <updated>{}</updated>\n", timestamp(latest)));
+    xml.push_str(&format!("  <updated>{}</updated>\n", latest));
     xml.push_str(&format!(
         "  <author><name>{}</name></author>\n",
         escape(&site.title)
     ));
     for (_, a) in feed_order(kb) {
-        push_entry(&mut xml, a, base, latest);
+        push_entry(&mut xml, a, base, &latest);
     }
     xml.push_str("</feed>\n");
     xml
@@ -91,14 +87,12 @@ fn feed_order(kb: &KnowledgeBase) -> Vec<(usize, &Article)> {
     let mut entries: Vec<(usize, &Article)> =
         kb.articles.iter().map(|a| &**a).enumerate().collect();
     // Stable: undated keep reading order after all dated ones.
-    entries.sort_by(
-        |(ia, a), (ib, b)| match (a.date.as_deref(), b.date.as_deref()) {
-            (Some(x), Some(y)) => y.cmp(x).then(ia.cmp(ib)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => ia.cmp(ib),
-        },
-    );
+    entries.sort_by(|(ia, a), (ib, b)| match (a.date, b.date) {
+        (Some(x), Some(y)) => y.cmp(&x).then(ia.cmp(ib)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => ia.cmp(ib),
+    });
     entries
 }
 
@@ -114,11 +108,14 @@ fn push_entry(xml: &mut String, a: &Article, base: &str, latest: &str) {
     ));
     xml.push_str(&format!("    <id>{}</id>\n", escape(&url)));
     if let Some(date) = &a.date {
-        xml.push_str(&format!("    <published>{}</published>\n", timestamp(date)));
+        xml.push_str(&format!(
+            "    <published>{}</published>\n",
+            date.timestamp()
+        ));
     }
     xml.push_str(&format!(
         "    <updated>{}</updated>\n",
-        timestamp(last_changed(a).unwrap_or(latest))
+        last_changed(a).map_or_else(|| latest.to_string(), |d| d.timestamp())
     ));
     xml.push_str(&format!("    <summary>{}</summary>\n", escape(&a.summary)));
     for theme in &a.themes {
@@ -132,7 +129,7 @@ fn sitemap(kb: &KnowledgeBase, base: &str) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut url = |path: &str, lastmod: Option<&str>| {
+    let mut url = |path: &str, lastmod: Option<Date>| {
         xml.push_str(&format!(
             "  <url><loc>{}</loc>",
             escape(&format!("{base}{path}"))

@@ -5,7 +5,7 @@ use super::context::*;
 use super::nav::Here;
 use super::{Renderer, WORDS_PER_MINUTE, body};
 use crate::error::Diagnostic;
-use crate::parse::Article;
+use crate::parse::{Article, Date};
 use crate::urls::{Page, Urls};
 use crate::write::OutputFile;
 
@@ -120,8 +120,8 @@ impl<'a> Renderer<'a> {
             title: &article.title,
             summary: &article.summary,
             source: article.source.as_ref(),
-            date: article.date.as_deref().map(date_view),
-            updated: article.updated.as_deref().map(date_view),
+            date: article.date.as_ref().map(date_view),
+            updated: article.updated.as_ref().map(date_view),
             reading_minutes: reading_minutes(article.word_count),
             themes: self.theme_links(&article.themes, urls),
             content_note: article.content_note.as_deref(),
@@ -351,29 +351,9 @@ pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
 
-pub(super) fn date_view(iso: &str) -> DateView<'_> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = iso
-        .get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-    let day = iso.get(8..10).and_then(|d| d.parse::<u32>().ok());
-    let text = match (month, day, iso.get(0..4)) {
-        (Some(m), Some(d), Some(y)) => format!("{d} {m} {y}"),
-        _ => iso.to_string(),
-    };
-    DateView { iso, text }
+pub(super) fn date_view(date: &Date) -> DateView {
+    DateView {
+        iso: date.to_string(),
+        text: date.long(),
+    }
 }

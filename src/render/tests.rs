@@ -40,5 +40,7 @@ fn base_path_of_sub_path_sites() {
 fn reading_time_rounds_up_and_dates_read_naturally() {
     assert_eq!(reading_minutes(0), 1);
     assert_eq!(reading_minutes(201), 2);
-    assert_eq!(date_view("2024-03-05").text, "5 March 2024");
+    let date = crate::parse::Date::parse("2024-03-05").expect("a date");
+    assert_eq!(date_view(&date).text, "5 March 2024");
+    assert_eq!(date_view(&date).iso, "2024-03-05");
 }
