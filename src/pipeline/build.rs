@@ -61,14 +61,14 @@ pub fn build_with_progress(
     let record_linked = shared.pages_and_files(&theme, linked, &mut tally)?;
     // Then the article pages, a batch at a time: each page's Markdown is
     // walked once, for its HTML and for the text the search index counts.
-    let mut counter = search::Counter::new(&kb);
-    shared.article_batches(&mut counter, progress, &mut tally)?;
+    let mut indexer = search::Indexer::new(&kb);
+    shared.article_batches(&mut indexer, progress, &mut tally)?;
     // Then the search index's files. (Not alongside the shared pages: the
     // theme pages' contexts and the index's scored lists together made the
     // build's peak memory.)
     let t = Instant::now();
     let emit = |files: Vec<OutputFile>| staging.add(&files);
-    let (index_files, index_warnings) = counter.emit(&kb, options.render.portable, &emit)?;
+    let (index_files, index_warnings) = indexer.emit(&kb, options.render.portable, &emit)?;
     tally.indexing += t.elapsed();
     tally.files += index_files;
     warnings.extend(index_warnings);
@@ -185,7 +185,7 @@ impl Shared<'_> {
     /// search index. Calls `progress(done, total)` after each batch is written.
     fn article_batches(
         &self,
-        counter: &mut search::Counter,
+        indexer: &mut search::Indexer,
         progress: &(dyn Fn(usize, usize) + Sync),
         tally: &mut Tally,
     ) -> Result<(), Failure> {
@@ -215,7 +215,7 @@ impl Shared<'_> {
                 || {
                     previous
                         .take()
-                        .map(|batch| self.write_and_count(batch, counter))
+                        .map(|batch| self.write_and_count(batch, indexer))
                 },
             );
             if let Some(handled) = handled {
@@ -240,7 +240,7 @@ impl Shared<'_> {
     fn write_and_count(
         &self,
         (chunk, batch, sections): Batch,
-        counter: &mut search::Counter,
+        indexer: &mut search::Indexer,
     ) -> Handled {
         let ((written, writing), counting) = rayon::join(
             || {
@@ -249,7 +249,7 @@ impl Shared<'_> {
             },
             || {
                 let t = Instant::now();
-                counter.count(self.kb, chunk, &sections);
+                indexer.count(self.kb, chunk, &sections);
                 t.elapsed()
             },
         );

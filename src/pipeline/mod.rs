@@ -335,9 +335,10 @@ pub(crate) fn generate_from(
     files.extend(linked);
     stages.push(("render", t.elapsed()));
     t = Instant::now();
-    let (index, index_warnings) = search::index_with_warnings(&kb, options.render.portable);
-    files.extend(index);
-    warnings.extend(index_warnings);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let made = search::make(&kb, options.render.portable, &never).unwrap_or_default();
+    files.extend(made.files);
+    warnings.extend(made.warnings);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();

@@ -66,9 +66,9 @@ impl SearchJob {
 
     pub fn run(self) -> SearchIndex {
         let start = Instant::now();
-        let made = search::index_unless_cancelled(&self.kb, self.portable, &self.cancel);
+        let made = search::make(&self.kb, self.portable, &self.cancel);
         let (files, mut warnings) = match made {
-            Some((files, warnings)) => (Some(files), warnings),
+            Some(made) => (Some(made.files), made.warnings),
             None => (None, Vec::new()),
         };
         crate::error::sort(&mut warnings);

@@ -1,6 +1,6 @@
 //! Counting: each article's sections become documents, and per term the
 //! weighted frequency in each (BM25F fields: title, heading, themes, body),
-//! a share of the articles per thread ([`Partial`]), merged after.
+//! a share of the articles per thread ([`Share`]), merged after.
 
 use super::*;
 
@@ -66,7 +66,7 @@ pub(super) type Posting = (u32, u32, u32);
 /// What one share of the articles contributes, counted on one thread:
 /// documents by number, body lengths, and per term (by its number in
 /// `analyzer`) the weighted term frequency in each document.
-pub(super) struct Partial {
+pub(super) struct Share {
     pub(super) docs: Vec<(usize, Document)>,
     pub(super) lengths: Vec<(usize, usize)>,
     pub(super) analyzer: Analyzer,
@@ -79,9 +79,9 @@ pub(super) struct Partial {
     pub(super) seen: usize,
 }
 
-impl Default for Partial {
-    fn default() -> Partial {
-        Partial {
+impl Default for Share {
+    fn default() -> Share {
+        Share {
             docs: Vec::new(),
             lengths: Vec::new(),
             analyzer: Analyzer::new(),
@@ -113,7 +113,7 @@ pub(super) struct Section<'k> {
     document: Document,
 }
 
-impl Partial {
+impl Share {
     /// Count the documents of article `a`, numbered from `first`: its
     /// introduction and each H2/H3 section of `sections`.
     pub(super) fn add(
@@ -219,7 +219,7 @@ impl Partial {
     /// Both shares in one; the smaller's terms are numbered again as the
     /// larger's, and its lists appended (the build merges each batch of 256
     /// articles into everything counted before it).
-    pub(super) fn merge(mut self, mut other: Partial) -> Partial {
+    pub(super) fn merge(mut self, mut other: Share) -> Share {
         if self.docs.len() < other.docs.len() {
             std::mem::swap(&mut self, &mut other);
         }

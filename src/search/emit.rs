@@ -18,12 +18,12 @@ pub(super) struct Manifest<'a> {
 /// The index files of what was counted, handed to `emit` in batches.
 pub(super) fn emit_files(
     kb: &KnowledgeBase,
-    counted: Partial,
+    counted: Share,
     portable: bool,
     emit: &Emit<'_>,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
-    let Partial {
+    let Share {
         docs: numbered,
         lengths,
         analyzer,

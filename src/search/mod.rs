@@ -12,7 +12,7 @@ mod count;
 mod emit;
 mod sections;
 
-use count::{Document, Partial, Posting};
+use count::{Document, Posting, Share};
 use emit::emit_files;
 
 use analyze::Analyzer;
@@ -51,26 +51,33 @@ const W_BODY: f64 = 1.0;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// Build the index files. `portable` writes `index.html` into document URLs.
+/// The index files, sorted by path. `portable` writes `index.html` into
+/// document URLs. (For tests and fuzzing; the crate uses [`make`].)
 pub fn index(kb: &KnowledgeBase, portable: bool) -> Vec<OutputFile> {
-    index_with_warnings(kb, portable).0
+    make(kb, portable, &AtomicBool::new(false)).map_or_else(Vec::new, |made| made.files)
 }
 
-/// [`index`], and a warning for each article cut to `limits.search_text_bytes`.
-pub(crate) fn index_with_warnings(
-    kb: &KnowledgeBase,
-    portable: bool,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    index_unless_cancelled(kb, portable, &AtomicBool::new(false)).unwrap_or_default()
+/// A search index made whole (the build makes one a batch at a time, with
+/// an [`Indexer`]).
+#[derive(Debug, Default)]
+pub(crate) struct Made {
+    /// Sorted by path.
+    pub(crate) files: Vec<OutputFile>,
+    /// One for each article cut to `limits.search_text_bytes`.
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
-/// [`index_with_warnings`], given up (`None`) soon after `cancel` is set:
-/// the preview drops an index that an edit has made out of date.
-pub(crate) fn index_unless_cancelled(
-    kb: &KnowledgeBase,
-    portable: bool,
-    cancel: &AtomicBool,
-) -> Option<(Vec<OutputFile>, Vec<Diagnostic>)> {
+/// Make the index of every article; given up (`None`) soon after `cancel`
+/// is set: the preview drops an index that an edit has made out of date.
+pub(crate) fn make(kb: &KnowledgeBase, portable: bool, cancel: &AtomicBool) -> Option<Made> {
+    let cancelled = || cancel.load(Ordering::Relaxed);
+    let mut indexer = Indexer::new(kb);
+    indexer.count_with(kb, kb.articles.len(), |a| {
+        (!cancelled()).then(|| (a, Cow::Owned(Sections::of(kb, a))))
+    });
+    if cancelled() {
+        return None;
+    }
     let files = std::sync::Mutex::new(Vec::new());
     let collect = |batch: Vec<OutputFile>| {
         if let Ok(mut files) = files.lock() {
@@ -78,16 +85,16 @@ pub(crate) fn index_unless_cancelled(
         }
         Ok(())
     };
-    let warnings = match index_until(kb, portable, &collect, cancel) {
+    let warnings = match emit_files(kb, indexer.counted, portable, &collect, &cancelled) {
         Ok((_, warnings)) => warnings,
         Err(_) => Vec::new(),
     };
-    if cancel.load(Ordering::Relaxed) {
+    if cancelled() {
         return None;
     }
     let mut files = files.into_inner().unwrap_or_default();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Some((files, warnings))
+    Some(Made { files, warnings })
 }
 
 /// Files handed to an index's `emit`, a batch at a time, so that a large
@@ -95,38 +102,18 @@ pub(crate) fn index_unless_cancelled(
 /// once); the first error it returns stops the index.
 pub(crate) type Emit<'a> = dyn Fn(Vec<OutputFile>) -> Result<(), Diagnostic> + Sync + 'a;
 
-/// The index files of every article, handed to `emit` in batches; cut short
-/// when `cancel` is set (then what was emitted is
-/// incomplete: the caller checks `cancel` after).
-fn index_until(
-    kb: &KnowledgeBase,
-    portable: bool,
-    emit: &Emit<'_>,
-    cancel: &AtomicBool,
-) -> Result<(usize, Vec<Diagnostic>), Diagnostic> {
-    let cancelled = || cancel.load(Ordering::Relaxed);
-    let mut counter = Counter::new(kb);
-    counter.count_with(kb, kb.articles.len(), |a| {
-        (!cancelled()).then(|| (a, Cow::Owned(Sections::of(kb, a))))
-    });
-    if cancelled() {
-        return Ok((0, Vec::new()));
-    }
-    emit_files(kb, counter.counted, portable, emit, &cancelled)
-}
-
 /// The index being counted, a batch of articles at a time: the build hands
 /// it each batch's [`Sections`] as it renders the batch's pages, then
-/// [`Counter::emit`] makes the files.
-pub(crate) struct Counter {
+/// [`Indexer::emit`] makes the files.
+pub(crate) struct Indexer {
     /// Per article, the number of its first document. Documents are
     /// numbered in article order: the introduction, then each H2/H3.
     firsts: Vec<usize>,
-    counted: Partial,
+    counted: Share,
 }
 
-impl Counter {
-    pub fn new(kb: &KnowledgeBase) -> Counter {
+impl Indexer {
+    pub fn new(kb: &KnowledgeBase) -> Indexer {
         let mut firsts = Vec::with_capacity(kb.articles.len());
         let mut total = 0;
         for article in &kb.articles {
@@ -137,9 +124,9 @@ impl Counter {
                 .filter(|h| h.level == 2 || h.level == 3)
                 .count();
         }
-        Counter {
+        Indexer {
             firsts,
-            counted: Partial::default(),
+            counted: Share::default(),
         }
     }
 
@@ -162,15 +149,15 @@ impl Counter {
         let counted = (0..n)
             .into_par_iter()
             .with_min_len(16)
-            .fold(Partial::default, |mut partial, i| {
+            .fold(Share::default, |mut share, i| {
                 if let Some((a, sections)) = item(i)
                     && let Some(&first) = firsts.get(a)
                 {
-                    partial.add(kb, a, first, &sections);
+                    share.add(kb, a, first, &sections);
                 }
-                partial
+                share
             })
-            .reduce(Partial::default, Partial::merge);
+            .reduce(Share::default, Share::merge);
         let previous = std::mem::take(&mut self.counted);
         self.counted = previous.merge(counted);
     }

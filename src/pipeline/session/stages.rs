@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use super::{Basis, Inputs, Last, Linked, OutputMap, Session, Update, same_pictures, same_text};
@@ -229,10 +230,15 @@ impl Session {
         let (search_paths, search_stale) = match same_look {
             Some(last) => (last.search_paths.clone(), true),
             None => {
-                let (index, index_warnings) = search::index_with_warnings(&kb, options.portable);
-                warnings.extend(index_warnings);
-                let paths = index.iter().map(|f| Arc::from(f.path.as_str())).collect();
-                files.extend(index);
+                let made = search::make(&kb, options.portable, &AtomicBool::new(false));
+                let made = made.unwrap_or_default();
+                warnings.extend(made.warnings);
+                let paths = made
+                    .files
+                    .iter()
+                    .map(|f| Arc::from(f.path.as_str()))
+                    .collect();
+                files.extend(made.files);
                 stages.push(("search index", t.elapsed()));
                 (paths, false)
             }
