@@ -23,6 +23,12 @@
 //! tells [`serve::ServeEvent`]s instead of printing) and [`author`] (`mend
 //! new`, `check`, `init`). Every problem is an [`error::Diagnostic`] with
 //! `path:line:col`; nothing in the library prints: `main.rs` does.
+//!
+//! Two words are easy to mix up. A **theme** is a topic readers browse by
+//! (`themes:` in front matter and `mend.yaml`, `{.apology}` on a section,
+//! `/themes/<id>/`; [`config::Theme`], [`link::ThemeIndex`]). A **site
+//! theme** is the look: the templates and static files under
+//! `themes/<name>/`, chosen by `site_theme:` ([`load::SiteTheme`]).
 
 pub mod author;
 pub mod config;

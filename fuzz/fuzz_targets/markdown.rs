@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use mend::link::KnowledgeBase;
-use mend::load::ThemeFiles;
+use mend::load::SiteTheme;
 use mend::render::{RenderOptions, Templates};
 use mend::write::OutputFile;
 
@@ -23,10 +23,10 @@ const HEAD: &str = "---\ntitle: Fuzzed <b>\nsummary: S\nthemes: [apology]\n---\n
 const OTHER: &str = "---\ntitle: Other\nsummary: The other one.\nthemes: [forgiveness]\n---\nIntro [[a]].\n\n## Zed {#z .apology}\n\nText.\n\n### Two words {.forgiveness}\n\nMore.\n";
 
 /// The built-in theme, compiled once.
-fn theme() -> &'static (ThemeFiles, Templates) {
-    static THEME: OnceLock<(ThemeFiles, Templates)> = OnceLock::new();
+fn theme() -> &'static (SiteTheme, Templates) {
+    static THEME: OnceLock<(SiteTheme, Templates)> = OnceLock::new();
     THEME.get_or_init(|| {
-        let theme = mend::load::builtin_theme();
+        let theme = mend::load::builtin_site_theme();
         let templates = match Templates::compile(&theme) {
             Ok(t) => t,
             Err(e) => panic!("built-in theme does not compile: {e:?}"),

@@ -32,7 +32,7 @@ pub fn starter_files() -> Vec<(PathBuf, Vec<u8>)> {
         .map(|(path, text)| (PathBuf::from(path), text.as_bytes().to_vec()))
         .collect();
     files.push((PathBuf::from(".gitignore"), GITIGNORE.as_bytes().to_vec()));
-    let theme = load::builtin_theme();
+    let theme = load::builtin_site_theme();
     for (name, source) in theme.templates {
         files.push((
             PathBuf::from(format!("themes/default/templates/{name}")),
@@ -127,7 +127,7 @@ mod tests {
         ] {
             assert!(has(path), "{path}");
         }
-        let theme = load::builtin_theme();
+        let theme = load::builtin_site_theme();
         assert_eq!(
             files.len(),
             STARTER.len() + 1 + theme.templates.len() + theme.static_files.len()

@@ -41,7 +41,7 @@ pub fn build_with_progress(
     let Prepared {
         kb,
         linked,
-        theme,
+        site_theme: theme,
         templates,
         mut warnings,
         mut stages,
@@ -161,7 +161,7 @@ impl Shared<'_> {
     /// as they are; each linked file's path and hash, for the record.
     fn pages_and_files(
         &self,
-        theme: &crate::load::ThemeFiles,
+        theme: &crate::load::SiteTheme,
         linked: Vec<OutputFile>,
         tally: &mut Tally,
     ) -> Result<Vec<(String, u64)>, Failure> {

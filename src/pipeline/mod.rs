@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
-use crate::load::{ArticleSource, ThemeFiles};
+use crate::load::{ArticleSource, SiteTheme};
 use crate::render::RenderOptions;
 use crate::report::{BuildReport, Counts};
 use crate::write::OutputFile;
@@ -59,7 +59,7 @@ struct Prepared {
     kb: KnowledgeBase,
     /// The files the articles link to, as they are published.
     linked: Vec<OutputFile>,
-    theme: ThemeFiles,
+    site_theme: SiteTheme,
     templates: render::Templates,
     warnings: Vec<Diagnostic>,
     stages: Vec<(&'static str, Duration)>,
@@ -74,7 +74,7 @@ pub(crate) struct Inputs {
     sources: Vec<ArticleSource>,
     /// The other files in `articles/`, listed.
     files: load::Files,
-    theme: ThemeFiles,
+    site_theme: SiteTheme,
     warnings: Vec<Diagnostic>,
     /// What could not be read (the build fails, after parsing and linking
     /// the rest to report their errors too).
@@ -125,11 +125,11 @@ fn loaded(
     if let Err(mut e) = load::pictures(root, &config_file, &mut site) {
         errors.append(&mut e);
     }
-    let theme = match load::theme(root, &config_file, &site.site_theme) {
+    let theme = match load::site_theme(root, &config_file, &site.site_theme) {
         Ok(theme) => theme,
         Err(d) => {
             errors.push(d);
-            load::builtin_theme()
+            load::builtin_site_theme()
         }
     };
     warnings.extend(theme.warnings.iter().cloned());
@@ -138,7 +138,7 @@ fn loaded(
         site,
         sources,
         files,
-        theme,
+        site_theme: theme,
         warnings,
         errors,
         failed,
@@ -194,11 +194,11 @@ fn fingerprint(options: &BuildOptions, loaded: &Inputs) -> String {
     for picture in [&loaded.site.logo, &loaded.site.favicon] {
         picture.as_ref().map(|p| &p.bytes).hash(&mut h);
     }
-    loaded.theme.name.hash(&mut h);
-    for (name, file) in &loaded.theme.templates {
+    loaded.site_theme.name.hash(&mut h);
+    for (name, file) in &loaded.site_theme.templates {
         (name, &file.text).hash(&mut h);
     }
-    loaded.theme.static_files.hash(&mut h);
+    loaded.site_theme.static_files.hash(&mut h);
     let articles: Vec<(u64, u64)> = loaded
         .sources
         .par_iter()
@@ -229,7 +229,7 @@ fn prepare(
         site,
         sources,
         files,
-        theme,
+        site_theme: theme,
         mut warnings,
         ..
     } = loaded;
@@ -264,7 +264,7 @@ fn prepare(
     Ok(Prepared {
         kb,
         linked,
-        theme,
+        site_theme: theme,
         templates,
         warnings,
         stages,
@@ -325,7 +325,7 @@ pub(crate) fn generate_from(
     let Prepared {
         kb,
         linked,
-        theme,
+        site_theme: theme,
         templates,
         mut warnings,
         mut stages,

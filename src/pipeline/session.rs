@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::{BuildOptions, Inputs, every_error, loaded};
 use crate::error::{Diagnostic, Failure};
 use crate::link::KnowledgeBase;
-use crate::load::ThemeFiles;
+use crate::load::SiteTheme;
 use crate::parse::Article;
 use crate::report::{BuildReport, Counts};
 use crate::write::OutputFile;
@@ -110,7 +110,7 @@ pub struct Session {
 /// ([`Linked`]) and the last good one ([`Last`]).
 struct Basis {
     config_text: Arc<str>,
-    theme: ThemeFiles,
+    site_theme: SiteTheme,
     templates: render::Templates,
     /// Every parsed article by slug, drafts included, with the text it came from.
     parsed: rustc_hash::FxHashMap<String, (Arc<str>, Arc<Article>)>,

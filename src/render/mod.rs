@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
-use crate::load::ThemeFiles;
+use crate::load::SiteTheme;
 use crate::parse::Article;
 use crate::search::Sections;
 use crate::urls::{LinkStyle, Page, Urls};
@@ -71,7 +71,7 @@ impl RenderOptions {
 /// Render the whole site.
 pub fn site(
     kb: &KnowledgeBase,
-    theme: &ThemeFiles,
+    theme: &SiteTheme,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     site_with(kb, &Templates::compile(theme)?, theme, options)
@@ -153,7 +153,7 @@ pub(crate) fn article_keys(
 pub fn site_with(
     kb: &KnowledgeBase,
     templates: &Templates,
-    theme: &ThemeFiles,
+    theme: &SiteTheme,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut files = shared_pages(kb, templates, theme, options)?;

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::{RenderOptions, Renderer, Templates, feeds, highlight, identity, nav, safety};
 use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
-use crate::load::ThemeFiles;
+use crate::load::SiteTheme;
 use crate::write::OutputFile;
 
 /// Everything but the article pages: home, lists, theme pages, 404, the
@@ -19,7 +19,7 @@ use crate::write::OutputFile;
 pub fn shared_pages(
     kb: &KnowledgeBase,
     templates: &Templates,
-    theme: &ThemeFiles,
+    theme: &SiteTheme,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let r = Renderer {
@@ -131,7 +131,7 @@ fn make(
 /// error for each that would overwrite one, then the site's pictures.
 fn add_static_files(
     kb: &KnowledgeBase,
-    theme: &ThemeFiles,
+    theme: &SiteTheme,
     files: &mut Vec<OutputFile>,
     errors: &mut Vec<Diagnostic>,
 ) {

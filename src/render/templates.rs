@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use tera::Tera;
 
 use crate::error::{Diagnostic, Kind, did_you_mean};
-use crate::load::ThemeFiles;
+use crate::load::SiteTheme;
 
 use super::{REQUIRED_TEMPLATES, cap, escape};
 
@@ -19,7 +19,7 @@ pub struct Templates {
 
 impl Templates {
     /// Parse every template of the theme; syntax errors name file, line and column.
-    pub fn compile(theme: &ThemeFiles) -> Result<Templates, Vec<Diagnostic>> {
+    pub fn compile(theme: &SiteTheme) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = tera_with_mend_settings();
         let paths: HashMap<String, String> = theme
             .templates
@@ -87,7 +87,7 @@ fn tera_with_mend_settings() -> Tera {
 /// An error for each template the site needs that `theme` lacks (its
 /// templates being `paths`), with a did-you-mean.
 fn missing_required(
-    theme: &ThemeFiles,
+    theme: &SiteTheme,
     paths: &HashMap<String, String>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -131,7 +131,7 @@ fn template_refs(text: &str) -> Vec<&str> {
 
 /// A cycle of includes or extends (which would recurse without end when
 /// rendered), as the chain of template names.
-fn reference_cycle(theme: &ThemeFiles) -> Option<Vec<String>> {
+fn reference_cycle(theme: &SiteTheme) -> Option<Vec<String>> {
     let graph: HashMap<&str, Vec<&str>> = theme
         .templates
         .iter()

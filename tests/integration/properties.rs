@@ -747,7 +747,7 @@ fn two_article_site(body: &str) -> Option<Vec<OutputFile>> {
     let b = mend::parse::article(&source("b", OTHER), &site).unwrap();
     let kb = mend::link::knowledge_base(site, vec![a.into(), b.into()], false, &pictures()).ok()?;
     let _ = mend::search::index(&kb, false);
-    let theme = mend::load::builtin_theme();
+    let theme = mend::load::builtin_site_theme();
     mend::render::site(&kb, &theme, RenderOptions::default()).ok()
 }
 
@@ -862,7 +862,7 @@ fn render_in_memory(
     let all: Vec<usize> = (0..kb.articles.len()).collect();
     let mut files = mend::render::article_pages(&kb, templates, options, &all).unwrap();
     if shared {
-        let theme = mend::load::builtin_theme();
+        let theme = mend::load::builtin_site_theme();
         files.extend(mend::render::shared_pages(&kb, templates, &theme, options).unwrap());
     }
     for file in mend::search::index(&kb, false) {
@@ -937,7 +937,7 @@ fn building_random_sites_succeeds_or_fails_with_located_diagnostics() {
     // Compiling the templates and highlighting code are slow in a debug
     // build: templates are compiled once, and the whole on-disk build and
     // the shared pages run on a sample of the cases.
-    let templates = Templates::compile(&mend::load::builtin_theme()).unwrap();
+    let templates = Templates::compile(&mend::load::builtin_site_theme()).unwrap();
     let theme = theme_scripts(&templates);
     let (mut case, mut built, mut failed) = (0, 0, 0);
     for_each_case("build", project, |project| {

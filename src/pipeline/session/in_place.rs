@@ -76,7 +76,7 @@ fn reparse_in_place<'a>(
     // work or break: that is for `link`.
     if basis.config_text != loaded.config_text
         || !same_pictures(&last.kb.site, &loaded.site)
-        || basis.theme != loaded.theme
+        || basis.site_theme != loaded.site_theme
         || loaded.sources.len() != basis.parsed.len()
         || basis.listing != loaded.files
     {

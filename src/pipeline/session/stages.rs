@@ -38,7 +38,7 @@ impl Session {
             site,
             sources,
             files: listing,
-            theme,
+            site_theme: theme,
             mut warnings,
             ..
         } = loaded;
@@ -60,7 +60,7 @@ impl Session {
         Ok(Linked {
             basis: Basis {
                 config_text,
-                theme,
+                site_theme: theme,
                 templates,
                 parsed,
                 listing,
@@ -136,7 +136,7 @@ impl Session {
     fn same_look(&self, basis: &Basis, kb: &KnowledgeBase) -> Option<&Last> {
         self.last.as_ref().filter(|l| {
             same_text(&l.basis.config_text, &basis.config_text)
-                && l.basis.theme == basis.theme
+                && l.basis.site_theme == basis.site_theme
                 && same_pictures(&l.kb.site, &kb.site)
         })
     }
@@ -313,7 +313,7 @@ impl Session {
     ) -> Result<Vec<OutputFile>, Failure> {
         let options = self.options.render;
         let t = Instant::now();
-        let mut files = render::shared_pages(kb, &basis.templates, &basis.theme, options)?;
+        let mut files = render::shared_pages(kb, &basis.templates, &basis.site_theme, options)?;
         stages.push(("shared pages", t.elapsed()));
         let t = Instant::now();
         files.extend(render::article_pages(kb, &basis.templates, options, dirty)?);

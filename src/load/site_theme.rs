@@ -18,7 +18,7 @@ const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A site theme: its Tera templates and the static files copied to the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThemeFiles {
+pub struct SiteTheme {
     pub name: String,
     /// `(template name, source)`, e.g. `("article.html", SourceFile)`.
     pub templates: Vec<(String, SourceFile)>,
@@ -31,14 +31,14 @@ pub struct ThemeFiles {
 /// The site theme `name` that `config` (the text of `mend.yaml`) asks for:
 /// `themes/<name>/` in the project, or the built-in default theme when the
 /// project has no such folder and asks for `default`.
-pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles, Diagnostic> {
+pub fn site_theme(root: &Path, config: &SourceFile, name: &str) -> Result<SiteTheme, Diagnostic> {
     let themes = root.join("themes");
     let dir = themes.join(name);
     refuse_link(root, &themes)?;
     refuse_link(root, &dir)?;
     if !dir.is_dir() {
         if name == "default" {
-            return Ok(builtin_theme());
+            return Ok(builtin_site_theme());
         }
         return Err(not_found(&themes, config, name));
     }
@@ -61,7 +61,7 @@ pub fn theme(root: &Path, config: &SourceFile, name: &str) -> Result<ThemeFiles,
             .map_err(|e| Diagnostic::io(&relative(root, &path), "cannot read", &e))?;
         static_files.push((rel, bytes));
     }
-    Ok(ThemeFiles {
+    Ok(SiteTheme {
         name: name.to_string(),
         templates,
         static_files,
@@ -162,7 +162,7 @@ macro_rules! builtin {
 }
 
 /// The default theme embedded in the binary, used when a project has no `themes/default/`.
-pub fn builtin_theme() -> ThemeFiles {
+pub fn builtin_site_theme() -> SiteTheme {
     let templates = builtin!(
         "base.html",
         "index.html",
@@ -178,7 +178,7 @@ pub fn builtin_theme() -> ThemeFiles {
         "partials/exit.html",
         "partials/safety-note.html",
     );
-    ThemeFiles {
+    SiteTheme {
         name: "default".to_string(),
         templates: templates
             .iter()
