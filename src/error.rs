@@ -35,21 +35,21 @@ pub enum Kind {
 /// Serializable so that a build can record its warnings for the next one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
-    pub severity: Severity,
-    pub kind: Kind,
+    pub(crate) severity: Severity,
+    pub(crate) kind: Kind,
     /// Path as shown to the user (relative to the project root where possible).
     pub path: Option<PathBuf>,
     /// 1-based line; 0 when unknown.
     pub line: usize,
     /// 1-based column in characters; 0 when unknown.
     pub col: usize,
-    pub message: String,
+    pub(crate) message: String,
     /// The line (or, for a long one, the part around the column), for the
     /// snippet under the heading line.
     pub source: Option<Excerpt>,
     /// How many characters the caret underlines (at least one).
     pub width: usize,
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl Diagnostic {
@@ -240,10 +240,10 @@ pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
 /// A byte offset turned into a 1-based line and a 1-based character column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Position {
-    pub line: usize,
-    pub col: usize,
-    pub line_start: usize,
-    pub line_end: usize,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
+    pub(crate) line_start: usize,
+    pub(crate) line_end: usize,
 }
 
 impl Position {

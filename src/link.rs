@@ -50,24 +50,24 @@ pub enum Resolved {
 /// An article related to another, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
-    pub article: usize,
+    pub(crate) article: usize,
     /// Theme ids both share, in configuration order.
-    pub shared: Vec<String>,
-    pub score: usize,
+    pub(crate) shared: Vec<String>,
+    pub(crate) score: usize,
 }
 
 /// What the link stage knows about one article.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Connections {
     /// One per `Article::links` entry, in order.
-    pub links: Vec<Resolved>,
+    pub(crate) links: Vec<Resolved>,
     /// One per `Article::images` entry, in order: a file or an external URL.
-    pub images: Vec<Resolved>,
-    pub related: Vec<Related>,
+    pub(crate) images: Vec<Resolved>,
+    pub(crate) related: Vec<Related>,
     /// Articles linking here, in reading order.
-    pub backlinks: Vec<usize>,
-    pub previous: Option<usize>,
-    pub next: Option<usize>,
+    pub(crate) backlinks: Vec<usize>,
+    pub(crate) previous: Option<usize>,
+    pub(crate) next: Option<usize>,
 }
 
 /// A section of an article: `(article index, heading index)`.
@@ -77,26 +77,26 @@ pub(crate) type SectionRef = (usize, usize);
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ThemeIndex {
     /// Articles with the theme in their front matter or on a section, in reading order.
-    pub articles: Vec<usize>,
+    pub(crate) articles: Vec<usize>,
     /// Tagged sections, grouped by article in reading order.
-    pub sections: Vec<SectionRef>,
+    pub(crate) sections: Vec<SectionRef>,
     /// Each article's first tagged section, in reading order.
-    pub first_sections: Vec<SectionRef>,
+    pub(crate) first_sections: Vec<SectionRef>,
 }
 
 /// The whole linked corpus.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeBase {
-    pub site: SiteConfig,
+    pub(crate) site: SiteConfig,
     /// Published articles in reading order: `start-here` first, then by title.
     pub articles: Vec<Arc<Article>>,
     /// Parallel to `articles`; shared like them, so that a copy is cheap.
-    pub connections: Arc<Vec<Connections>>,
+    pub(crate) connections: Arc<Vec<Connections>>,
     /// Parallel to `site.themes`.
-    pub themes: Vec<ThemeIndex>,
+    pub(crate) themes: Vec<ThemeIndex>,
     /// The files the published articles link to or show, by their path
     /// from the project root (their path in the site too), sorted.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
 }
 
 impl KnowledgeBase {

@@ -37,11 +37,11 @@ pub use ids::{THEME_ID_PREFIXES, THEME_IDS};
 #[serde(deny_unknown_fields)]
 pub struct Attribution {
     #[serde(default)]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default)]
-    pub publisher: Option<String>,
+    pub(crate) publisher: Option<String>,
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// A heading of an article: a section that can be linked to and tagged with themes.
@@ -50,11 +50,11 @@ pub struct Heading {
     /// 1 to 6.
     pub level: u8,
     /// Plain text, without the attribute block.
-    pub text: String,
+    pub(crate) text: String,
     /// Unique within the article.
     pub id: String,
     /// Theme ids from the heading's `{.theme}` classes, in order.
-    pub themes: Vec<String>,
+    pub(crate) themes: Vec<String>,
     pub line: usize,
 }
 
@@ -66,7 +66,7 @@ pub struct Heading {
 pub struct Location {
     pub line: usize,
     pub col: usize,
-    pub width: usize,
+    pub(crate) width: usize,
     /// Byte offset in the article's Markdown (its body).
     pub offset: usize,
 }
@@ -104,10 +104,10 @@ pub enum Target {
 /// A link in an article's body. The n-th `Link` matches the n-th link start event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
-    pub target: Target,
+    pub(crate) target: Target,
     pub at: Location,
     /// A wiki link without its own text (`[[other]]`): render shows the target's title.
-    pub titled_by_target: bool,
+    pub(crate) titled_by_target: bool,
 }
 
 /// An image in an article's body. The n-th `Image` matches the n-th image
@@ -115,36 +115,36 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     /// A [`Target::File`] or, for an absolute URL, [`Target::External`].
-    pub target: Target,
-    pub at: Location,
+    pub(crate) target: Target,
+    pub(crate) at: Location,
 }
 
 /// One parsed article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
     pub slug: String,
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     pub title: String,
-    pub summary: String,
+    pub(crate) summary: String,
     pub themes: Vec<String>,
-    pub source: Option<Attribution>,
-    pub date: Option<Date>,
-    pub updated: Option<Date>,
-    pub draft: bool,
+    pub(crate) source: Option<Attribution>,
+    pub(crate) date: Option<Date>,
+    pub(crate) updated: Option<Date>,
+    pub(crate) draft: bool,
     /// A descriptive line shown before the text; never indexed for search.
-    pub content_note: Option<String>,
+    pub(crate) content_note: Option<String>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
-    pub images: Vec<Image>,
+    pub(crate) images: Vec<Image>,
     /// The Markdown body (after the front matter). Later stages walk it again
     /// with [`body_events`] rather than keeping every event in memory.
     pub markdown: std::sync::Arc<str>,
-    pub word_count: usize,
-    pub has_fenced_code: bool,
+    pub(crate) word_count: usize,
+    pub(crate) has_fenced_code: bool,
     /// A stable hash of `markdown`, made while parsing: the preview keys every
     /// page by it after an edit. xxh3 over the body costs about a millisecond
     /// per 10 MB, so the batch build does not notice it.
-    pub markdown_hash: u64,
+    pub(crate) markdown_hash: u64,
 }
 
 /// Every article parsed in parallel, in the order given.
@@ -153,9 +153,9 @@ pub struct Parsed {
     /// Shared, so that the preview can keep them across rebuilds without copying.
     pub articles: Vec<std::sync::Arc<Article>>,
     /// Slugs of the articles that failed.
-    pub failed: std::collections::BTreeSet<String>,
+    pub(crate) failed: std::collections::BTreeSet<String>,
     pub errors: Vec<Diagnostic>,
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// Parse every article in parallel; all errors of all articles are collected.

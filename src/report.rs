@@ -10,37 +10,33 @@ use crate::link::KnowledgeBase;
 /// What a successful build made, and how long each stage took.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
-    pub articles: usize,
-    pub themes: usize,
+    pub(crate) articles: usize,
+    pub(crate) themes: usize,
     /// HTML pages written.
-    pub pages: usize,
-    /// All files written, pages included.
-    pub files: usize,
+    pub(crate) pages: usize,
     pub warnings: Vec<Diagnostic>,
     pub stages: Vec<(&'static str, Duration)>,
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Nothing changed since the previous build: the output was left as it was.
-    pub unchanged: bool,
+    pub(crate) unchanged: bool,
 }
 
 /// What a build counts: articles and themes of its knowledge base, pages
-/// and files it made.
+/// it made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
-    pub articles: usize,
-    pub themes: usize,
-    pub pages: usize,
-    pub files: usize,
+    pub(crate) articles: usize,
+    pub(crate) themes: usize,
+    pub(crate) pages: usize,
 }
 
 impl Counts {
-    /// `kb`'s articles and themes, with `pages` HTML pages among `files` files.
-    pub(crate) fn of(kb: &KnowledgeBase, pages: usize, files: usize) -> Counts {
+    /// `kb`'s articles and themes, with `pages` HTML pages.
+    pub(crate) fn of(kb: &KnowledgeBase, pages: usize) -> Counts {
         Counts {
             articles: kb.articles.len(),
             themes: kb.site.themes.len(),
             pages,
-            files,
         }
     }
 }
@@ -57,7 +53,6 @@ impl BuildReport {
             articles: counts.articles,
             themes: counts.themes,
             pages: counts.pages,
-            files: counts.files,
             warnings,
             stages,
             elapsed,

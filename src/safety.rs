@@ -123,32 +123,32 @@ struct RawResource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Safety {
     /// Where the exit button and the Shift shortcut take the reader (http or https).
-    pub exit_url: String,
-    pub page_title: String,
-    pub page_intro: String,
+    pub(crate) exit_url: String,
+    pub(crate) page_title: String,
+    pub(crate) page_intro: String,
     /// The short note near the top of every article.
-    pub note: String,
+    pub(crate) note: String,
     /// Help services in the order written.
-    pub resources: Vec<Resource>,
+    pub(crate) resources: Vec<Resource>,
     /// Lowercase words and phrases that draw a `mend check` warning.
-    pub check_terms: Vec<String>,
+    pub(crate) check_terms: Vec<String>,
 }
 
 /// A service a reader can contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
-    pub name: String,
+    pub(crate) name: String,
     /// Who it serves, e.g. "United States"; resources are grouped by it.
-    pub region: String,
+    pub(crate) region: String,
     /// As written, e.g. "116 123".
-    pub phone: Option<String>,
+    pub(crate) phone: Option<String>,
     /// A text-message service, as written (e.g. "Text 988").
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// An online chat (http or https).
-    pub chat: Option<String>,
+    pub(crate) chat: Option<String>,
     /// A website (http or https).
-    pub url: Option<String>,
-    pub description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// The region of resources that do not name one.

@@ -20,12 +20,12 @@ use crate::error::{Diagnostic, Kind, Position};
 /// Caps checked before parsing.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Caps {
-    pub bytes: usize,
-    pub depth: usize,
+    pub(crate) bytes: usize,
+    pub(crate) depth: usize,
     /// How to raise a cap, by the name of its limit (`front_matter_bytes`,
     /// `front_matter_depth`), when something sets these (`limits:` in
     /// `mend.yaml`, for front matter); `mend.yaml` itself has fixed caps.
-    pub raise_hint: Option<fn(&str) -> String>,
+    pub(crate) raise_hint: Option<fn(&str) -> String>,
 }
 
 impl Caps {
@@ -40,11 +40,11 @@ impl Caps {
 /// A YAML block inside a file: `text` starts at byte `offset` of `file`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Block<'a> {
-    pub path: &'a Path,
-    pub file: &'a str,
-    pub offset: usize,
-    pub text: &'a str,
-    pub kind: Kind,
+    pub(crate) path: &'a Path,
+    pub(crate) file: &'a str,
+    pub(crate) offset: usize,
+    pub(crate) text: &'a str,
+    pub(crate) kind: Kind,
 }
 
 impl<'a> Block<'a> {

@@ -21,7 +21,7 @@ use crate::urls::START_HERE;
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
     /// Article files read, drafts included.
-    pub articles: usize,
+    pub(crate) articles: usize,
     /// Errors and warnings, sorted by file and line.
     pub diagnostics: Vec<Diagnostic>,
 }

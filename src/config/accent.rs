@@ -9,7 +9,7 @@ const MIN_CONTRAST: f64 = 4.5;
 
 /// The backgrounds of one of the default theme's colour schemes.
 pub(super) struct Scheme {
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     name: &'static str,
     surfaces: [(&'static str, &'static str); 3],
 }

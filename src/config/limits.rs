@@ -28,27 +28,27 @@ pub(super) struct RawLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Front matter between the `---` fences, checked before YAML parsing.
-    pub front_matter_bytes: usize,
+    pub(crate) front_matter_bytes: usize,
     /// Nesting of the front matter, checked by a scan before YAML parsing.
-    pub front_matter_depth: usize,
+    pub(crate) front_matter_depth: usize,
     /// An article file, checked before it is read.
-    pub article_bytes: u64,
+    pub(crate) article_bytes: u64,
     /// An article's title.
-    pub title_bytes: usize,
+    pub(crate) title_bytes: usize,
     /// An article's slug (its file name without `.md`), a URL path segment.
-    pub slug_bytes: usize,
+    pub(crate) slug_bytes: usize,
     /// A rendered page, checked while it is written out by the template.
-    pub page_bytes: usize,
+    pub(crate) page_bytes: usize,
     /// The text one article contributes to the search index; more is cut, with a warning.
-    pub search_text_bytes: usize,
+    pub(crate) search_text_bytes: usize,
     /// A line of a fenced code block that is still highlighted; a block with a
     /// longer line is shown plain, with a warning.
-    pub highlight_line_bytes: usize,
+    pub(crate) highlight_line_bytes: usize,
     /// A file an article links to or shows (an image, a PDF), checked
     /// before it is read.
-    pub file_bytes: u64,
+    pub(crate) file_bytes: u64,
     /// All the files the articles link to together, checked before any is read.
-    pub files_bytes: u64,
+    pub(crate) files_bytes: u64,
 }
 
 const KIB: usize = 1024;

@@ -67,7 +67,7 @@ impl Format {
 /// What a picture is for: its key in `mend.yaml` and the formats it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Role {
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     formats: &'static [Format],
     /// Whether its size in pixels is needed (the logo's, for the `<img>`).
     measured: bool,
@@ -94,15 +94,15 @@ pub(crate) const MAX_BYTES: u64 = 256 * 1024;
 /// (see [`inspect`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picture {
-    pub role: Role,
+    pub(crate) role: Role,
     /// The path as written, relative to the project root.
-    pub source: String,
-    pub format: Format,
-    pub bytes: Arc<[u8]>,
+    pub(crate) source: String,
+    pub(crate) format: Format,
+    pub(crate) bytes: Arc<[u8]>,
     /// Size in pixels (an SVG's from its `width` and `height`, or its
     /// `viewBox`); 0 until read, and for a favicon.
-    pub width: u32,
-    pub height: u32,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 impl Picture {
@@ -174,8 +174,8 @@ fn or_list(items: &[String]) -> String {
 /// What is wrong with a picture's bytes, and what would fix it.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Problem {
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
 }
 
 /// Check that `bytes` are the format `picture`'s name says, and measure

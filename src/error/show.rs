@@ -59,7 +59,7 @@ const EXCERPT_AFTER: usize = 70;
 pub struct Excerpt {
     pub text: String,
     /// The 1-based column of the spot within `text`.
-    pub col: usize,
+    pub(crate) col: usize,
 }
 
 impl Excerpt {

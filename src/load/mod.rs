@@ -105,13 +105,13 @@ pub struct FileCache {
 /// it could not.
 #[derive(Debug, Default)]
 pub(crate) struct Articles {
-    pub sources: Vec<ArticleSource>,
-    pub warnings: Vec<Diagnostic>,
-    pub errors: Vec<Diagnostic>,
+    pub(crate) sources: Vec<ArticleSource>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) errors: Vec<Diagnostic>,
     /// Slugs of the articles found but not read (their errors are in `errors`).
-    pub failed: Vec<String>,
+    pub(crate) failed: Vec<String>,
     /// The other files in `articles/`, listed, not read.
-    pub files: Files,
+    pub(crate) files: Files,
 }
 
 /// Every `articles/*.md`, sorted by slug, plus warnings about skipped entries.

@@ -19,7 +19,7 @@ use crate::error::Diagnostic;
 pub struct Found {
     pub slug: String,
     /// Relative to the project root, as shown in diagnostics.
-    pub shown: PathBuf,
+    pub(crate) shown: PathBuf,
     /// `None` when not looked at: then it is taken as the text cached for
     /// it (see [`scan_articles_trusting`]).
     pub(super) path: Option<PathBuf>,
@@ -30,9 +30,9 @@ pub struct Found {
 pub struct Scan {
     pub found: Vec<Found>,
     /// The files that are not articles, at any depth.
-    pub files: Files,
-    pub warnings: Vec<Diagnostic>,
-    pub errors: Vec<Diagnostic>,
+    pub(crate) files: Files,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) errors: Vec<Diagnostic>,
 }
 
 /// The first half of [`articles`]: list `articles/` without reading any

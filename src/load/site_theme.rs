@@ -19,13 +19,13 @@ const MAX_TEMPLATE_BYTES: u64 = 16 * 1024 * 1024;
 /// A site theme: its Tera templates and the static files copied to the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteTheme {
-    pub name: String,
+    pub(crate) name: String,
     /// `(template name, source)`, e.g. `("article.html", SourceFile)`.
-    pub templates: Vec<(String, SourceFile)>,
+    pub(crate) templates: Vec<(String, SourceFile)>,
     /// `(path under static/ with forward slashes, bytes)`.
-    pub static_files: Vec<(String, Vec<u8>)>,
+    pub(crate) static_files: Vec<(String, Vec<u8>)>,
     /// Entries skipped because they are symbolic links.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// The site theme `name` that `config` (the text of `mend.yaml`) asks for:

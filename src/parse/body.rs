@@ -31,11 +31,11 @@ const MAX_WIDTH_BYTES: usize = 480;
 
 /// The Markdown body, walked once.
 pub(super) struct Body {
-    pub headings: Vec<Heading>,
-    pub links: Vec<Link>,
-    pub images: Vec<Image>,
-    pub word_count: usize,
-    pub has_fenced_code: bool,
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) images: Vec<Image>,
+    pub(crate) word_count: usize,
+    pub(crate) has_fenced_code: bool,
 }
 
 struct Walk<'a> {

@@ -21,8 +21,8 @@ pub fn percent_decode(s: &str) -> String {
 /// one helps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
 }
 
 impl From<&str> for Refusal {

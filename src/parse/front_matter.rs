@@ -20,20 +20,20 @@ use crate::yaml::Block;
 #[serde(deny_unknown_fields)]
 pub(super) struct FrontMatter {
     /// `Option` so that `title: ~` is caught as missing rather than read as "~".
-    pub title: Option<String>,
-    pub summary: Option<String>,
-    pub themes: Option<Vec<String>>,
+    pub(crate) title: Option<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) themes: Option<Vec<String>>,
     #[serde(default)]
-    pub source: Option<Attribution>,
+    pub(crate) source: Option<Attribution>,
     #[serde(default)]
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
     #[serde(default)]
-    pub updated: Option<String>,
+    pub(crate) updated: Option<String>,
     #[serde(default)]
-    pub draft: bool,
+    pub(crate) draft: bool,
     /// What the article discusses, shown before its text (see [`crate::safety`]).
     #[serde(default)]
-    pub content_note: Option<String>,
+    pub(crate) content_note: Option<String>,
 }
 
 /// The front matter between `fm_range`, validated; what could not be read

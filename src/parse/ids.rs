@@ -57,18 +57,18 @@ pub(crate) enum Clash {
 /// What a heading asks for.
 pub(crate) struct Wanted<'a> {
     /// `{#id}`, if written.
-    pub explicit: Option<&'a str>,
+    pub(crate) explicit: Option<&'a str>,
     /// The id its text gives ([`super::heading_id`]).
-    pub from_text: &'a str,
+    pub(crate) from_text: &'a str,
 }
 
 /// The ids given, and the explicit ids that clash (by heading index).
 #[derive(Debug, Default)]
 pub(crate) struct Assigned {
-    pub ids: Vec<String>,
-    pub clashes: Vec<(usize, Clash)>,
+    pub(crate) ids: Vec<String>,
+    pub(crate) clashes: Vec<(usize, Clash)>,
     /// Ids looked at while choosing, for the tests that bound the work.
-    pub probes: usize,
+    pub(crate) probes: usize,
 }
 
 fn is_theme_id(id: &str) -> bool {

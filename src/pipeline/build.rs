@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::{BuildOptions, Inputs, Prepared, fingerprint, linked_unchanged, prepare, report};
+use super::{BuildOptions, Inputs, Prepared, fingerprint, linked_unchanged, prepare};
 use crate::error::Failure;
 use crate::link::KnowledgeBase;
 use crate::report::{BuildReport, Counts};
@@ -86,14 +86,8 @@ pub fn build_with_progress(
     };
     warnings.extend(staging.commit(&record)?);
     stages.push(("write", tally.writing + t.elapsed()));
-    Ok(report(
-        &kb,
-        tally.pages,
-        tally.files,
-        warnings,
-        stages,
-        start,
-    ))
+    let counts = Counts::of(&kb, tally.pages);
+    Ok(BuildReport::new(counts, warnings, stages, start.elapsed()))
 }
 
 /// The report of a build that writes nothing, when every input is as the
@@ -119,7 +113,6 @@ fn nothing_changed(
         articles: record.articles,
         themes: record.themes,
         pages: record.pages,
-        files: record.files,
     };
     let stages = vec![("load", start.elapsed())];
     let report = BuildReport::new(counts, record.warnings, stages, start.elapsed());

@@ -51,7 +51,7 @@ impl BuildOptions {
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub files: Vec<OutputFile>,
-    pub report: BuildReport,
+    pub(crate) report: BuildReport,
 }
 
 /// What the stages before rendering produce.
@@ -292,22 +292,6 @@ fn linked_unchanged(root: &Path, record: &write::Record, limits: &config::Limits
     })
 }
 
-fn report(
-    kb: &KnowledgeBase,
-    pages: usize,
-    files: usize,
-    warnings: Vec<Diagnostic>,
-    stages: Vec<(&'static str, Duration)>,
-    start: Instant,
-) -> BuildReport {
-    BuildReport::new(
-        Counts::of(kb, pages, files),
-        warnings,
-        stages,
-        start.elapsed(),
-    )
-}
-
 /// Run every stage but `write`: the whole site in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated, Failure> {
     let start = Instant::now();
@@ -342,6 +326,6 @@ pub(crate) fn generate_from(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     stages.push(("search index", t.elapsed()));
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    let report = report(&kb, pages, files.len(), warnings, stages, start);
+    let report = BuildReport::new(Counts::of(&kb, pages), warnings, stages, start.elapsed());
     Ok((Generated { files, report }, kb))
 }

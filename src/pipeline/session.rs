@@ -33,7 +33,7 @@ pub struct Update {
     pub changed: Vec<String>,
     /// Whether only the edited articles' pages were rendered.
     pub incremental: bool,
-    pub report: BuildReport,
+    pub(crate) report: BuildReport,
     /// Paths that may still change: after the first stage of a staged
     /// update (see [`Session::staged`]), every page but the edited
     /// articles'; [`Session::finish`] makes them. Empty otherwise.
@@ -279,7 +279,7 @@ impl Session {
         last.search_paths = paths;
         last.search_stale = false;
         let report = BuildReport::new(
-            Counts::of(&last.kb, 0, last.output.len()),
+            Counts::of(&last.kb, 0),
             index.warnings,
             vec![("search index", index.took)],
             index.took,

@@ -13,9 +13,9 @@ pub(crate) const MAX_RANGE: u64 = 1_000_000;
 /// Tera stop rendering at once.
 #[derive(Debug)]
 pub(crate) struct PageBuffer {
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     limit: usize,
-    pub overflowed: bool,
+    pub(crate) overflowed: bool,
 }
 
 impl PageBuffer {

@@ -20,20 +20,20 @@ const EXCERPT_CHARS: usize = 180;
 /// The knowledge base's navigation as one page shows it.
 #[derive(Serialize, Default)]
 pub(super) struct Nav<'a> {
-    pub start_here: Option<NavLink<'a>>,
+    pub(crate) start_here: Option<NavLink<'a>>,
     /// Articles in reading order (Start here left out: it has its own link).
-    pub articles: Vec<NavLink<'a>>,
+    pub(crate) articles: Vec<NavLink<'a>>,
     /// How many articles the list leaves out on a large site.
-    pub more_articles: usize,
-    pub themes: Vec<NavLink<'a>>,
+    pub(crate) more_articles: usize,
+    pub(crate) themes: Vec<NavLink<'a>>,
 }
 
 #[derive(Serialize)]
 pub(super) struct NavLink<'a> {
-    pub title: &'a str,
-    pub href: String,
+    pub(crate) title: &'a str,
+    pub(crate) href: String,
     /// The page being read: the template marks it with `aria-current="page"`.
-    pub current: bool,
+    pub(crate) current: bool,
 }
 
 /// Which page the navigation is shown on.

@@ -16,7 +16,7 @@ pub struct Sections {
     /// `(heading, text)`: the heading's index in the article's headings
     /// (`None` for the introduction) and its text, a space wherever a line
     /// or block ended (not yet collapsed).
-    pub parts: Vec<(Option<usize>, String)>,
+    pub(crate) parts: Vec<(Option<usize>, String)>,
     heading_no: usize,
     in_heading: Option<u8>,
 }

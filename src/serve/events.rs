@@ -78,12 +78,12 @@ impl ServeEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Changes {
     /// HTML pages whose bytes changed.
-    pub pages: usize,
+    pub(crate) pages: usize,
     /// Other output files whose bytes changed.
-    pub others: usize,
-    pub took: Duration,
+    pub(crate) others: usize,
+    pub(crate) took: Duration,
     /// Whether only what the change touches was made again.
-    pub incremental: bool,
+    pub(crate) incremental: bool,
 }
 
 impl Changes {

@@ -18,10 +18,10 @@ pub(crate) const LIVERELOAD_PATH: &str = "/__mend/livereload";
 /// A built site held in memory: output path -> bytes.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
-    pub files: HashMap<Arc<str>, Arc<[u8]>>,
+    pub(crate) files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Paths whose new bytes are still being made (see `Session::staged`):
     /// a request for one waits for them.
-    pub pending: std::collections::HashSet<Arc<str>>,
+    pub(crate) pending: std::collections::HashSet<Arc<str>>,
 }
 
 /// Where a request path leads.

@@ -89,11 +89,11 @@ pub struct ServeOptions {
 /// a request give up on a slow second stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timings {
-    pub settle: Duration,
-    pub quiet: Duration,
-    pub mid_save_wait: Duration,
+    pub(crate) settle: Duration,
+    pub(crate) quiet: Duration,
+    pub(crate) mid_save_wait: Duration,
     /// How long a request waits for a page of a rebuild's second stage.
-    pub pending_wait: Duration,
+    pub(crate) pending_wait: Duration,
 }
 
 impl Default for Timings {

@@ -312,16 +312,16 @@ const RECORD_PREFIX: &str = "build ";
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Record {
     /// The fingerprint of every input (see `pipeline::fingerprint`), in hex.
-    pub inputs: String,
-    pub articles: usize,
-    pub themes: usize,
-    pub pages: usize,
-    pub files: usize,
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) inputs: String,
+    pub(crate) articles: usize,
+    pub(crate) themes: usize,
+    pub(crate) pages: usize,
+    pub(crate) files: usize,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// The files copied from `articles/` with the hash of their bytes: an
     /// edit that keeps a file's length is seen by comparing these.
     #[serde(default)]
-    pub linked: Vec<(String, u64)>,
+    pub(crate) linked: Vec<(String, u64)>,
 }
 
 /// The previous build's record, when its inputs were `inputs` and every

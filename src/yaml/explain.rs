@@ -9,10 +9,10 @@
 /// A mistake found: a byte range in the block, a message and a hint.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Explained {
-    pub offset: usize,
-    pub len: usize,
-    pub message: String,
-    pub hint: String,
+    pub(crate) offset: usize,
+    pub(crate) len: usize,
+    pub(crate) message: String,
+    pub(crate) hint: String,
 }
 
 /// Each line of `text` with its byte offset.

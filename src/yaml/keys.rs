@@ -28,11 +28,11 @@ fn key_at(line: &str, indent: usize) -> Option<&str> {
 /// A key the block writes that is not allowed where it is.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Unknown<'t> {
-    pub offset: usize,
-    pub key: &'t str,
+    pub(crate) offset: usize,
+    pub(crate) key: &'t str,
     /// The key it sits under, for nested mappings.
-    pub parent: Option<&'static str>,
-    pub allowed: &'static [&'static str],
+    pub(crate) parent: Option<&'static str>,
+    pub(crate) allowed: &'static [&'static str],
 }
 
 /// Every key of the top-level mapping not in `known`, and of the mappings

@@ -48,7 +48,7 @@ impl Session {
         }
         changed.sort();
         let report = BuildReport::new(
-            Counts::of(&last.kb, indices.len(), last.output.len()),
+            Counts::of(&last.kb, indices.len()),
             loaded.warnings.to_vec(),
             vec![("load and parse", load_parse), ("render", t.elapsed())],
             start.elapsed(),

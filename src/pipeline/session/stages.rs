@@ -190,7 +190,7 @@ impl Session {
         let mut stages = linked.stages.clone();
         stages.push(("first pages", t.elapsed()));
         let report = BuildReport::new(
-            Counts::of(kb, first.len(), output.len()),
+            Counts::of(kb, first.len()),
             linked.warnings.clone(),
             stages,
             linked.start.elapsed(),
@@ -335,5 +335,5 @@ fn report(
         .keys()
         .filter(|p| p.ends_with(".html"))
         .count();
-    BuildReport::new(Counts::of(kb, pages, output.len()), warnings, stages, took)
+    BuildReport::new(Counts::of(kb, pages), warnings, stages, took)
 }
