@@ -1,7 +1,7 @@
 //! `mend build`: the stages in order, into the output folder, atomically;
 //! nothing written when every input is as the last build found it.
 //!
-//! [`build_with_progress`] (about 70 lines) stays whole: it is the build's
+//! [`build_with_progress`] (a little over 60 lines) stays whole: it is the build's
 //! table of contents, one stage after another, and each stage is a call.
 
 use std::path::PathBuf;

@@ -245,15 +245,7 @@ impl Session {
         };
         let mut output: OutputMap = files.into_iter().collect();
         if let Some(last) = same_look {
-            let kept = kept
-                .iter()
-                .map(|&i| Page::Article(&kb.articles[i].slug).output_path());
-            for path in kept {
-                output.carry(&last.output, &path);
-            }
-            for path in &last.search_paths {
-                output.carry(&last.output, path);
-            }
+            carry_over(&mut output, last, &kb, &kept);
         }
         crate::error::sort(&mut warnings);
         let update = Update {
@@ -319,6 +311,18 @@ impl Session {
         files.extend(render::article_pages(kb, &basis.templates, options, dirty)?);
         stages.push(("render", t.elapsed()));
         Ok(files)
+    }
+}
+
+/// Carry the pages of the articles `kept`, and the search index, over
+/// from the last update.
+fn carry_over(output: &mut OutputMap, last: &Last, kb: &KnowledgeBase, kept: &[usize]) {
+    for &i in kept {
+        let path = Page::Article(&kb.articles[i].slug).output_path();
+        output.carry(&last.output, &path);
+    }
+    for path in &last.search_paths {
+        output.carry(&last.output, path);
     }
 }
 
