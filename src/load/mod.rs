@@ -29,7 +29,7 @@ mod site_theme;
 pub use files::{Files, linked_files};
 pub use picture::pictures;
 pub use scan::{Found, Scan, scan_articles, scan_articles_trusting};
-pub use site_theme::{SiteTheme, builtin_site_theme, site_theme};
+pub use site_theme::{REQUIRED_TEMPLATES, SiteTheme, builtin_site_theme, site_theme};
 
 /// A text file of the project, with the path shown in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]

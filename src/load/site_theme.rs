@@ -155,23 +155,44 @@ fn files_under(
     Ok(out)
 }
 
+/// Calls `$then!` with the names of the templates every site theme must
+/// provide, then `$extra`: the one list behind [`REQUIRED_TEMPLATES`] and the
+/// built-in theme's files (`include_str!` needs each name as a literal).
+macro_rules! required_templates {
+    ($then:ident $(, $extra:literal)* $(,)?) => {
+        $then!(
+            "index.html",
+            "article.html",
+            "articles.html",
+            "theme.html",
+            "themes.html",
+            "404.html",
+            "search.html"
+            $(, $extra)*
+        )
+    };
+}
+
+macro_rules! names {
+    ($($name:literal),*) => {
+        [$($name),*]
+    };
+}
+
 macro_rules! builtin {
-    ($($name:literal),* $(,)?) => {
+    ($($name:literal),*) => {
         [$(($name, include_str!(concat!("../../themes/default/templates/", $name)))),*]
     };
 }
 
+/// The templates every site theme must provide.
+pub const REQUIRED_TEMPLATES: [&str; 7] = required_templates!(names);
+
 /// The default theme embedded in the binary, used when a project has no `themes/default/`.
 pub fn builtin_site_theme() -> SiteTheme {
-    let templates = builtin!(
+    let templates = required_templates!(
+        builtin,
         "base.html",
-        "index.html",
-        "article.html",
-        "articles.html",
-        "theme.html",
-        "themes.html",
-        "404.html",
-        "search.html",
         "nav.html",
         "toc.html",
         "safety.html",

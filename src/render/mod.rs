@@ -43,16 +43,7 @@ pub use body::escape;
 /// Words a reader reads per minute, for "N min read".
 const WORDS_PER_MINUTE: usize = 200;
 
-/// The templates every site theme must provide.
-pub const REQUIRED_TEMPLATES: [&str; 7] = [
-    "index.html",
-    "article.html",
-    "articles.html",
-    "theme.html",
-    "themes.html",
-    "404.html",
-    "search.html",
-];
+pub use crate::load::REQUIRED_TEMPLATES;
 
 /// Choices that change the rendered bytes.
 #[derive(Debug, Clone, Copy, Default)]
