@@ -306,25 +306,19 @@ pub(crate) fn generate_from(
     start: Instant,
     options: &BuildOptions,
 ) -> Result<(Generated, KnowledgeBase), Failure> {
-    let Prepared {
-        kb,
-        linked,
-        site_theme: theme,
-        templates,
-        mut warnings,
-        mut stages,
-    } = prepare(loaded, start.elapsed(), options)?;
+    let mut p = prepare(loaded, start.elapsed(), options)?;
     let mut t = Instant::now();
-    let mut files = render::site_with(&kb, &templates, &theme, options.render)?;
-    files.extend(linked);
-    stages.push(("render", t.elapsed()));
+    let mut files = render::site_with(&p.kb, &p.templates, &p.site_theme, options.render)?;
+    files.extend(p.linked);
+    p.stages.push(("render", t.elapsed()));
     t = Instant::now();
     let never = std::sync::atomic::AtomicBool::new(false);
-    let made = search::make(&kb, options.render.portable, &never).unwrap_or_default();
+    let made = search::make(&p.kb, options.render.portable, &never).unwrap_or_default();
     files.extend(made.files);
-    warnings.extend(made.warnings);
+    p.warnings.extend(made.warnings);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    stages.push(("search index", t.elapsed()));
+    p.stages.push(("search index", t.elapsed()));
+    let (kb, warnings, stages) = (p.kb, p.warnings, p.stages);
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     let report = BuildReport::new(Counts::of(&kb, pages), warnings, stages, start.elapsed());
     Ok((Generated { files, report }, kb))
