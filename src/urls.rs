@@ -10,6 +10,9 @@
 /// The article the home page and the navigation put first.
 pub(crate) const START_HERE: &str = "start-here";
 
+/// The stylesheet of highlighted code, written while some article has a code block.
+pub(crate) const SYNTAX_CSS: &str = "syntax.css";
+
 /// A page of the generated site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Page<'a> {

@@ -44,7 +44,7 @@ pub fn shared_pages(
     }
     if kb.articles.iter().any(|a| a.has_fenced_code) {
         files.push(OutputFile {
-            path: "syntax.css".to_string(),
+            path: crate::urls::SYNTAX_CSS.to_string(),
             bytes: highlight::syntax_css().into_bytes(),
         });
     }

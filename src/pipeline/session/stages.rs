@@ -185,7 +185,7 @@ impl Session {
             .filter(|p| (p.ends_with(".html") || p.ends_with(".xml")) && !fresh.contains(*p))
             .cloned()
             // Made, or dropped, as the articles with code blocks come and go.
-            .chain(std::iter::once(Arc::from("syntax.css")))
+            .chain(std::iter::once(Arc::from(crate::urls::SYNTAX_CSS)))
             .collect();
         let mut stages = linked.stages.clone();
         stages.push(("first pages", t.elapsed()));
