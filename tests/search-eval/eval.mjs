@@ -17,8 +17,8 @@
 // reader sees it. For Pagefind, each query goes through its own `pagefind.js`,
 // and its section-level results are its sub-results: per page, in its page
 // order, the 3 sections with the most matches (what its Default UI shows with
-// sub-results on). Both rankings are cut at 10 entries. It prints one Markdown table and writes the rankings.
-// The temporary folder is removed at the end.
+// sub-results on). Both rankings are cut at 10 entries. It prints one Markdown
+// table and writes the rankings. The temporary folder is removed at the end.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -163,6 +163,11 @@ function score(ranking, relevant) {
   return { ranking: ranked, rank: r2 || null, rankAny: r1 || null, rr: r2 ? 1 / r2 : 0, rrAny: r1 ? 1 / r1 : 0 };
 }
 
+/** A row as results.json keeps it: the query's own fields are written once, beside it. */
+function ranks({ query, kind, typo, ...rest }) {
+  return rest;
+}
+
 function summarise(rows) {
   const n = rows.length, sum = (f) => rows.reduce((a, r) => a + f(r), 0);
   const top = rows.flatMap((r) => r.ranking.slice(0, MARK_TOP));
@@ -234,7 +239,8 @@ async function main() {
     fs.writeFileSync(o.out, `${JSON.stringify({
       date: new Date().toISOString(), commit, dirty, chromium: browser.version(), top: TOP,
       engines: Object.fromEntries(engines.map((e) => [e.id, { name: e.name, summary: e.summary, byKind: e.byKind }])),
-      queries: queries.map((q, i) => ({ query: q.query, kind: q.kind, mend: rows.mend[i], pagefind: rows.pagefind[i] })),
+      queries: queries.map((q, i) => ({ query: q.query, kind: q.kind, typo: Boolean(q.typo),
+        mend: ranks(rows.mend[i]), pagefind: ranks(rows.pagefind[i]) })),
     }, null, 1)}\n`);
     log("per-query rankings:", path.relative(process.cwd(), o.out) || o.out);
   } finally {
