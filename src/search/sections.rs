@@ -11,6 +11,10 @@ use crate::parse::{Article, body_events};
 /// deeper headings' text stays in. Gathered from the body's events as they
 /// pass ([`Sections::see`]), from the build's rendering walk or from a walk
 /// of its own ([`Sections::of`]).
+///
+/// Text reads as it does on the page: inline markup (emphasis, links,
+/// code) adds no space, so no space comes before the punctuation after it;
+/// blocks, lines and table cells are set apart by a space.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sections {
     /// `(heading, text)`: the heading's index in the article's headings
@@ -66,10 +70,68 @@ impl Sections {
             Event::Text(t) | Event::Code(t) if self.in_heading.is_none_or(|l| l > 3) => {
                 text.push_str(t);
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') => {
-                text.push(' ');
-            }
+            Event::SoftBreak | Event::HardBreak if !text.ends_with(' ') => text.push(' '),
+            Event::End(end) if !is_inline(end) && !text.ends_with(' ') => text.push(' '),
             _ => {}
         }
+    }
+}
+
+/// Ends of markup inside a line of text: they add no space.
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SiteConfig;
+    use crate::load::{ArticleSource, SourceFile};
+
+    fn sections(body: &str) -> Vec<(Option<usize>, String)> {
+        let text = format!("---\ntitle: T\nsummary: s\nthemes: [apology]\n---\n{body}");
+        let source = ArticleSource {
+            slug: "a".into(),
+            file: SourceFile {
+                path: "articles/a.md".into(),
+                text: text.into(),
+            },
+        };
+        let site = SiteConfig::with_themes("T", &["apology"]);
+        let article = crate::parse::article(&source, &site).unwrap();
+        let mut sections = Sections::default();
+        for (event, _) in body_events(&article.markdown, false) {
+            sections.see(&article, &event);
+        }
+        sections
+            .parts
+            .into_iter()
+            .map(|(h, t)| (h, t.split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect()
+    }
+
+    #[test]
+    fn no_space_comes_before_punctuation_after_inline_markup() {
+        let parts = sections("Read *Seven Practices*, [Step by Step](b.md). `code`! **Bold**?\n");
+        assert_eq!(
+            parts[0].1,
+            "Read Seven Practices, Step by Step. code! Bold?"
+        );
+    }
+
+    #[test]
+    fn table_cells_are_set_apart() {
+        let parts =
+            sections("| Guide | Steps |\n| --- | --- |\n| One | Seven |\n| Two | Three |\n");
+        assert_eq!(parts[0].1, "Guide Steps One Seven Two Three");
     }
 }
