@@ -124,16 +124,18 @@ impl Share {
         sections: &Sections,
     ) {
         let article = &kb.articles[a];
-        let article_themes = themes_of(kb, article);
-        let base_mask = mask_of(&article_themes);
+        let base_mask = mask_of(&themes_of(kb, article));
         // An article contributes at most `search_text_bytes` of text: its
         // first sections whole, then what fits of the next.
         let cap = kb.site.limits.search_text_bytes;
         (self.budget, self.seen) = (cap, 0);
+        // An introduction is the article as a whole: its title is its
+        // label, but the article's theme names are not its words (six of
+        // them would make a bare introduction outrank every section).
         let section = Section {
             number: first,
             label: (&article.title, W_TITLE),
-            indexed_themes: article_themes,
+            indexed_themes: Vec::new(),
             document: Document {
                 article: a,
                 heading: None,
@@ -146,10 +148,23 @@ impl Share {
         if let Some((_, text)) = parts.next() {
             self.finish(kb, section, text, &mut collapsed);
         }
-        for (heading_no, text) in parts {
+        let mut parts = parts.peekable();
+        while let Some((heading_no, text)) = parts.next() {
             let Some(heading) = heading_no.and_then(|h| article.headings.get(h)) else {
                 continue;
             };
+            let level_of =
+                |h: &Option<usize>| h.and_then(|h| article.headings.get(h)).map(|h| h.level);
+            // An H2 whose text all sits in its H3s is no answer of its own:
+            // its subsections are the results.
+            let parent = parts
+                .peek()
+                .and_then(|(next, _)| level_of(next))
+                .is_some_and(|l| l > heading.level);
+            if parent && text.trim().is_empty() {
+                first += 1;
+                continue;
+            }
             let own: Vec<usize> = heading
                 .themes
                 .iter()
@@ -183,6 +198,10 @@ impl Share {
         collapsed: &mut String,
     ) {
         collapse_whitespace_into(text, collapsed);
+        if section.document.heading.is_none() && collapsed.is_empty() {
+            // An introduction with no text of its own is not a result.
+            return;
+        }
         self.seen += collapsed.len();
         let kept = truncate_bytes(collapsed, self.budget).len();
         collapsed.truncate(kept);
