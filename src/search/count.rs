@@ -15,18 +15,21 @@ pub(super) struct Document {
     /// Its H2/H3 heading, by index in the article's headings; `None` for
     /// the article's introduction.
     pub(super) heading: Option<usize>,
+    /// The section's own themes as bits ([`themes_of`]).
     pub(super) mask: u32,
     /// The start of the section's text, for the snippet.
     pub(super) snippet: String,
 }
 
-/// An article's themes, by index in the site's list.
-pub(super) fn themes_of(kb: &KnowledgeBase, article: &Article) -> Vec<usize> {
-    article
-        .themes
-        .iter()
-        .filter_map(|t| kb.site.theme_index(t))
-        .collect()
+/// A section's own themes (its heading's tags, as the theme pages list
+/// it), by index in the site's list; an introduction has none.
+pub(super) fn themes_of(kb: &KnowledgeBase, heading: Option<&Heading>) -> Vec<usize> {
+    heading.map_or_else(Vec::new, |h| {
+        h.themes
+            .iter()
+            .filter_map(|t| kb.site.theme_index(t))
+            .collect()
+    })
 }
 
 pub(super) fn mask_of(themes: &[usize]) -> u32 {
@@ -124,7 +127,6 @@ impl Share {
         sections: &Sections,
     ) {
         let article = &kb.articles[a];
-        let base_mask = mask_of(&themes_of(kb, article));
         // An article contributes at most `search_text_bytes` of text: its
         // first sections whole, then what fits of the next.
         let cap = kb.site.limits.search_text_bytes;
@@ -139,7 +141,7 @@ impl Share {
             document: Document {
                 article: a,
                 heading: None,
-                mask: base_mask,
+                mask: 0,
                 snippet: String::new(),
             },
         };
@@ -165,11 +167,7 @@ impl Share {
                 first += 1;
                 continue;
             }
-            let own: Vec<usize> = heading
-                .themes
-                .iter()
-                .filter_map(|t| kb.site.theme_index(t))
-                .collect();
+            let own = themes_of(kb, Some(heading));
             first += 1;
             let section = Section {
                 number: first,
@@ -177,7 +175,7 @@ impl Share {
                 document: Document {
                     article: a,
                     heading: *heading_no,
-                    mask: base_mask | mask_of(&own),
+                    mask: mask_of(&own),
                     snippet: String::new(),
                 },
                 indexed_themes: own,

@@ -245,7 +245,7 @@ fn row<'k>(kb: &'k KnowledgeBase, from_root: &Urls, d: &'k Document) -> Row<'k> 
         url,
         article.title.as_str(),
         heading.map_or("", |h| h.text.as_str()),
-        themes_of(kb, article),
+        themes_of(kb, heading),
         d.snippet.as_str(),
     )
 }

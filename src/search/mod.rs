@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::config::Limits;
 use crate::error::Diagnostic;
 use crate::link::KnowledgeBase;
-use crate::parse::Article;
+use crate::parse::{Article, Heading};
 use crate::urls::{LinkStyle, Page, Urls};
 use crate::write::OutputFile;
 

@@ -55,7 +55,8 @@ fn every_h2_and_h3_is_a_document_with_its_anchor() {
         "Apologizing sincerely matters. Deeper Nested text."
     );
     assert_eq!(all[0][1], "Title of apologising");
-    assert_eq!(all[0][3], serde_json::json!([0]));
+    assert_eq!(all[0][3], serde_json::json!([]), "introductions carry no themes");
+    assert_eq!(all[1][3], serde_json::json!([0]), "the section's own tag");
 }
 
 #[test]
@@ -74,6 +75,12 @@ fn stems_point_at_the_right_sections_with_theme_masks() {
     assert!(
         postings.iter().all(|p| p[2] == 1),
         "apology is theme bit 0: {postings:?}"
+    );
+    let forgiveness = &data(&site, "t/fo")["forgiv"];
+    assert_eq!(forgiveness[0][0], 2);
+    assert_eq!(
+        forgiveness[0][2], 2,
+        "the section's own tag (forgiveness, bit 1), not its article's apology"
     );
     let therapist = &data(&site, "t/th")["therapist"];
     assert_eq!(therapist[0][0], 3);
