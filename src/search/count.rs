@@ -17,7 +17,7 @@ pub(super) struct Document {
     pub(super) heading: Option<usize>,
     /// The section's own themes as bits ([`themes_of`]).
     pub(super) mask: u32,
-    /// The start of the section's text, for the snippet.
+    /// The section's text (its first [`SNIPPET_CHARS`]), for the snippet.
     pub(super) snippet: String,
 }
 

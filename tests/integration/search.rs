@@ -55,7 +55,11 @@ fn every_h2_and_h3_is_a_document_with_its_anchor() {
         "Apologizing sincerely matters. Deeper Nested text."
     );
     assert_eq!(all[0][1], "Title of apologising");
-    assert_eq!(all[0][3], serde_json::json!([]), "introductions carry no themes");
+    assert_eq!(
+        all[0][3],
+        serde_json::json!([]),
+        "introductions carry no themes"
+    );
     assert_eq!(all[1][3], serde_json::json!([0]), "the section's own tag");
 }
 
