@@ -12,7 +12,7 @@
   var BUDGET_MS = 50, DEBOUNCE_MS = 120, LOAD_TIMEOUT_MS = 3000;
   var SNIPPET = 160, PAGE_STEP = 10;
   var POPUP_MAX = 10, PAGE_MAX = 50;
-  var W_EXACT = 1, W_SYN = 0.8, W_PREFIX = 0.7, W_FUZZY = 0.5;
+  var W_EXACT = 1, W_SYN = 0.5, W_PREFIX = 0.7, W_FUZZY = 0.5;
   var PHRASE_BONUS = 1.5, ALL_TERMS_BONUS = 2;
 
   // ---- Text: fold, tokens, stem (mirrors src/search.rs)
