@@ -159,7 +159,7 @@ fn shards(scored: &[(String, Vec<Posting>)]) -> Shards<'_> {
 fn manifest<'a>(kb: &'a KnowledgeBase, shards: &'a Shards, docs: usize) -> Manifest<'a> {
     let stemmer = Stemmer::create(Algorithm::English);
     Manifest {
-        v: 1,
+        v: 2,
         docs,
         chunk: CHUNK,
         shards: shards.keys().map(String::as_str).collect(),

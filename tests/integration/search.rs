@@ -135,7 +135,7 @@ fn the_manifest_lists_shards_themes_stop_words_and_stemmed_synonyms() {
     );
     site.build();
     let m = data(&site, "manifest");
-    assert_eq!(m["v"], 1);
+    assert_eq!(m["v"], 2);
     assert_eq!(m["docs"], 4);
     assert_eq!(
         m["themes"][1],
