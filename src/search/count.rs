@@ -15,18 +15,21 @@ pub(super) struct Document {
     /// Its H2/H3 heading, by index in the article's headings; `None` for
     /// the article's introduction.
     pub(super) heading: Option<usize>,
+    /// The section's own themes as bits ([`themes_of`]).
     pub(super) mask: u32,
-    /// The start of the section's text, for the snippet.
+    /// The section's text (its first [`SNIPPET_CHARS`]), for the snippet.
     pub(super) snippet: String,
 }
 
-/// An article's themes, by index in the site's list.
-pub(super) fn themes_of(kb: &KnowledgeBase, article: &Article) -> Vec<usize> {
-    article
-        .themes
-        .iter()
-        .filter_map(|t| kb.site.theme_index(t))
-        .collect()
+/// A section's own themes (its heading's tags, as the theme pages list
+/// it), by index in the site's list; an introduction has none.
+pub(super) fn themes_of(kb: &KnowledgeBase, heading: Option<&Heading>) -> Vec<usize> {
+    heading.map_or_else(Vec::new, |h| {
+        h.themes
+            .iter()
+            .filter_map(|t| kb.site.theme_index(t))
+            .collect()
+    })
 }
 
 pub(super) fn mask_of(themes: &[usize]) -> u32 {
@@ -124,20 +127,21 @@ impl Share {
         sections: &Sections,
     ) {
         let article = &kb.articles[a];
-        let article_themes = themes_of(kb, article);
-        let base_mask = mask_of(&article_themes);
         // An article contributes at most `search_text_bytes` of text: its
         // first sections whole, then what fits of the next.
         let cap = kb.site.limits.search_text_bytes;
         (self.budget, self.seen) = (cap, 0);
+        // An introduction is the article as a whole: its title is its
+        // label, but the article's theme names are not its words (six of
+        // them would make a bare introduction outrank every section).
         let section = Section {
             number: first,
             label: (&article.title, W_TITLE),
-            indexed_themes: article_themes,
+            indexed_themes: Vec::new(),
             document: Document {
                 article: a,
                 heading: None,
-                mask: base_mask,
+                mask: 0,
                 snippet: String::new(),
             },
         };
@@ -146,15 +150,24 @@ impl Share {
         if let Some((_, text)) = parts.next() {
             self.finish(kb, section, text, &mut collapsed);
         }
-        for (heading_no, text) in parts {
+        let mut parts = parts.peekable();
+        while let Some((heading_no, text)) = parts.next() {
             let Some(heading) = heading_no.and_then(|h| article.headings.get(h)) else {
                 continue;
             };
-            let own: Vec<usize> = heading
-                .themes
-                .iter()
-                .filter_map(|t| kb.site.theme_index(t))
-                .collect();
+            let level_of =
+                |h: &Option<usize>| h.and_then(|h| article.headings.get(h)).map(|h| h.level);
+            // An H2 whose text all sits in its H3s is no answer of its own:
+            // its subsections are the results.
+            let parent = parts
+                .peek()
+                .and_then(|(next, _)| level_of(next))
+                .is_some_and(|l| l > heading.level);
+            if parent && text.trim().is_empty() {
+                first += 1;
+                continue;
+            }
+            let own = themes_of(kb, Some(heading));
             first += 1;
             let section = Section {
                 number: first,
@@ -162,7 +175,7 @@ impl Share {
                 document: Document {
                     article: a,
                     heading: *heading_no,
-                    mask: base_mask | mask_of(&own),
+                    mask: mask_of(&own),
                     snippet: String::new(),
                 },
                 indexed_themes: own,
@@ -183,6 +196,10 @@ impl Share {
         collapsed: &mut String,
     ) {
         collapse_whitespace_into(text, collapsed);
+        if section.document.heading.is_none() && collapsed.is_empty() {
+            // An introduction with no text of its own is not a result.
+            return;
+        }
         self.seen += collapsed.len();
         let kept = truncate_bytes(collapsed, self.budget).len();
         collapsed.truncate(kept);

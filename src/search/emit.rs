@@ -32,8 +32,8 @@ pub(super) fn emit_files(
         ..
     } = counted;
     crate::error::sort(&mut warnings);
-    let (docs, body_len) = documents(numbered, lengths);
-    let scored = scored(analyzer.stems, frequencies, &docs, &body_len);
+    let (docs, body_len, numbers) = documents(numbered, lengths);
+    let scored = scored(analyzer.stems, frequencies, &numbers, &docs, &body_len);
     if cancelled() {
         return Ok((0, Vec::new()));
     }
@@ -44,27 +44,39 @@ pub(super) fn emit_files(
     Ok((1 + shard_files + document_files, warnings))
 }
 
-/// The documents in number order, and the body length of each.
+/// The documents in number order, numbered again from 0 without gaps
+/// (sections that are no result were never kept), the body length of each,
+/// and per number given while counting, the final number (`u32::MAX`: none).
 fn documents(
     mut numbered: Vec<(usize, Document)>,
     lengths: Vec<(usize, usize)>,
-) -> (Vec<Document>, Vec<usize>) {
+) -> (Vec<Document>, Vec<usize>, Vec<u32>) {
     numbered.sort_unstable_by_key(|(n, _)| *n);
+    let last = numbered.last().map_or(0, |(n, _)| n + 1);
+    let mut numbers = vec![u32::MAX; last];
+    for (new, (old, _)) in numbered.iter().enumerate() {
+        numbers[*old] = new as u32;
+    }
     let docs: Vec<Document> = numbered.into_iter().map(|(_, d)| d).collect();
     let mut body_len = vec![0usize; docs.len()];
     for (n, len) in lengths {
-        if let Some(slot) = body_len.get_mut(n) {
+        if let Some(slot) = numbers.get(n).and_then(|&m| body_len.get_mut(m as usize)) {
             *slot = len;
         }
     }
-    (docs, body_len)
+    (docs, body_len, numbers)
 }
 
 /// Each stem found (`stems[t]` is term `t`, whose weighted frequencies are
 /// `frequencies[t]`) with its postings, BM25-scored.
+///
+/// A document is scored as if at least half the average length: a section
+/// of a few words would otherwise reach the highest score a term can get on
+/// its heading alone, above sections that answer the question.
 fn scored(
     stems: Vec<String>,
     frequencies: Vec<Vec<(u32, f32)>>,
+    numbers: &[u32],
     docs: &[Document],
     body_len: &[usize],
 ) -> Vec<(String, Vec<Posting>)> {
@@ -72,7 +84,7 @@ fn scored(
     let avg_len = (body_len.iter().sum::<usize>() as f64 / n).max(1.0);
     let norms: Vec<f64> = body_len
         .iter()
-        .map(|&len| K1 * (1.0 - B + B * len as f64 / avg_len))
+        .map(|&len| K1 * (1.0 - B + B * (len as f64).max(avg_len / 2.0) / avg_len))
         .collect();
     let mut lists: Vec<(String, Vec<(u32, f32)>)> = stems
         .into_iter()
@@ -85,7 +97,17 @@ fn scored(
         .collect();
     lists
         .par_drain(..)
-        .map(|(stem, list)| (stem, postings(list, n, &norms, docs)))
+        .map(|(stem, mut list)| {
+            list.retain_mut(|(d, _)| match numbers.get(*d as usize) {
+                Some(&m) if m != u32::MAX => {
+                    *d = m;
+                    true
+                }
+                _ => false,
+            });
+            (stem, postings(list, n, &norms, docs))
+        })
+        .filter(|(_, postings)| !postings.is_empty())
         .collect()
 }
 
@@ -137,7 +159,7 @@ fn shards(scored: &[(String, Vec<Posting>)]) -> Shards<'_> {
 fn manifest<'a>(kb: &'a KnowledgeBase, shards: &'a Shards, docs: usize) -> Manifest<'a> {
     let stemmer = Stemmer::create(Algorithm::English);
     Manifest {
-        v: 1,
+        v: 2,
         docs,
         chunk: CHUNK,
         shards: shards.keys().map(String::as_str).collect(),
@@ -223,7 +245,7 @@ fn row<'k>(kb: &'k KnowledgeBase, from_root: &Urls, d: &'k Document) -> Row<'k> 
         url,
         article.title.as_str(),
         heading.map_or("", |h| h.text.as_str()),
-        themes_of(kb, article),
+        themes_of(kb, heading),
         d.snippet.as_str(),
     )
 }

@@ -38,13 +38,13 @@ fn every_h2_and_h3_is_a_document_with_its_anchor() {
         .iter()
         .map(|d| d[0].as_str().unwrap().to_string())
         .collect();
+    // listening has no introduction of its own: it is not a document.
     assert_eq!(
         urls,
         [
             "articles/apologising/",
             "articles/apologising/#saying-sorry",
             "articles/apologising/#letting-go",
-            "articles/listening/",
             "articles/listening/#finding-a-therapist",
         ]
     );
@@ -55,7 +55,12 @@ fn every_h2_and_h3_is_a_document_with_its_anchor() {
         "Apologizing sincerely matters. Deeper Nested text."
     );
     assert_eq!(all[0][1], "Title of apologising");
-    assert_eq!(all[0][3], serde_json::json!([0]));
+    assert_eq!(
+        all[0][3],
+        serde_json::json!([]),
+        "introductions carry no themes"
+    );
+    assert_eq!(all[1][3], serde_json::json!([0]), "the section's own tag");
 }
 
 #[test]
@@ -68,16 +73,42 @@ fn stems_point_at_the_right_sections_with_theme_masks() {
     docs.sort();
     assert_eq!(
         docs,
-        [0, 1],
-        "the article (theme apology) and the section tagged and saying it: {postings:?}"
+        [1],
+        "the section saying it, not the introduction of an article with the theme: {postings:?}"
     );
     assert!(
         postings.iter().all(|p| p[2] == 1),
         "apology is theme bit 0: {postings:?}"
     );
+    let forgiveness = &data(&site, "t/fo")["forgiv"];
+    assert_eq!(forgiveness[0][0], 2);
+    assert_eq!(
+        forgiveness[0][2], 2,
+        "the section's own tag (forgiveness, bit 1), not its article's apology"
+    );
     let therapist = &data(&site, "t/th")["therapist"];
-    assert_eq!(therapist[0][0], 4);
+    assert_eq!(therapist[0][0], 3);
     assert_eq!(therapist[0][2], 4, "therapy is theme bit 2");
+}
+
+#[test]
+fn sections_with_nothing_of_their_own_are_not_documents() {
+    let site = Site::new();
+    site.article(
+        "notes",
+        "apology",
+        "*This article restates a guide, in our own words.*\n\n## Navigating forgiveness\n\n### First step\n\nForgiveness is slow.\n\n### Second step\n\nKeep going.\n",
+    );
+    site.build();
+    let all = docs(&site);
+    let headings: Vec<&str> = all.iter().map(|d| d[2].as_str().unwrap()).collect();
+    assert_eq!(headings, ["First step", "Second step"]);
+    let all: String = tree(&site.root().join("site/search"))
+        .values()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(!all.contains("restat"), "the note is not indexed");
+    assert!(!all.contains("\"navig\""), "the empty H2 is not indexed");
 }
 
 #[test]
@@ -104,8 +135,8 @@ fn the_manifest_lists_shards_themes_stop_words_and_stemmed_synonyms() {
     );
     site.build();
     let m = data(&site, "manifest");
-    assert_eq!(m["v"], 1);
-    assert_eq!(m["docs"], 5);
+    assert_eq!(m["v"], 2);
+    assert_eq!(m["docs"], 4);
     assert_eq!(
         m["themes"][1],
         serde_json::json!(["forgiveness", "Forgiveness"])

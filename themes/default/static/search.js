@@ -12,7 +12,7 @@
   var BUDGET_MS = 50, DEBOUNCE_MS = 120, LOAD_TIMEOUT_MS = 3000;
   var SNIPPET = 160, PAGE_STEP = 10;
   var POPUP_MAX = 10, PAGE_MAX = 50;
-  var W_EXACT = 1, W_SYN = 0.8, W_PREFIX = 0.7, W_FUZZY = 0.5;
+  var W_EXACT = 1, W_SYN = 0.5, W_PREFIX = 0.7, W_FUZZY = 0.5;
   var PHRASE_BONUS = 1.5, ALL_TERMS_BONUS = 2;
 
   // ---- Text: fold, tokens, stem (mirrors src/search.rs)
@@ -421,17 +421,27 @@
 
   // ---- Snippets and highlighting
 
-  /** [start, end) ranges of the original text whose tokens match. */
+  /**
+   * [start, end, key] ranges of the original text whose tokens match; key
+   * tells apart the query terms a match stands for: what isMatch returned
+   * when it is a number (see matcher), else the token's stem.
+   */
   function matchRanges(text, isMatch) {
     var m = foldMap(text), out = [];
     scan(m.s).forEach(tok => {
-      if (isMatch(tok.t)) out.push([m.from[tok.s], m.to[tok.e - 1]]);
+      var k = isMatch(tok.t);
+      if (k) out.push([m.from[tok.s], m.to[tok.e - 1], typeof k === "number" ? k : cachedStem(tok.t)]);
     });
     return out;
   }
 
-  /** A token matches when its stem is one of the candidate stems. */
+  /**
+   * A token matches when its stem is one of the candidate stems: a Set, or
+   * a Map from stem to the number of the query term it stands for (then the
+   * match is that number + 1, so a word and its synonym count as one term).
+   */
   function matcher(stems) {
+    if (stems instanceof Map) return token => { var t = stems.get(cachedStem(token)); return t === undefined ? false : t + 1; };
     return token => stems.has(cachedStem(token));
   }
 
@@ -464,14 +474,35 @@
     return out;
   }
 
-  /** A window of about `width` characters around the first match. */
+  /**
+   * The passage of `ranges` (sorted) that fits in `width` characters and
+   * holds the most distinct query terms, then the most matches, then the
+   * earliest: [first range, last range] indexes, or null without ranges.
+   */
+  function bestPassage(ranges, width) {
+    var best = null, bestKeys = -1, bestN = -1;
+    for (var i = 0; i < ranges.length; i++) {
+      var keys = new Set(), j = i;
+      while (j < ranges.length && ranges[j][1] - ranges[i][0] <= width) keys.add(ranges[j++][2]);
+      if (j === i) { keys.add(ranges[i][2]); j = i + 1; }
+      if (keys.size > bestKeys || (keys.size === bestKeys && j - i > bestN)) {
+        best = [i, j - 1]; bestKeys = keys.size; bestN = j - i;
+      }
+    }
+    return best;
+  }
+
+  /** A window of about `width` characters around the best passage of matches. */
   function snippet(text, ranges, width) {
     width = width || SNIPPET;
     text = String(text);
     if (text.length <= width) return segments(text, ranges, 0, text.length);
-    var first = ranges.length ? ranges[0][0] : 0;
-    var firstEnd = ranges.length ? ranges[0][1] : 0;
-    var start = Math.max(0, Math.min(first - Math.floor(width / 3), text.length - width));
+    var pass = bestPassage(ranges, width);
+    var first = pass ? ranges[pass[0]][0] : 0;
+    var lastEnd = pass ? ranges[pass[1]][1] : 0;
+    // Room left in the window goes mostly before the passage (up to a third).
+    var room = Math.max(0, width - (lastEnd - first));
+    var start = Math.max(0, Math.min(first - Math.min(Math.floor(room / 2), Math.floor(width / 3)), text.length - width));
     var end = Math.min(text.length, start + width);
     if (start > 0) { // begin at a word
       var sp = text.indexOf(" ", start);
@@ -479,7 +510,7 @@
     }
     if (end < text.length) { // end at a word
       var sp2 = text.lastIndexOf(" ", end);
-      if (sp2 > Math.max(start, firstEnd) && end - sp2 < 25) end = sp2;
+      if (sp2 > Math.max(start, lastEnd) && end - sp2 < 25) end = sp2;
     }
     return segments(text, ranges, start, end);
   }
@@ -539,10 +570,10 @@
    */
   function rankPlan(m, p, shardOf, themeId, budgetMs) {
     var deadline = budgetMs === Infinity ? 0 : now() + (budgetMs || BUDGET_MS);
-    var stems = new Set(), theme = -1;
-    var cands = p.terms.map(t => {
+    var stems = new Map(), theme = -1;
+    var cands = p.terms.map((t, ti) => {
       var c = candidates(t, shardOf, m.syn, deadline);
-      c.forEach((_, s) => { stems.add(s); });
+      c.forEach((_, s) => { if (!stems.has(s)) stems.set(s, ti); });
       return c;
     });
     m.themes.forEach((t, i) => { if (t[0] === themeId && i < 31) theme = i; });
@@ -553,7 +584,7 @@
     module.exports = {
       fold, foldMap, scan, tokenize, stem, shardKey, editDistance, clip, plan, synonymMap,
       shardKeys, candidates, rank, hasPhrase, phraseBoost, matchRanges, matcher, segments,
-      snippet, safeHref, suggestThemes, closestStem, readManifest, rankPlan
+      bestPassage, snippet, safeHref, suggestThemes, closestStem, readManifest, rankPlan
     };
   }
 
