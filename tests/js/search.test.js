@@ -334,9 +334,9 @@ test("the runtime never builds HTML from strings, stores data or calls out", () 
   }
 });
 
-test("the runtime stays small: under 12.5 KB gzipped", () => {
+test("the runtime stays small: under 14.5 KB gzipped", () => {
   const gz = require("node:zlib").gzipSync(fs.readFileSync(SOURCE), { level: 9 });
-  assert.ok(gz.length < 12.5 * 1024, `${gz.length} bytes`);
+  assert.ok(gz.length < 14.5 * 1024, `${gz.length} bytes`);
 });
 
 // ---- suggestions ------------------------------------------------------------
