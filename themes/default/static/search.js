@@ -724,7 +724,20 @@
     return a;
   }
 
-  /** One result: a link (title, section), a snippet, the article's themes. */
+  /**
+   * The one theme worth naming on a result: the filter's, or else the first
+   * theme of its section whose name is one of the words searched for.
+   */
+  function shownTheme(d, res, isMatch) {
+    var names = res.m.themes;
+    if (res.theme >= 0) return d.themes.indexOf(res.theme) >= 0 ? names[res.theme] : null;
+    for (var i of d.themes) {
+      if (names[i] && tokenize(names[i][1]).some(isMatch)) return names[i];
+    }
+    return null;
+  }
+
+  /** One result: a link (title, section), a snippet, the theme it was found by. */
   function resultItem(r, res) {
     var d = r.d, isMatch = matcher(res.stems), li = el("li", "search-result"), a = el("a", "search-hit");
     function hl(tag, cls, text, segs) {
@@ -737,11 +750,10 @@
     if (d.heading) a.append(hidden(": "), hl("span", "search-hit-section", d.heading));
     li.appendChild(a);
     if (d.text) li.appendChild(hl("p", "search-snippet", "", snippet(d.text, matchRanges(d.text, isMatch), SNIPPET)));
-    var names = d.themes.map(i => res.m.themes[i]).filter(Boolean);
-    if (names.length) {
+    var theme = shownTheme(d, res, isMatch);
+    if (theme) {
       var th = li.appendChild(el("p", "search-hit-themes"));
-      th.appendChild(hidden("Themes: "));
-      names.forEach(t => th.appendChild(hl("span", "search-chip-static", t[1])));
+      th.append(hidden("Theme: "), el("span", "search-chip-static", theme[1]));
     }
     return li;
   }
@@ -902,10 +914,12 @@
   function initPage() {
     var input = byId("search-page-input"), status = byId("search-page-status");
     var list = byId("search-results"), chips = byId("search-theme-chips");
+    var filter = document.querySelector(".search-filter"), filterNow = filter && filter.querySelector(".search-filter-now");
     if (!input || !status || !list) return;
     var extra = el("div", "search-suggestions");
     var more = el("button", "search-more", "Show more results");
     more.type = "button";
+    more.hidden = true;
     list.before(extra);
     list.after(more);
     var ch = channel(), state = {}, current = null, shown = 0;
@@ -928,9 +942,22 @@
     }
 
     function syncChips() {
+      var now = "";
       if (chips) chips.querySelectorAll("button").forEach(b => {
-        b.setAttribute("aria-pressed", String(b.getAttribute("data-theme") === state.theme));
+        var on = b.getAttribute("data-theme") === state.theme;
+        b.setAttribute("aria-pressed", String(on));
+        if (on) now = b.textContent;
       });
+      if (filterNow) filterNow.textContent = now ? ": " + now : "";
+    }
+
+    // The filters come after the results (in tab order too) and show up with
+    // them, so nothing on the first screen moves. Open beside the results on a
+    // wide screen, folded under them on a phone.
+    function revealFilter() {
+      if (!filter || !filter.hidden || !chips || !chips.childElementCount) return;
+      if (window.matchMedia && matchMedia("(min-width: 70rem)").matches) filter.open = true;
+      filter.hidden = false;
     }
 
     function buildChips(m) {
@@ -953,6 +980,7 @@
     function clear(msg, links) {
       status.textContent = msg;
       list.replaceChildren();
+      revealFilter();
       extra.replaceChildren.apply(extra, (links || []).map(a => {
         var p = el("p", "search-suggest-line");
         p.appendChild(a);
@@ -962,11 +990,16 @@
       current = null;
     }
 
+    // The next results; the first ones replace what is shown in one go.
     async function showMore(g, focus) {
       var res = current, slice = res.ranked.slice(shown, Math.min(shown + PAGE_STEP, PAGE_MAX));
       await withDocs(res, slice);
       if (!ch.live(g) || current !== res) return;
       var items = slice.map(r => resultItem(r, res));
+      if (!shown) {
+        clear("");
+        current = res;
+      }
       list.append.apply(list, items);
       shown += slice.length;
       var total = res.ranked.length, msg = countText(total, res.p.query) + res.inTheme;
@@ -993,7 +1026,6 @@
           if (ch.live(g)) clear("No results for " + quoted(res.p.query) + res.inTheme + ".", links);
           return;
         }
-        clear("");
         current = res;
         shown = 0;
         await showMore(g, false);

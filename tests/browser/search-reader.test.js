@@ -1,0 +1,154 @@
+'use strict';
+// Issue 20, the reader's side of search, on the bundled knowledge base: the
+// search page on a phone (first result on the first screen, filters folded
+// after the results, one theme chip at most, nothing moves), axe with the
+// filters open and closed at 390x844 and 1280x900 in light and dark.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { site } = require('./lib/sites');
+const { serve } = require('./lib/server');
+const { launch, axe, searchRuntimeReady } = require('./lib/browser');
+const { record } = require('./lib/report');
+const { WAIT } = require('./lib/wait');
+
+const SITE = site.main();
+const SKIP = searchRuntimeReady(SITE) ? false : 'known pending: search.js is a placeholder';
+const PHONE = { width: 390, height: 844 };
+const WIDE = { width: 1280, height: 900 };
+
+let browser;
+let server;
+test.before(async () => {
+  browser = await launch();
+  server = await serve(SITE);
+});
+test.after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page in its own context; uncaught exceptions are collected in page.errors. */
+async function newPage(options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+async function withPage(options, fn) {
+  const page = await newPage(options);
+  try {
+    await fn(page);
+    assert.deepEqual(page.errors, [], 'uncaught exceptions');
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** The status line once it matches `pattern`. */
+async function waitForStatus(page, pattern) {
+  try {
+    await page.waitForFunction(
+      ([src, flags]) => new RegExp(src, flags).test(document.getElementById('search-page-status')?.textContent || ''),
+      [pattern.source, pattern.flags],
+      { timeout: WAIT },
+    );
+  } catch {
+    const text = await page.locator('#search-page-status').textContent().catch(() => '?');
+    throw new Error(`#search-page-status never matched ${pattern}; it says "${text}"`);
+  }
+  return page.locator('#search-page-status').textContent();
+}
+
+/** Open search/?q=... and wait for its answer. */
+async function openResults(page, query, pattern = /results? for/) {
+  await page.goto(server.url('search/?q=' + encodeURIComponent(query)));
+  return waitForStatus(page, pattern);
+}
+
+test('phone: the first result is on the first screen, the filters are folded after the results, nothing moves', { skip: SKIP }, async (t) => {
+  await withPage({ viewport: PHONE }, async (page) => {
+    // Every layout shift from the first paint on (none is preceded by input here).
+    await page.addInitScript(() => {
+      window.__shifts = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__shifts.push(e.value))).observe({ type: 'layout-shift', buffered: true });
+    });
+    await openResults(page, 'forgiveness');
+    await page.waitForSelector('.search-filter:not([hidden])', { timeout: WAIT });
+    const seen = await page.evaluate(() => {
+      const first = document.querySelector('#search-results a.search-hit').getBoundingClientRect();
+      const filter = document.querySelector('.search-filter');
+      const results = document.getElementById('search-results');
+      return {
+        top: first.top,
+        bottom: first.bottom,
+        open: filter.open,
+        // DOCUMENT_POSITION_FOLLOWING: the filter comes after the results.
+        after: Boolean(results.compareDocumentPosition(filter) & Node.DOCUMENT_POSITION_FOLLOWING),
+        chipsShown: [...document.querySelectorAll('#search-theme-chips button')].filter((b) => b.checkVisibility()).length,
+      };
+    });
+    t.diagnostic(`first result at ${seen.top.toFixed(0)}-${seen.bottom.toFixed(0)} px of 844`);
+    assert.ok(seen.bottom <= PHONE.height, `the first result ends at ${seen.bottom} px, below the first screen`);
+    assert.equal(seen.open, false, 'the filters are open on a phone');
+    assert.equal(seen.chipsShown, 0, 'theme buttons show while the filters are folded');
+    assert.ok(seen.after, 'the filters come before the results');
+    await page.waitForTimeout(300);
+    const shifts = await page.evaluate(() => window.__shifts);
+    assert.equal(shifts.reduce((a, b) => a + b, 0), 0, `layout shifts: ${shifts.join(', ')}`);
+
+    // Opened, the theme buttons are there to press.
+    await page.locator('.search-filter > summary').click();
+    assert.ok(await page.locator('#search-theme-chips button[data-theme="forgiveness"]').isVisible());
+    record('search', 'phone: first result', 'pass', `at ${seen.top.toFixed(0)} px of 844, filters folded`);
+  });
+});
+
+test('a result shows at most one theme: the filter\'s, or the one its words name', { skip: SKIP }, async () => {
+  await withPage({ viewport: PHONE }, async (page) => {
+    const chips = () => page.evaluate(() => [...document.querySelectorAll('#search-results > li')].map((li) =>
+      [...li.querySelectorAll(':scope > .search-hit-themes .search-chip-static')].map((c) => c.textContent)));
+    await openResults(page, 'forgiveness');
+    let seen = await chips();
+    assert.ok(seen.length > 0);
+    assert.ok(seen.every((c) => c.length <= 1), JSON.stringify(seen));
+    assert.ok(seen.flat().every((c) => c === 'Forgiveness'), `"forgiveness": ${JSON.stringify(seen)}`);
+    assert.ok(seen.flat().length > 0, 'no result names the Forgiveness theme');
+
+    // "listening" names no theme: no chip at all.
+    await openResults(page, 'listening');
+    seen = await chips();
+    assert.deepEqual(seen.flat(), [], `"listening": ${JSON.stringify(seen)}`);
+
+    // With a filter, its theme and nothing else.
+    await page.goto(server.url('search/?q=trust&theme=patience'));
+    await waitForStatus(page, / in Patience/);
+    seen = await chips();
+    assert.ok(seen.length > 0 && seen.every((c) => c.length === 1 && c[0] === 'Patience'), JSON.stringify(seen));
+    assert.match(await page.locator('.search-filter > summary').textContent(), /Filter by theme: Patience/);
+  });
+});
+
+for (const [name, viewport] of [['390x844', PHONE], ['1280x900', WIDE]]) {
+  test(`axe: the search page with results at ${name}, filters closed and open, light and dark`, { skip: SKIP }, async (t) => {
+    await withPage({ viewport }, async (page) => {
+      await openResults(page, 'forgiveness');
+      await page.waitForSelector('.search-filter:not([hidden])', { timeout: WAIT });
+      const counts = [];
+      for (const open of [false, true]) {
+        await page.evaluate((o) => { document.querySelector('.search-filter').open = o; }, open);
+        for (const scheme of ['light', 'dark']) {
+          await page.emulateMedia({ colorScheme: scheme });
+          // The chips fade between colours: axe sees them once they are done.
+          await page.evaluate(() => Promise.all(document.getAnimations().map((x) => x.finished)));
+          const found = await axe(page);
+          counts.push(`${open ? 'open' : 'closed'} ${scheme}: ${found.length}`);
+          assert.deepEqual(found, [], `${name}, filters ${open ? 'open' : 'closed'}, ${scheme}`);
+        }
+      }
+      t.diagnostic(counts.join('; '));
+      record('search', `axe ${name}`, 'pass', counts.join('; '));
+    });
+  });
+}
