@@ -152,3 +152,95 @@ for (const [name, viewport] of [['390x844', PHONE], ['1280x900', WIDE]]) {
     });
   });
 }
+
+// ---- keyboard and screen readers
+
+/** Chromium's accessibility tree: role, name and description of every node not ignored. */
+async function axNodes(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  return nodes.filter((n) => !n.ignored).map((n) => ({
+    role: n.role?.value,
+    name: n.name?.value ?? '',
+    description: n.description?.value ?? '',
+    live: (n.properties || []).find((p) => p.name === 'live')?.value?.value,
+  }));
+}
+
+const words = (s) => s.trim().split(/\s+/).filter(Boolean).length;
+// Block boxes inside a link put spaces in its name ("Title : Section").
+const norm = (s) => s.replace(/\s+/g, ' ').replace(/ :/g, ':').trim();
+
+test('keyboard: / goes to the page\'s own box; one Tab from it reaches the first result; the filters come last', { skip: SKIP }, async () => {
+  await withPage({ viewport: PHONE }, async (page) => {
+    await openResults(page, 'forgiveness');
+    await page.locator('main h1').click();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'search-page-input', '/ on the search page');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement === document.querySelector('#search-results a.search-hit'));
+    assert.ok(first, `one Tab from the box lands on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80))}`);
+    // Onwards: every result link, then the filters' summary.
+    const order = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const what = await page.evaluate(() => {
+        const e = document.activeElement;
+        return e.matches('.search-filter > summary') ? 'filters' : e.closest('#search-results') ? 'result' : e.matches('.search-more') ? 'more' : e.tagName;
+      });
+      order.push(what);
+      if (what === 'filters') break;
+    }
+    assert.equal(order[order.length - 1], 'filters', `Tab never reached the filters: ${order.join(' ')}`);
+    const links = await page.locator('#search-results a.search-hit').count();
+    assert.equal(order.filter((w) => w === 'result').length, links - 1, 'every other result comes before the filters');
+  });
+});
+
+test('screen readers: aria-controls names the list, names are title and section, the snippet describes', { skip: SKIP }, async () => {
+  await withPage({ viewport: WIDE }, async (page) => {
+    await page.goto(server.url('articles/start-here/'));
+    // The live region is in the tree before anything is said.
+    const before = await page.evaluate(() => {
+      const live = document.querySelector('.search-box [aria-live]');
+      return live && { display: getComputedStyle(live).display, hidden: Boolean(live.closest('[hidden]')), live: live.getAttribute('aria-live') };
+    });
+    assert.deepEqual(before, { display: 'block', hidden: false, live: 'polite' });
+    const control = await page.locator('#search-input').getAttribute('aria-controls');
+    assert.equal(await page.locator(`#${control}`).getAttribute('role'), 'listbox', `aria-controls="${control}"`);
+
+    await page.locator('#search-input').click();
+    await page.keyboard.type('forgiveness', { delay: 10 });
+    await page.waitForSelector('#search-popup:not([hidden]) [role=option] .search-hit', { timeout: WAIT });
+    const options = (await axNodes(page)).filter((n) => n.role === 'option');
+    const hits = await page.evaluate(() => [...document.querySelectorAll('#search-popup [role=option]')].filter((o) => o.querySelector('.search-hit')).map((o) => ({
+      name: o.querySelector('.search-hit').textContent,
+      snippet: o.querySelector('.search-snippet')?.textContent ?? '',
+    })));
+    assert.ok(hits.length > 1);
+    for (const h of hits) {
+      const o = options.find((x) => norm(x.name) === norm(h.name));
+      assert.ok(o, `no option named "${h.name}" (options: ${options.map((x) => x.name).join(' | ')})`);
+      assert.ok(words(o.name) <= 25 && !/Theme/.test(o.name), `a long option name: "${o.name}"`);
+      assert.equal(o.description, h.snippet.trim());
+    }
+    assert.ok(await page.evaluate(() => getComputedStyle(document.querySelector('.search-box [aria-live]')).display !== 'none'));
+    assert.match(await page.locator('.search-box [aria-live]').textContent(), /results? for \u201cforgiveness\u201d/);
+
+    // The search page: the box controls the results list; each link is named by its title and section.
+    await openResults(page, 'forgiveness');
+    assert.equal(await page.locator('#search-page-input').getAttribute('aria-controls'), 'search-results');
+    const links = (await axNodes(page)).filter((n) => n.role === 'link');
+    const shown = await page.evaluate(() => [...document.querySelectorAll('#search-results a.search-hit')].map((a) => ({
+      name: a.textContent,
+      snippet: a.closest('li').querySelector('.search-snippet')?.textContent ?? '',
+    })));
+    for (const h of shown) {
+      // (The navigation has links named by a title too: the result's is the one described.)
+      const l = links.find((x) => norm(x.name) === norm(h.name) && x.description === h.snippet.trim());
+      assert.ok(l, `no link named "${h.name}" described by its snippet`);
+      assert.ok(words(l.name) <= 25 && !/Theme/.test(l.name), `a long link name: "${l.name}"`);
+    }
+  });
+});

@@ -718,6 +718,10 @@
 
   function searchPageUrl(q) { return siteUrl("search/?q=" + encodeURIComponent(q)); }
 
+  var serial = 0;
+  /** An id for aria-labelledby and -describedby (headings never take these). */
+  function newId() { return "search-opt-" + ++serial; }
+
   function link(text, href, cls) {
     var a = el("a", cls, text);
     a.setAttribute("href", href);
@@ -737,7 +741,10 @@
     return null;
   }
 
-  /** One result: a link (title, section), a snippet, the theme it was found by. */
+  /**
+   * One result: a link (title, section), a snippet, the theme it was found by.
+   * The link's name is its title and section; the snippet describes it.
+   */
   function resultItem(r, res) {
     var d = r.d, isMatch = matcher(res.stems), li = el("li", "search-result"), a = el("a", "search-hit");
     function hl(tag, cls, text, segs) {
@@ -749,7 +756,12 @@
     a.appendChild(hl("span", "search-hit-title", d.title));
     if (d.heading) a.append(hidden(": "), hl("span", "search-hit-section", d.heading));
     li.appendChild(a);
-    if (d.text) li.appendChild(hl("p", "search-snippet", "", snippet(d.text, matchRanges(d.text, isMatch), SNIPPET)));
+    a.id = newId();
+    if (d.text) {
+      var sn = li.appendChild(hl("p", "search-snippet", "", snippet(d.text, matchRanges(d.text, isMatch), SNIPPET)));
+      sn.id = newId();
+      a.setAttribute("aria-describedby", sn.id);
+    }
     var theme = shownTheme(d, res, isMatch);
     if (theme) {
       var th = li.appendChild(el("p", "search-hit-themes"));
@@ -789,7 +801,9 @@
     var input = byId("search-input"), popup = byId("search-popup"), list = byId("search-popup-results");
     if (!input || !popup || !list) return;
     var form = input.form || popup.parentNode;
-    var status = popup.querySelector(".search-status") || el("p");
+    // The live region stays in the page while the popup is hidden; the popup
+    // shows the same words (hidden from screen readers, which heard them).
+    var status = popup.querySelector(".search-status") || el("p"), live = form.querySelector(".search-box-status") || el("p");
     var ch = channel(), active = -1, shownFor = "";
 
     function options() { return list.querySelectorAll("[role=option]"); }
@@ -815,13 +829,19 @@
 
     function show(q, msg, items) {
       shownFor = q;
-      status.textContent = msg;
-      list.replaceChildren.apply(list, items.map((x, n) => {
-        var li = x.tagName === "LI" ? x : el("li");
+      status.textContent = live.textContent = msg;
+      list.replaceChildren.apply(list, items.map(x => {
+        var li = x.tagName === "LI" ? x : el("li"), a = li.querySelector(".search-hit");
         if (li !== x) li.appendChild(x);
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.id = "search-opt-" + n;
+        li.id = newId();
+        // An option is named by its link alone (title and section), not the snippet too.
+        if (a) {
+          li.setAttribute("aria-labelledby", a.id);
+          if (a.hasAttribute("aria-describedby")) li.setAttribute("aria-describedby", a.getAttribute("aria-describedby"));
+          a.removeAttribute("aria-describedby");
+        }
         li.querySelectorAll("a").forEach(a => { a.tabIndex = -1; });
         return li;
       }));
@@ -904,8 +924,9 @@
       if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented ||
           (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
       ev.preventDefault();
-      input.focus();
-      input.select();
+      var box = byId("search-page-input") || input; // the search page's own box there
+      box.focus();
+      box.select();
     });
   }
 
