@@ -244,3 +244,23 @@ test('screen readers: aria-controls names the list, names are title and section,
     }
   });
 });
+
+// ---- nothing found
+
+test('no results: links to every theme and to Start here; the stop-word hint\'s themes are links', { skip: SKIP }, async () => {
+  await withPage({ viewport: PHONE }, async (page) => {
+    await openResults(page, 'zzqxv', /^No results for/);
+    const links = await page.evaluate(() => [...document.querySelectorAll('.search-suggestions a')].map((a) => [a.textContent, a.href]));
+    assert.ok(links.some(([, h]) => /\/themes\/$/.test(h)), JSON.stringify(links));
+    assert.ok(links.some(([, h]) => /\/articles\/start-here\/$/.test(h)), JSON.stringify(links));
+    for (const [, h] of links) assert.equal((await page.request.get(h)).status(), 200, h);
+
+    await openResults(page, 'the', /^Try a more specific word/);
+    const hint = await page.evaluate(() => [...document.querySelectorAll('#search-page-status a')].map((a) => a.href));
+    assert.equal(hint.length, 2, 'the hint names two themes as links');
+    for (const h of hint) {
+      assert.match(h, /\/themes\/[^/]+\/$/);
+      assert.equal((await page.request.get(h)).status(), 200, h);
+    }
+  });
+});

@@ -775,7 +775,19 @@
     return "Try a more specific word" + (ex.length === 2 ? ", such as " + ex.join(" or ") : "") + ".";
   }
 
-  function countText(n, q) {
+  /** The hint as the status line's content: its two themes are links to their pages. */
+  function hintNodes(m) {
+    var out = [hintText(m)], ex = m.themes.slice(0, 2);
+    if (ex.length < 2) return out;
+    out = ["Try a more specific word, such as \u201c"];
+    ex.forEach((t, i) => {
+      out.push(link(t[1], siteUrl("themes/" + encodeURIComponent(t[0]) + "/")), i ? "\u201d." : "\u201d or \u201c");
+    });
+    return out;
+  }
+
+  function countText(n, q, corrected) {
+    if (corrected) return "Showing results for " + quoted(corrected) + ": " + n + (n === 1 ? " result" : " results");
     return n + (n === 1 ? " result for " : " results for ") + quoted(q);
   }
 
@@ -863,9 +875,9 @@
         }
         await withDocs(res, top);
         if (!ch.live(g)) return;
-        var count = countText(res.ranked.length, res.p.query);
-        show(q, count + ".", top.map(r => resultItem(r, res))
-          .concat(link("See all " + count, searchPageUrl(res.p.query), "search-all")));
+        var q2 = res.corrected || res.p.query, n = res.ranked.length;
+        show(q, countText(n, res.p.query, res.corrected) + ".", top.map(r => resultItem(r, res))
+          .concat(link("See all " + countText(n, q2), searchPageUrl(q2), "search-all")));
       } catch (e) {
         if (ch.live(g)) show(q, UNAVAILABLE, []);
       }
@@ -1023,7 +1035,7 @@
       }
       list.append.apply(list, items);
       shown += slice.length;
-      var total = res.ranked.length, msg = countText(total, res.p.query) + res.inTheme;
+      var total = res.ranked.length, msg = countText(total, res.p.query, res.corrected) + res.inTheme;
       if (shown < total) msg += ", showing the first " + shown;
       if (shown >= PAGE_MAX && total > PAGE_MAX) msg += ". Adding a word narrows the search";
       status.textContent = msg + ".";
@@ -1040,10 +1052,17 @@
         var th = res.m.themes.find(t => t[0] === state.theme);
         res.inTheme = th ? " in " + th[1] : "";
         if (res.state === "empty") return clear(th ? "Type a word to search within " + th[1] + "." : "");
-        if (res.state === "hint") return clear(hintText(res.m));
+        if (res.state === "hint") {
+          clear("");
+          return status.replaceChildren.apply(status, hintNodes(res.m));
+        }
         if (!res.ranked.length) {
           var links = await suggestions(res);
           if (th) links.unshift(link("Search all themes for " + quoted(res.p.query), searchPageUrl(res.p.query)));
+          // Always somewhere to go: every theme, and the guide to the guides.
+          links.push(link("Browse all themes", siteUrl("themes/")));
+          var start = byId("search-page").getAttribute("data-start-here");
+          if (start) links.push(link("Start here: a guide to the guides", start));
           if (ch.live(g)) clear("No results for " + quoted(res.p.query) + res.inTheme + ".", links);
           return;
         }
