@@ -264,3 +264,28 @@ test('no results: links to every theme and to Start here; the stop-word hint\'s 
     }
   });
 });
+
+// ---- the searched words on the page opened
+
+test('a result\'s link carries ?h= before its #section; the article marks those words, and none without it', { skip: SKIP }, async () => {
+  await withPage({ viewport: PHONE }, async (page) => {
+    await openResults(page, 'forgiveness');
+    const href = await page.locator('#search-results a.search-hit').first().getAttribute('href');
+    assert.match(href, /\?h=[^#]*forgiv[^#]*#.+$/, href);
+    await page.locator('#search-results a.search-hit').first().click();
+    await page.waitForURL(/\?h=/, { timeout: WAIT });
+    const marked = await page.evaluate(() => ({
+      marks: [...document.querySelectorAll('.article .body mark')].map((m) => m.textContent.toLowerCase()),
+      inCode: document.querySelectorAll('.article .body code mark, .article .body .also-on mark').length,
+      hash: location.hash,
+      target: document.getElementById(decodeURIComponent(location.hash.slice(1)))?.getBoundingClientRect().top,
+    }));
+    assert.ok(marked.marks.length > 0, 'no word marked');
+    assert.ok(marked.marks.every((w) => /^forgiv/.test(w)), marked.marks.join(', '));
+    assert.equal(marked.inCode, 0);
+    assert.ok(marked.target >= 0 && marked.target < PHONE.height, `the #section is not on screen: ${marked.target}`);
+
+    await page.goto(page.url().replace(/\?h=[^#]*/, ''));
+    assert.equal(await page.locator('.article .body mark').count(), 0, 'marks without ?h=');
+  });
+});

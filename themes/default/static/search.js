@@ -752,7 +752,11 @@
       put(e, segs || segments(text, matchRanges(text, isMatch)));
       return e;
     }
-    a.setAttribute("href", siteUrl(d.url));
+    // ?h= names the words found, for the article page to mark (before the #section).
+    var found = new Set(), u = d.url.split("#");
+    [d.title, d.heading, d.text].forEach(t => tokenize(t).forEach(w => { if (found.size < 8 && isMatch(w)) found.add(w); }));
+    if (found.size) u[0] += "?h=" + encodeURIComponent(Array.from(found).join(" "));
+    a.setAttribute("href", siteUrl(u.join("#")));
     a.appendChild(hl("span", "search-hit-title", d.title));
     if (d.heading) a.append(hidden(": "), hl("span", "search-hit-section", d.heading));
     li.appendChild(a);
