@@ -749,13 +749,33 @@
 
   function searchPageUrl(q) { return siteUrl("search/?q=" + encodeURIComponent(q)); }
 
+  var serial = 0;
+  /** An id for aria-labelledby and -describedby (headings never take these). */
+  function newId() { return "search-opt-" + ++serial; }
+
   function link(text, href, cls) {
     var a = el("a", cls, text);
     a.setAttribute("href", href);
     return a;
   }
 
-  /** One result: a link (title, section), a snippet, the article's themes. */
+  /**
+   * The one theme worth naming on a result: the filter's, or else the first
+   * theme of its section whose name is one of the words searched for.
+   */
+  function shownTheme(d, res, isMatch) {
+    var names = res.m.themes;
+    if (res.theme >= 0) return d.themes.indexOf(res.theme) >= 0 ? names[res.theme] : null;
+    for (var i of d.themes) {
+      if (names[i] && tokenize(names[i][1]).some(isMatch)) return names[i];
+    }
+    return null;
+  }
+
+  /**
+   * One result: a link (title, section), a snippet, the theme it was found by.
+   * The link's name is its title and section; the snippet describes it.
+   */
   function resultItem(r, res) {
     var d = r.d, isMatch = matcher(res.stems), li = el("li", "search-result"), a = el("a", "search-hit");
     function hl(tag, cls, text, segs) {
@@ -763,16 +783,24 @@
       put(e, segs || segments(text, matchRanges(text, isMatch)));
       return e;
     }
-    a.setAttribute("href", siteUrl(d.url));
+    // ?h= names the words found, for the article page to mark (before the #section).
+    var found = new Set(), u = d.url.split("#");
+    [d.title, d.heading, d.text].forEach(t => tokenize(t).forEach(w => { if (found.size < 8 && isMatch(w)) found.add(w); }));
+    if (found.size) u[0] += "?h=" + encodeURIComponent(Array.from(found).join(" "));
+    a.setAttribute("href", siteUrl(u.join("#")));
     a.appendChild(hl("span", "search-hit-title", d.title));
     if (d.heading) a.append(hidden(": "), hl("span", "search-hit-section", d.heading));
     li.appendChild(a);
-    if (d.text) li.appendChild(hl("p", "search-snippet", "", snippet(d.text, matchRanges(d.text, isMatch), SNIPPET)));
-    var names = d.themes.map(i => res.m.themes[i]).filter(Boolean);
-    if (names.length) {
+    a.id = newId();
+    if (d.text) {
+      var sn = li.appendChild(hl("p", "search-snippet", "", snippet(d.text, matchRanges(d.text, isMatch), SNIPPET)));
+      sn.id = newId();
+      a.setAttribute("aria-describedby", sn.id);
+    }
+    var theme = shownTheme(d, res, isMatch);
+    if (theme) {
       var th = li.appendChild(el("p", "search-hit-themes"));
-      th.appendChild(hidden("Themes: "));
-      names.forEach(t => th.appendChild(hl("span", "search-chip-static", t[1])));
+      th.append(hidden("Theme: "), el("span", "search-chip-static", theme[1]));
     }
     return li;
   }
@@ -782,7 +810,19 @@
     return "Try a more specific word" + (ex.length === 2 ? ", such as " + ex.join(" or ") : "") + ".";
   }
 
-  function countText(n, q) {
+  /** The hint as the status line's content: its two themes are links to their pages. */
+  function hintNodes(m) {
+    var out = [hintText(m)], ex = m.themes.slice(0, 2);
+    if (ex.length < 2) return out;
+    out = ["Try a more specific word, such as \u201c"];
+    ex.forEach((t, i) => {
+      out.push(link(t[1], siteUrl("themes/" + encodeURIComponent(t[0]) + "/")), i ? "\u201d." : "\u201d or \u201c");
+    });
+    return out;
+  }
+
+  function countText(n, q, corrected) {
+    if (corrected) return "Showing results for " + quoted(corrected) + ": " + n + (n === 1 ? " result" : " results");
     return n + (n === 1 ? " result for " : " results for ") + quoted(q);
   }
 
@@ -808,7 +848,9 @@
     var input = byId("search-input"), popup = byId("search-popup"), list = byId("search-popup-results");
     if (!input || !popup || !list) return;
     var form = input.form || popup.parentNode;
-    var status = popup.querySelector(".search-status") || el("p");
+    // The live region stays in the page while the popup is hidden; the popup
+    // shows the same words (hidden from screen readers, which heard them).
+    var status = popup.querySelector(".search-status") || el("p"), live = form.querySelector(".search-box-status") || el("p");
     var ch = channel(), active = -1, shownFor = "";
 
     function options() { return list.querySelectorAll("[role=option]"); }
@@ -834,13 +876,19 @@
 
     function show(q, msg, items) {
       shownFor = q;
-      status.textContent = msg;
-      list.replaceChildren.apply(list, items.map((x, n) => {
-        var li = x.tagName === "LI" ? x : el("li");
+      status.textContent = live.textContent = msg;
+      list.replaceChildren.apply(list, items.map(x => {
+        var li = x.tagName === "LI" ? x : el("li"), a = li.querySelector(".search-hit");
         if (li !== x) li.appendChild(x);
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.id = "search-opt-" + n;
+        li.id = newId();
+        // An option is named by its link alone (title and section), not the snippet too.
+        if (a) {
+          li.setAttribute("aria-labelledby", a.id);
+          if (a.hasAttribute("aria-describedby")) li.setAttribute("aria-describedby", a.getAttribute("aria-describedby"));
+          a.removeAttribute("aria-describedby");
+        }
         li.querySelectorAll("a").forEach(a => { a.tabIndex = -1; });
         return li;
       }));
@@ -862,9 +910,9 @@
         }
         await withDocs(res, top);
         if (!ch.live(g)) return;
-        var count = countText(res.ranked.length, res.p.query);
-        show(q, count + ".", top.map(r => resultItem(r, res))
-          .concat(link("See all " + count, searchPageUrl(res.p.query), "search-all")));
+        var q2 = res.corrected || res.p.query, n = res.ranked.length;
+        show(q, countText(n, res.p.query, res.corrected) + ".", top.map(r => resultItem(r, res))
+          .concat(link("See all " + countText(n, q2), searchPageUrl(q2), "search-all")));
       } catch (e) {
         if (ch.live(g)) show(q, UNAVAILABLE, []);
       }
@@ -923,8 +971,9 @@
       if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented ||
           (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
       ev.preventDefault();
-      input.focus();
-      input.select();
+      var box = byId("search-page-input") || input; // the search page's own box there
+      box.focus();
+      box.select();
     });
   }
 
@@ -933,10 +982,12 @@
   function initPage() {
     var input = byId("search-page-input"), status = byId("search-page-status");
     var list = byId("search-results"), chips = byId("search-theme-chips");
+    var filter = document.querySelector(".search-filter"), filterNow = filter && filter.querySelector(".search-filter-now");
     if (!input || !status || !list) return;
     var extra = el("div", "search-suggestions");
     var more = el("button", "search-more", "Show more results");
     more.type = "button";
+    more.hidden = true;
     list.before(extra);
     list.after(more);
     var ch = channel(), state = {}, current = null, shown = 0;
@@ -959,9 +1010,22 @@
     }
 
     function syncChips() {
+      var now = "";
       if (chips) chips.querySelectorAll("button").forEach(b => {
-        b.setAttribute("aria-pressed", String(b.getAttribute("data-theme") === state.theme));
+        var on = b.getAttribute("data-theme") === state.theme;
+        b.setAttribute("aria-pressed", String(on));
+        if (on) now = b.textContent;
       });
+      if (filterNow) filterNow.textContent = now ? ": " + now : "";
+    }
+
+    // The filters come after the results (in tab order too) and show up with
+    // them, so nothing on the first screen moves. Open beside the results on a
+    // wide screen, folded under them on a phone.
+    function revealFilter() {
+      if (!filter || !filter.hidden || !chips || !chips.childElementCount) return;
+      if (window.matchMedia && matchMedia("(min-width: 70rem)").matches) filter.open = true;
+      filter.hidden = false;
     }
 
     function buildChips(m) {
@@ -984,6 +1048,7 @@
     function clear(msg, links) {
       status.textContent = msg;
       list.replaceChildren();
+      revealFilter();
       extra.replaceChildren.apply(extra, (links || []).map(a => {
         var p = el("p", "search-suggest-line");
         p.appendChild(a);
@@ -993,14 +1058,19 @@
       current = null;
     }
 
+    // The next results; the first ones replace what is shown in one go.
     async function showMore(g, focus) {
       var res = current, slice = res.ranked.slice(shown, Math.min(shown + PAGE_STEP, PAGE_MAX));
       await withDocs(res, slice);
       if (!ch.live(g) || current !== res) return;
       var items = slice.map(r => resultItem(r, res));
+      if (!shown) {
+        clear("");
+        current = res;
+      }
       list.append.apply(list, items);
       shown += slice.length;
-      var total = res.ranked.length, msg = countText(total, res.p.query) + res.inTheme;
+      var total = res.ranked.length, msg = countText(total, res.p.query, res.corrected) + res.inTheme;
       if (shown < total) msg += ", showing the first " + shown;
       if (shown >= PAGE_MAX && total > PAGE_MAX) msg += ". Adding a word narrows the search";
       status.textContent = msg + ".";
@@ -1017,14 +1087,20 @@
         var th = res.m.themes.find(t => t[0] === state.theme);
         res.inTheme = th ? " in " + th[1] : "";
         if (res.state === "empty") return clear(th ? "Type a word to search within " + th[1] + "." : "");
-        if (res.state === "hint") return clear(hintText(res.m));
+        if (res.state === "hint") {
+          clear("");
+          return status.replaceChildren.apply(status, hintNodes(res.m));
+        }
         if (!res.ranked.length) {
           var links = await suggestions(res);
           if (th) links.unshift(link("Search all themes for " + quoted(res.p.query), searchPageUrl(res.p.query)));
+          // Always somewhere to go: every theme, and the guide to the guides.
+          links.push(link("Browse all themes", siteUrl("themes/")));
+          var start = byId("search-page").getAttribute("data-start-here");
+          if (start) links.push(link("Start here: a guide to the guides", start));
           if (ch.live(g)) clear("No results for " + quoted(res.p.query) + res.inTheme + ".", links);
           return;
         }
-        clear("");
         current = res;
         shown = 0;
         await showMore(g, false);
