@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// A result link without its query string (`?h=` words for the opened page).
+const sectionUrl = (url) => url.replace(/\?[^#]*/, "");
+
 // Relevance evaluation of mend's search on the shipped knowledge base, and of
 // Pagefind on the same built site, over the judged queries in queries.json.
 //
@@ -130,7 +133,7 @@ async function mendSearch(page, base, query) {
     href: a.href, mark: Boolean(a.closest("li") && a.closest("li").querySelector(".search-snippet mark")) })));
   const status = await page.textContent("#search-page-status");
   const prefix = `${base}/`;
-  return { status, ranking: hits.slice(0, TOP).map((h) => ({ url: h.href.replace(prefix, ""), mark: h.mark })) };
+  return { status, ranking: hits.slice(0, TOP).map((h) => ({ url: sectionUrl(h.href.replace(prefix, "")), mark: h.mark })) };
 }
 
 /**
