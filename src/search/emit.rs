@@ -84,7 +84,7 @@ fn scored(
     let avg_len = (body_len.iter().sum::<usize>() as f64 / n).max(1.0);
     let norms: Vec<f64> = body_len
         .iter()
-        .map(|&len| K1 * (1.0 - B + B * (len as f64).max(avg_len / 2.0) / avg_len))
+        .map(|&len| length_norm(len as f64, avg_len))
         .collect();
     let mut lists: Vec<(String, Vec<(u32, f32)>)> = stems
         .into_iter()
@@ -109,6 +109,12 @@ fn scored(
         })
         .filter(|(_, postings)| !postings.is_empty())
         .collect()
+}
+
+/// BM25's length norm of a document of `len` words, `avg_len` being the
+/// average: as if at least half the average long (see [`scored`]).
+fn length_norm(len: f64, avg_len: f64) -> f64 {
+    K1 * (1.0 - B + B * len.max(avg_len / 2.0) / avg_len)
 }
 
 /// The best postings of one term, best first, from its weighted frequency
@@ -295,4 +301,18 @@ pub(super) fn script_safe(json: &str) -> String {
     }
     out.push_str(&json[start..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::length_norm;
+
+    #[test]
+    fn a_tiny_document_is_scored_as_if_half_the_average_length() {
+        let avg = 120.0;
+        assert_eq!(length_norm(3.0, avg), length_norm(60.0, avg));
+        assert_eq!(length_norm(1.0, avg), length_norm(60.0, avg));
+        assert!(length_norm(60.0, avg) < length_norm(120.0, avg));
+        assert!(length_norm(240.0, avg) > length_norm(120.0, avg));
+    }
 }
