@@ -805,20 +805,20 @@
     return li;
   }
 
-  function hintText(m) {
-    var ex = m.themes.slice(0, 2).map(t => quoted(t[1]));
-    return "Try a more specific word" + (ex.length === 2 ? ", such as " + ex.join(" or ") : "") + ".";
-  }
-
-  /** The hint as the status line's content: its two themes are links to their pages. */
+  /** The stop-word hint: its two example themes are links to their pages. */
   function hintNodes(m) {
-    var out = [hintText(m)], ex = m.themes.slice(0, 2);
-    if (ex.length < 2) return out;
-    out = ["Try a more specific word, such as \u201c"];
+    var ex = m.themes.slice(0, 2);
+    if (ex.length < 2) return ["Try a more specific word."];
+    var out = ["Try a more specific word, such as \u201c"];
     ex.forEach((t, i) => {
       out.push(link(t[1], siteUrl("themes/" + encodeURIComponent(t[0]) + "/")), i ? "\u201d." : "\u201d or \u201c");
     });
     return out;
+  }
+
+  /** The same hint as plain text, for the header box's popup. */
+  function hintText(m) {
+    return hintNodes(m).map(x => typeof x === "string" ? x : x.textContent).join("");
   }
 
   function countText(n, q, corrected) {
