@@ -62,7 +62,12 @@ function project() {
 
 /** Start `mend serve --root dir -p 0`; resolves to { child, url, log() } once it prints its address. */
 function startServer(dir) {
-  const child = spawn(BIN, ['serve', '--root', dir, '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // MEND_LOG=debug: the preview says `idle after: NAMES` once it has dealt
+  // with every event, its last full look at the articles included.
+  const child = spawn(BIN, ['serve', '--root', dir, '-p', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MEND_LOG: 'debug' },
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -85,7 +90,7 @@ function startServer(dir) {
       const m = /^serving (http:\/\/127\.0\.0\.1:\d+\/) \(Ctrl-C to stop\)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1], log });
+        resolve({ child, url: m[1], log, stderr: () => err });
       }
     });
   });
@@ -178,12 +183,21 @@ test('live preview: edits, a broken save with its overlay, the fix, and a styles
     await listening();
 
     // 3. Fix it: the overlay goes and the fixed content shows.
+    const beforeFix = server.stderr().length;
     await timed('fix shown in', async () => {
       fs.writeFileSync(file, article('The third version, fixed later.'));
       await main.getByText('The third version, fixed later.').waitFor({ timeout: WAIT });
       await overlay.waitFor({ state: 'detached', timeout: WAIT });
     });
     await listening();
+    // The preview's full look at every article after a burst of saves comes
+    // last: the stylesheet must not be saved before it, or that look would
+    // see it and reload the page.
+    const deadline = Date.now() + WAIT;
+    while (!/idle after: .*waiting-well\.md/.test(server.stderr().slice(beforeFix))) {
+      assert.ok(Date.now() < deadline, `the preview did not go idle after the fix\n${server.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
 
     // 4. A stylesheet-only save swaps the CSS in place: the computed style
     //    changes and the page (with its marker) stays.
